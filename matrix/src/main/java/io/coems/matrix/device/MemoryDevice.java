@@ -1,0 +1,95 @@
+package io.coems.matrix.device;
+
+import io.coems.matrix.BlockDevice;
+import io.coems.matrix.Blocks;
+import io.coems.matrix.DeviceHealth;
+import io.coems.matrix.MatrixArgumentException;
+import io.coems.matrix.MatrixClosedException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A device held in off-heap memory: for tests and for ephemeral pools. Its content is lost on
+ * {@link #close()}, which frees the memory at once; {@link #flush()} has nothing to do.
+ */
+public final class MemoryDevice implements BlockDevice {
+    private final String name;
+    private final long blockCount;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment memory;
+    private volatile boolean closed;
+
+    /**
+     * Allocates a zero-filled device of {@code blockCount} blocks.
+     *
+     * @throws MatrixArgumentException if {@code blockCount} is not positive
+     */
+    public MemoryDevice(String name, long blockCount) {
+        if (blockCount <= 0) {
+            throw new MatrixArgumentException("device " + name + ": block count " + blockCount + " is not positive");
+        }
+        this.name = name;
+        this.blockCount = blockCount;
+        this.memory = arena.allocate(Blocks.bytes(blockCount), Blocks.SECTOR_SIZE);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long blockCount() {
+        return blockCount;
+    }
+
+    @Override
+    public DeviceHealth health() {
+        return DeviceHealth.ONLINE;
+    }
+
+    @Override
+    public void read(long block, int offset, MemorySegment dst) {
+        Blocks.checkAccess(name, blockCount, block, offset, dst.byteSize());
+        try {
+            MemorySegment.copy(memory, Blocks.bytes(block) + offset, dst, 0, dst.byteSize());
+        } catch (IllegalStateException e) {
+            throw closed();
+        }
+    }
+
+    @Override
+    public void write(long block, int offset, MemorySegment src) {
+        Blocks.checkAccess(name, blockCount, block, offset, src.byteSize());
+        try {
+            MemorySegment.copy(src, 0, memory, Blocks.bytes(block) + offset, src.byteSize());
+        } catch (IllegalStateException e) {
+            throw closed();
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (closed) {
+            throw closed();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    private MatrixClosedException closed() {
+        return new MatrixClosedException("device " + name + " is closed");
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryDevice[" + name + ", " + blockCount + " blocks]";
+    }
+}
