@@ -1,0 +1,435 @@
+package io.coems.matrix;
+
+import io.coems.matrix.device.MappedFileDevice;
+import io.coems.matrix.lbs.Lbs;
+import io.coems.matrix.lbs.MatrixIdentity;
+import io.coems.matrix.lbs.MemberLabel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The Storage Matrix: an ordered list of Logical Block Spaces (LBS) concatenated into one
+ * space of 64 KiB blocks with 30-bit block numbers (64 TiB at most).
+ *
+ * <pre>
+ *  matrix block  0 ........ a-1 | a ............ a+b-1 | a+b ....
+ *                LBS 0 (RAID-5) | LBS 1 (RAID-1)        | LBS 2 (added online)
+ * </pre>
+ *
+ * <p>Every member device carries a label (see {@code MemberLabel}) naming the matrix, its
+ * space and its slot, so {@link #open} reassembles the matrix from its devices in any order.
+ * {@link #addLbs} grows the matrix while I/O goes on; {@link #replace} rebuilds a failed member
+ * in the background; {@link #scrub} verifies and repairs redundancy.
+ *
+ * <p>Thread-safe. The matrix owns its devices and closes them on {@link #close()}.
+ */
+public final class StorageMatrix implements BlockStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageMatrix.class);
+
+    /** The spaces and where each starts: replaced whole when the matrix grows. */
+    private record Layout(Lbs[] spaces, long[] starts, long blocks) {
+        int find(long block) {
+            int i = Arrays.binarySearch(starts, block);
+            return i >= 0 ? i : -i - 2;
+        }
+    }
+
+    private final MatrixIdentity identity;
+    private volatile Layout layout;
+    private volatile boolean closed;
+
+    private StorageMatrix(MatrixIdentity identity, List<Lbs> spaces) {
+        this.identity = identity;
+        this.layout = layoutOf(spaces);
+    }
+
+    private static Layout layoutOf(List<Lbs> spaces) {
+        long[] starts = new long[spaces.size()];
+        long total = 0;
+        for (int i = 0; i < spaces.size(); i++) {
+            starts[i] = total;
+            total += spaces.get(i).blockCount();
+        }
+        return new Layout(spaces.toArray(Lbs[]::new), starts, total);
+    }
+
+    /**
+     * Creates a new matrix over fresh devices, labelling every member.
+     *
+     * @param spaces the Logical Block Spaces, in address order
+     * @throws MatrixArgumentException  if the list is empty, a device appears twice, devices are
+     *                                  unfit for their mode, or the total exceeds 2^30 blocks
+     * @throws DeviceNotEmptyException  if a device already belongs to a matrix and
+     *                                  {@link MatrixOption#OVERWRITE} is not given
+     */
+    public static StorageMatrix create(List<LbsSpec> spaces, MatrixOption... options) {
+        if (spaces == null || spaces.isEmpty()) {
+            throw new MatrixArgumentException("a matrix needs at least one Logical Block Space");
+        }
+        checkDistinct(spaces.stream().flatMap(s -> s.devices().stream()).toList());
+        MatrixIdentity identity = new MatrixIdentity(UUID.randomUUID(), 0, spaces.size());
+        boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
+        long total = 0;
+        for (LbsSpec spec : spaces) {
+            Lbs.check(spec, overwrite);
+            total += capacityOf(spec);
+        }
+        checkCapacity(total);
+        List<Lbs> created = new ArrayList<>();
+        for (int i = 0; i < spaces.size(); i++) {
+            created.add(Lbs.format(identity, i, spaces.get(i), overwrite));
+        }
+        StorageMatrix matrix = new StorageMatrix(identity, created);
+        LOG.info("created matrix {}: {} space(s), {} blocks", identity.id(), created.size(), matrix.blockCount());
+        return matrix;
+    }
+
+    /**
+     * Opens the matrix whose member devices are given, in any order. Members of redundant
+     * spaces may be missing (the space opens degraded); a space interrupted by a crash is
+     * resynchronised from its write-intent bitmap before this returns. The matrix owns the
+     * devices once this returns; if it throws, they stay the caller's.
+     *
+     * @throws MatrixAssemblyException naming the device or member: a foreign device, a duplicate
+     *                                 member, a missing member of a non-redundant space, a
+     *                                 missing space, or a dirty and degraded parity space without
+     *                                 {@link MatrixOption#FORCE}
+     */
+    public static StorageMatrix open(List<? extends BlockDevice> devices, MatrixOption... options) {
+        if (devices == null || devices.isEmpty()) {
+            throw new MatrixArgumentException("no devices to open a matrix from");
+        }
+        boolean force = Set.of(options).contains(MatrixOption.FORCE);
+        Map<BlockDevice, MemberLabel> labels = new IdentityHashMap<>();
+        for (BlockDevice device : devices) {
+            MemberLabel label = Lbs.readLabel(device);
+            if (label == null) {
+                throw new MatrixAssemblyException("device " + device.name() + " is foreign: it has no valid COEMS label");
+            }
+            if (labels.put(device, label) != null) {
+                throw new MatrixAssemblyException("device " + device.name() + " is given twice");
+            }
+        }
+        UUID id = majorityId(labels.values());
+        MemberLabel newest = null;
+        for (Map.Entry<BlockDevice, MemberLabel> e : labels.entrySet()) {
+            if (!e.getValue().matrixId().equals(id)) {
+                throw new MatrixAssemblyException("device " + e.getKey().name() + " is foreign: it belongs to matrix "
+                        + e.getValue().matrixId() + ", the others to " + id);
+            }
+            if (newest == null || e.getValue().generation() > newest.generation()) {
+                newest = e.getValue();
+            }
+        }
+        int lbsCount = newest.lbsCount();
+        List<Map<Integer, BlockDevice>> bySpace = new ArrayList<>();
+        List<MemberLabel> newestBySpace = new ArrayList<>();
+        for (int i = 0; i < lbsCount; i++) {
+            bySpace.add(new HashMap<>());
+            newestBySpace.add(null);
+        }
+        for (BlockDevice device : devices) {
+            MemberLabel label = labels.get(device);
+            if (label.lbsIndex() >= lbsCount) {
+                throw new MatrixAssemblyException("device " + device.name() + " claims space " + label.lbsIndex()
+                        + " but the matrix has " + lbsCount + " space(s)");
+            }
+            BlockDevice other = bySpace.get(label.lbsIndex()).put(label.memberIndex(), device);
+            if (other != null) {
+                throw new MatrixAssemblyException("devices " + other.name() + " and " + device.name()
+                        + " are both member " + label.memberIndex() + " of space " + label.lbsIndex());
+            }
+            MemberLabel best = newestBySpace.get(label.lbsIndex());
+            if (best == null || label.generation() > best.generation()) {
+                newestBySpace.set(label.lbsIndex(), label);
+            }
+        }
+        MatrixIdentity identity = new MatrixIdentity(id, newest.generation(), lbsCount);
+        List<Lbs> spaces = new ArrayList<>();
+        for (int i = 0; i < lbsCount; i++) {
+            MemberLabel spaceLabel = newestBySpace.get(i);
+            if (spaceLabel == null) {
+                throw new MatrixAssemblyException("space " + i + " of matrix " + id + " is missing: none of its"
+                        + " devices was given");
+            }
+            BlockDevice[] byMember = new BlockDevice[spaceLabel.members()];
+            for (Map.Entry<Integer, BlockDevice> e : bySpace.get(i).entrySet()) {
+                MemberLabel label = labels.get(e.getValue());
+                boolean stale = label.generation() < spaceLabel.generation()
+                        && (spaceLabel.failedMask() & (1L << e.getKey())) != 0;
+                if (stale) {
+                    LOG.warn("device {} is a stale member {} of space {}: ignored until replaced",
+                            e.getValue().name(), e.getKey(), i);
+                }
+                byMember[e.getKey()] = e.getValue();
+            }
+            for (int m = 0; m < byMember.length; m++) {
+                if (byMember[m] == null && !spaceLabel.mode().redundant()) {
+                    throw new MatrixAssemblyException("member " + m + " of space " + i + " (" + spaceLabel.mode()
+                            + ") is missing and the space has no redundancy; given: " + names(bySpace.get(i)));
+                }
+            }
+            spaces.add(Lbs.assemble(identity, spaceLabel, byMember, force));
+        }
+        StorageMatrix matrix = new StorageMatrix(identity, spaces);
+        LOG.info("opened matrix {}: {} space(s), {} blocks", id, spaces.size(), matrix.blockCount());
+        return matrix;
+    }
+
+    /**
+     * Opens the matrix stored in the given device files, in any order.
+     *
+     * @throws MatrixAssemblyException see {@link #open(List, MatrixOption...)}; the files are closed again
+     */
+    public static StorageMatrix openFiles(List<Path> paths, MatrixOption... options) {
+        List<BlockDevice> devices = new ArrayList<>();
+        try {
+            for (Path path : paths) {
+                devices.add(MappedFileDevice.open(path));
+            }
+            return open(devices, options);
+        } catch (RuntimeException e) {
+            devices.forEach(BlockDevice::close);
+            throw e;
+        }
+    }
+
+    /** The matrix UUID that every member's label carries. */
+    public UUID id() {
+        return identity.id();
+    }
+
+    @Override
+    public long blockCount() {
+        return layout.blocks();
+    }
+
+    /** Number of Logical Block Spaces. */
+    public int lbsCount() {
+        return layout.spaces().length;
+    }
+
+    /** The state of every space, in address order. */
+    public List<LbsStatus> status() {
+        Layout l = layout;
+        List<LbsStatus> list = new ArrayList<>();
+        for (int i = 0; i < l.spaces().length; i++) {
+            list.add(l.spaces()[i].status(l.starts()[i]));
+        }
+        return List.copyOf(list);
+    }
+
+    @Override
+    public void read(long block, int offset, MemorySegment dst) {
+        forEachSpace(block, offset, dst, false);
+    }
+
+    @Override
+    public void write(long block, int offset, MemorySegment src) {
+        forEachSpace(block, offset, src, true);
+    }
+
+    private void forEachSpace(long block, int offset, MemorySegment segment, boolean write) {
+        Layout l = layout;
+        Blocks.checkAccess("the matrix", l.blocks(), block, offset, segment.byteSize());
+        ensureOpen();
+        long position = Blocks.bytes(block) + offset;
+        long done = 0;
+        while (done < segment.byteSize()) {
+            long at = position + done;
+            int i = l.find(at >>> Blocks.SHIFT);
+            Lbs space = l.spaces()[i];
+            long spaceStart = Blocks.bytes(l.starts()[i]);
+            long piece = Math.min(segment.byteSize() - done, spaceStart + Blocks.bytes(space.blockCount()) - at);
+            long local = at - spaceStart;
+            MemorySegment part = segment.asSlice(done, piece);
+            if (write) {
+                space.write(local >>> Blocks.SHIFT, (int) (local & (Blocks.SIZE - 1)), part);
+            } else {
+                space.read(local >>> Blocks.SHIFT, (int) (local & (Blocks.SIZE - 1)), part);
+            }
+            done += piece;
+        }
+    }
+
+    @Override
+    public void flush() {
+        ensureOpen();
+        for (Lbs space : layout.spaces()) {
+            space.flush();
+        }
+    }
+
+    /**
+     * Appends a new Logical Block Space while I/O goes on: blocks {@code blockCount()} onward
+     * become usable; existing blocks keep their numbers and content.
+     *
+     * @return the index of the new space
+     * @throws MatrixArgumentException if the devices are unfit or the matrix would exceed 2^30 blocks
+     * @throws DeviceNotEmptyException if a device already belongs to a matrix
+     */
+    public synchronized int addLbs(LbsSpec spec, MatrixOption... options) {
+        ensureOpen();
+        Layout old = layout;
+        List<BlockDevice> inUse = new ArrayList<>(spec.devices());
+        for (LbsStatus status : status()) {
+            for (LbsStatus.Member m : status.members()) {
+                for (BlockDevice d : spec.devices()) {
+                    if (d.name().equals(m.device())) {
+                        throw new MatrixArgumentException("device " + d.name() + " is already member " + m.index()
+                                + " of space " + status.index());
+                    }
+                }
+            }
+        }
+        checkDistinct(inUse);
+        boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
+        Lbs.check(spec, overwrite);
+        checkCapacity(old.blocks() + capacityOf(spec));
+        int index = old.spaces().length;
+        identity.lbsCount(index + 1);
+        Lbs space;
+        try {
+            space = Lbs.format(identity, index, spec, overwrite);
+        } catch (RuntimeException e) {
+            identity.lbsCount(index);
+            throw e;
+        }
+        for (Lbs existing : old.spaces()) {
+            existing.writeLabels();
+        }
+        List<Lbs> spaces = new ArrayList<>(Arrays.asList(old.spaces()));
+        spaces.add(space);
+        layout = layoutOf(spaces);
+        LOG.info("matrix {} grew by space {} ({}, {} blocks) to {} blocks", identity.id(), index, spec.mode(),
+                space.blockCount(), layout.blocks());
+        return index;
+    }
+
+    /**
+     * Replaces failed member {@code member} of space {@code lbs} by {@code device} and rebuilds
+     * it in the background while I/O goes on.
+     *
+     * @throws MatrixArgumentException if there is no such space or member, the member is not
+     *                                 failed, the space has no redundancy, or the device is too small
+     */
+    public Rebuild replace(int lbs, int member, BlockDevice device, ProgressListener listener) {
+        ensureOpen();
+        return space(lbs).replace(member, device, listener == null ? ProgressListener.NONE : listener);
+    }
+
+    /**
+     * Reads every redundant stripe and compares mirrors or parity; with {@code repair}, rewrites
+     * what disagrees (mirrors from the first copy, parity from the data; for RAID-6 a single
+     * corrupt data block located by P and Q is corrected). Runs in the calling thread while other
+     * I/O goes on.
+     */
+    public ScrubReport scrub(boolean repair, ProgressListener listener) {
+        ensureOpen();
+        ScrubReport report = ScrubReport.empty();
+        for (Lbs space : layout.spaces()) {
+            report = report.plus(space.scrub(repair, listener == null ? ProgressListener.NONE : listener));
+        }
+        if (report.mismatches() > 0) {
+            LOG.warn("scrub of matrix {}: {} mismatch(es), {} repaired", identity.id(), report.mismatches(),
+                    report.repaired());
+        }
+        return report;
+    }
+
+    private Lbs space(int lbs) {
+        Lbs[] spaces = layout.spaces();
+        if (lbs < 0 || lbs >= spaces.length) {
+            throw new MatrixArgumentException("no space " + lbs + " (the matrix has " + spaces.length + ")");
+        }
+        return spaces[lbs];
+    }
+
+    /**
+     * Flushes, marks every space clean and closes every device. Devices are closed even if the
+     * flush fails; the first failure is rethrown. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        MatrixException failure = null;
+        for (Lbs space : layout.spaces()) {
+            try {
+                space.close();
+            } catch (MatrixException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new MatrixClosedException("matrix " + identity.id() + " is closed");
+        }
+    }
+
+    private static long capacityOf(LbsSpec spec) {
+        int members = spec.devices().size();
+        long memberBlocks = spec.devices().getFirst().blockCount() - MemberLabel.HEADER_BLOCKS;
+        long stripes = Math.max(0, memberBlocks / spec.stripeUnitBlocks());
+        return stripes * spec.stripeUnitBlocks() * spec.mode().dataChunks(members);
+    }
+
+    private static void checkCapacity(long blocks) {
+        if (blocks > Blocks.MAX_MATRIX_BLOCKS) {
+            throw new MatrixArgumentException("a matrix of " + blocks + " blocks ("
+                    + (Blocks.bytes(blocks) >> 40) + " TiB) exceeds the 30-bit address space of "
+                    + Blocks.MAX_MATRIX_BLOCKS + " blocks (64 TiB)");
+        }
+    }
+
+    private static void checkDistinct(List<BlockDevice> devices) {
+        Map<BlockDevice, Boolean> seen = new IdentityHashMap<>();
+        Map<String, BlockDevice> names = new HashMap<>();
+        for (BlockDevice d : devices) {
+            if (seen.put(d, Boolean.TRUE) != null || names.putIfAbsent(d.name(), d) != null) {
+                throw new MatrixArgumentException("device " + d.name() + " is given twice");
+            }
+        }
+    }
+
+    private static UUID majorityId(java.util.Collection<MemberLabel> labels) {
+        Map<UUID, Integer> votes = new HashMap<>();
+        UUID best = null;
+        for (MemberLabel label : labels) {
+            int n = votes.merge(label.matrixId(), 1, Integer::sum);
+            if (best == null || n > votes.get(best)) {
+                best = label.matrixId();
+            }
+        }
+        return best;
+    }
+
+    private static String names(Map<Integer, BlockDevice> members) {
+        List<String> list = new ArrayList<>();
+        members.forEach((i, d) -> list.add("member " + i + " = " + d.name()));
+        return list.isEmpty() ? "none" : String.join(", ", list);
+    }
+
+    @Override
+    public String toString() {
+        return "StorageMatrix[" + identity.id() + ", " + lbsCount() + " spaces, " + blockCount() + " blocks]";
+    }
+}

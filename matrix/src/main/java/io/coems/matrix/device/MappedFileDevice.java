@@ -1,0 +1,214 @@
+package io.coems.matrix.device;
+
+import io.coems.matrix.BlockDevice;
+import io.coems.matrix.Blocks;
+import io.coems.matrix.DeviceHealth;
+import io.coems.matrix.DeviceNotEmptyException;
+import io.coems.matrix.MatrixArgumentException;
+import io.coems.matrix.MatrixClosedException;
+import io.coems.matrix.MatrixIoException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A device stored in a file and accessed through one memory mapping of the whole file
+ * ({@link FileChannel#map(FileChannel.MapMode, long, long, Arena)}), so files larger than 2 GiB
+ * need no chunking. New files are sparse: unwritten blocks take no disk space.
+ *
+ * <p>{@link #flush()} forces only the 1 MiB chunks written since the last flush ({@code msync});
+ * {@link #close()} unmaps at once. The file is locked while open, so two pools in one machine
+ * cannot open the same device. An I/O failure of the mapping (a truncated or vanished file)
+ * marks the device {@link DeviceHealth#FAILED} and surfaces as {@link MatrixIoException}.
+ */
+public final class MappedFileDevice implements BlockDevice {
+    private final Path path;
+    private final long blockCount;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment map;
+    private final DirtyRanges dirty;
+    private volatile boolean closed;
+    private volatile boolean failed;
+
+    private MappedFileDevice(Path path, FileChannel channel, long blockCount) throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.blockCount = blockCount;
+        this.lock = tryLock(channel);
+        if (lock == null) {
+            throw new MatrixArgumentException("device " + path + " is already open (locked by this or another process)");
+        }
+        this.map = channel.map(FileChannel.MapMode.READ_WRITE, 0, Blocks.bytes(blockCount), arena);
+        this.dirty = new DirtyRanges(Blocks.bytes(blockCount));
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Creates a zero-filled, sparse device file of {@code blockCount} blocks.
+     *
+     * @param overwrite whether an existing non-empty file may be replaced; its content is lost
+     * @throws DeviceNotEmptyException if the file exists, is not empty and {@code overwrite} is false
+     * @throws MatrixArgumentException if {@code blockCount} is not positive
+     * @throws MatrixIoException if the file cannot be created
+     */
+    public static MappedFileDevice create(Path path, long blockCount, boolean overwrite) {
+        if (blockCount <= 0) {
+            throw new MatrixArgumentException("device " + path + ": block count " + blockCount + " is not positive");
+        }
+        try {
+            if (!overwrite && Files.exists(path) && Files.size(path) > 0) {
+                throw new DeviceNotEmptyException("device " + path + " already holds " + Files.size(path)
+                        + " bytes; refusing to overwrite it");
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            try {
+                channel.truncate(0);
+                channel.write(java.nio.ByteBuffer.allocate(1), Blocks.bytes(blockCount) - 1);
+                channel.force(true);
+                return new MappedFileDevice(path, channel, blockCount);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new MatrixIoException("cannot create device " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens an existing device file; its size must be a whole number of blocks.
+     *
+     * @throws MatrixArgumentException if the file is missing, empty or not a whole number of blocks
+     * @throws MatrixIoException if the file cannot be opened
+     */
+    public static MappedFileDevice open(Path path) {
+        try {
+            if (!Files.isRegularFile(path)) {
+                throw new MatrixArgumentException("device " + path + " does not exist or is not a regular file");
+            }
+            long size = Files.size(path);
+            if (size == 0 || size % Blocks.SIZE != 0) {
+                throw new MatrixArgumentException("device " + path + " has " + size
+                        + " bytes, not a positive whole number of " + Blocks.SIZE + "-byte blocks");
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                return new MappedFileDevice(path, channel, size >>> Blocks.SHIFT);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new MatrixIoException("cannot open device " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file this device lives in. */
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String name() {
+        return path.toString();
+    }
+
+    @Override
+    public long blockCount() {
+        return blockCount;
+    }
+
+    @Override
+    public DeviceHealth health() {
+        return failed ? DeviceHealth.FAILED : DeviceHealth.ONLINE;
+    }
+
+    @Override
+    public void read(long block, int offset, MemorySegment dst) {
+        Blocks.checkAccess(name(), blockCount, block, offset, dst.byteSize());
+        try {
+            MemorySegment.copy(map, Blocks.bytes(block) + offset, dst, 0, dst.byteSize());
+        } catch (IllegalStateException e) {
+            throw closedException();
+        } catch (InternalError e) {
+            throw fault("read", block, e);
+        }
+    }
+
+    @Override
+    public void write(long block, int offset, MemorySegment src) {
+        Blocks.checkAccess(name(), blockCount, block, offset, src.byteSize());
+        long position = Blocks.bytes(block) + offset;
+        try {
+            MemorySegment.copy(src, 0, map, position, src.byteSize());
+        } catch (IllegalStateException e) {
+            throw closedException();
+        } catch (InternalError e) {
+            throw fault("write", block, e);
+        }
+        dirty.mark(position, src.byteSize());
+    }
+
+    @Override
+    public void flush() {
+        if (closed) {
+            throw closedException();
+        }
+        try {
+            dirty.drain((position, length) -> map.asSlice(position, Math.min(length, map.byteSize() - position)).force());
+        } catch (IllegalStateException e) {
+            throw closedException();
+        } catch (java.io.UncheckedIOException | InternalError e) {
+            failed = true;
+            throw new MatrixIoException("device " + path + ": flush failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            arena.close();
+        } finally {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                throw new MatrixIoException("device " + path + ": close failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private MatrixClosedException closedException() {
+        return new MatrixClosedException("device " + path + " is closed");
+    }
+
+    private MatrixIoException fault(String op, long block, InternalError e) {
+        failed = true;
+        return new MatrixIoException("device " + path + ": " + op + " of block " + block + " failed: " + e.getMessage(), e);
+    }
+
+    @Override
+    public String toString() {
+        return "MappedFileDevice[" + path + ", " + blockCount + " blocks]";
+    }
+}
