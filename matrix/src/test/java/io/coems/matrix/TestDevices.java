@@ -49,6 +49,14 @@ final class TestDevices {
         return new LbsSpec(mode, stripeUnit, List.copyOf(devices));
     }
 
+    /** Asserts that the exception's message names every fragment (the offending values). */
+    static void assertMentions(Throwable e, String... fragments) {
+        for (String fragment : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+                    () -> "message \"" + e.getMessage() + "\" does not mention \"" + fragment + "\"");
+        }
+    }
+
     /** Bytes made from a seed, so a failure can be replayed. */
     static byte[] bytes(int length, long seed) {
         byte[] data = new byte[length];

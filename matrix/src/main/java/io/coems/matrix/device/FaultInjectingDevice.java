@@ -19,7 +19,10 @@ import java.util.Set;
  * and simulate a power cut.
  *
  * <p>Like a disk with a volatile write cache, it keeps every write since the last
- * {@link #flush()} pending, in memory, in issue order; reads see the pending writes. A flush
+ * {@link #flush()} pending, in memory, in issue order; reads see the pending writes. A write
+ * is recorded as the whole 4 KiB sectors it touches (with their current content around the
+ * new bytes), as a page cache writes back whole pages; so after a cut every sector holds the
+ * content it had after one of the writes to it, or its flushed content. A flush
  * applies them to the media in order and flushes it. {@link #cut(Random)} is the power cut:
  * an arbitrary subset of the pending writes (not only a prefix) reaches the media, in issue
  * order, one of them possibly torn at 4 KiB sector boundaries; the rest is lost, and the
@@ -117,10 +120,11 @@ public final class FaultInjectingDevice implements BlockDevice {
             }
         }
         int tornIndex = !survivors.isEmpty() && random.nextBoolean() ? random.nextInt(survivors.size()) : -1;
+        boolean torn = false;
         for (int i = 0; i < survivors.size(); i++) {
             PendingWrite write = survivors.get(i);
             if (i == tornIndex) {
-                applyTorn(write, random);
+                torn = applyTorn(write, random);
             } else {
                 apply(write);
             }
@@ -128,18 +132,33 @@ public final class FaultInjectingDevice implements BlockDevice {
         pending.clear();
         media.flush();
         powerLost = true;
-        return new PowerCut(total, survivors.size(), tornIndex >= 0);
+        return new PowerCut(total, survivors.size(), torn);
     }
 
-    private void applyTorn(PendingWrite write, Random random) {
-        long sector = write.position() & -Blocks.SECTOR_SIZE;
-        for (; sector < write.end(); sector += Blocks.SECTOR_SIZE) {
-            if (random.nextBoolean()) {
-                long from = Math.max(sector, write.position());
-                long to = Math.min(sector + Blocks.SECTOR_SIZE, write.end());
-                applyRange(write, from, to);
+    /**
+     * Applies a proper, non-empty subset of the write's sectors (a single-sector write cannot
+     * tear and lands whole); returns whether it tore.
+     */
+    private boolean applyTorn(PendingWrite write, Random random) {
+        int sectors = write.data().length / Blocks.SECTOR_SIZE;
+        boolean[] lands = new boolean[sectors];
+        int landing = 0;
+        for (int i = 0; i < sectors; i++) {
+            lands[i] = random.nextBoolean();
+            landing += lands[i] ? 1 : 0;
+        }
+        if (landing == 0) {
+            lands[random.nextInt(sectors)] = true;
+        } else if (landing == sectors && sectors > 1) {
+            lands[random.nextInt(sectors)] = false;
+        }
+        for (int i = 0; i < sectors; i++) {
+            if (lands[i]) {
+                long from = write.position() + (long) i * Blocks.SECTOR_SIZE;
+                applyRange(write, from, from + Blocks.SECTOR_SIZE);
             }
         }
+        return sectors > 1;
     }
 
     private void apply(PendingWrite write) {
@@ -178,8 +197,12 @@ public final class FaultInjectingDevice implements BlockDevice {
         Blocks.checkAccess(name(), blockCount(), block, offset, dst.byteSize());
         ensureUsable();
         checkInjected(failingReads, "read", block, offset, dst.byteSize());
-        media.read(block, offset, dst);
-        long start = Blocks.bytes(block) + offset;
+        view(Blocks.bytes(block) + offset, dst);
+    }
+
+    /** The current content (media plus pending writes) of the bytes at {@code start}. */
+    private void view(long start, MemorySegment dst) {
+        media.read(start >>> Blocks.SHIFT, (int) (start & (Blocks.SIZE - 1)), dst);
         long end = start + dst.byteSize();
         for (PendingWrite write : pending) {
             long from = Math.max(start, write.position());
@@ -196,7 +219,16 @@ public final class FaultInjectingDevice implements BlockDevice {
         Blocks.checkAccess(name(), blockCount(), block, offset, src.byteSize());
         ensureUsable();
         checkInjected(failingWrites, "write", block, offset, src.byteSize());
-        pending.add(new PendingWrite(Blocks.bytes(block) + offset, src.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+        long position = Blocks.bytes(block) + offset;
+        long start = position & -Blocks.SECTOR_SIZE;
+        long end = (position + src.byteSize() + Blocks.SECTOR_SIZE - 1) & -Blocks.SECTOR_SIZE;
+        byte[] data = new byte[(int) (end - start)];
+        MemorySegment sectors = MemorySegment.ofArray(data);
+        if (start != position || end != position + src.byteSize()) {
+            view(start, sectors);
+        }
+        MemorySegment.copy(src, 0, sectors, position - start, src.byteSize());
+        pending.add(new PendingWrite(start, data));
     }
 
     @Override

@@ -1,0 +1,151 @@
+package io.coems.matrix.device;
+
+import io.coems.matrix.BlockDevice;
+import io.coems.matrix.Blocks;
+import io.coems.matrix.DeviceNotEmptyException;
+import io.coems.matrix.MatrixArgumentException;
+import io.coems.matrix.MatrixClosedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The memory and memory-mapped file devices: I/O, bounds, durability across reopen, refusals. */
+class DeviceTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] random(int length, long seed) {
+        byte[] data = new byte[length];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static byte[] read(BlockDevice device, long block, int offset, int length) {
+        byte[] data = new byte[length];
+        device.read(block, offset, MemorySegment.ofArray(data));
+        return data;
+    }
+
+    private static void assertMentions(Exception e, String... fragments) {
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), () -> e.getMessage() + " does not mention " + fragment);
+        }
+    }
+
+    @Test
+    void memoryDeviceReadsWhatWasWrittenAcrossBlocks() {
+        try (MemoryDevice device = new MemoryDevice("mem", 8)) {
+            byte[] data = random(3 * Blocks.SIZE, 1);
+            device.write(2, 100, MemorySegment.ofArray(data));
+            assertArrayEquals(data, read(device, 2, 100, data.length));
+            assertArrayEquals(new byte[100], read(device, 2, 0, 100), "bytes before the write stay zero");
+        }
+    }
+
+    @Test
+    void boundsAreCheckedWithTheOffendingValueAndNothingWritten() {
+        try (MemoryDevice device = new MemoryDevice("mem", 4)) {
+            MemorySegment one = MemorySegment.ofArray(new byte[1]);
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.read(4, 0, one)), "block 4", "mem");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(-1, 0, one)), "block -1");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(0, 65536, one)), "offset 65536");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(0, -3, one)), "offset -3");
+            MemorySegment tooLong = MemorySegment.ofArray(random(Blocks.SIZE + 1, 2));
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(3, 0, tooLong)),
+                    String.valueOf(Blocks.SIZE + 1), "runs past the end");
+            assertArrayEquals(new byte[Blocks.SIZE], read(device, 3, 0, Blocks.SIZE), "the refused write left nothing");
+            assertThrows(MatrixArgumentException.class, () -> new MemoryDevice("empty", 0));
+        }
+    }
+
+    @Test
+    void closedDevicesRefuseIo() {
+        MemoryDevice memory = new MemoryDevice("mem", 2);
+        memory.close();
+        memory.close();
+        assertThrows(MatrixClosedException.class, () -> memory.read(0, 0, MemorySegment.ofArray(new byte[1])));
+        assertThrows(MatrixClosedException.class, memory::flush);
+
+        MappedFileDevice file = MappedFileDevice.create(dir.resolve("f"), 2, false);
+        file.close();
+        assertThrows(MatrixClosedException.class, () -> file.write(0, 0, MemorySegment.ofArray(new byte[1])));
+        assertThrows(MatrixClosedException.class, file::flush);
+    }
+
+    @Test
+    void mappedFileLargerThanTwoGigabytesIsSparseAndDurable() throws Exception {
+        Path path = dir.resolve("big.dev");
+        long blocks = (3L << 30) / Blocks.SIZE;
+        byte[] first = random(Blocks.SIZE, 3);
+        byte[] last = random(Blocks.SIZE, 4);
+        try (MappedFileDevice device = MappedFileDevice.create(path, blocks, false)) {
+            assertEquals(blocks, device.blockCount());
+            device.write(0, 0, MemorySegment.ofArray(first));
+            device.write(blocks - 1, 0, MemorySegment.ofArray(last));
+            device.write(blocks / 2, 10, MemorySegment.ofArray(first));
+            device.flush();
+        }
+        assertEquals(3L << 30, Files.size(path));
+        try (MappedFileDevice device = MappedFileDevice.open(path)) {
+            assertArrayEquals(first, read(device, 0, 0, Blocks.SIZE));
+            assertArrayEquals(last, read(device, blocks - 1, 0, Blocks.SIZE));
+            assertArrayEquals(first, read(device, blocks / 2, 10, Blocks.SIZE));
+        }
+        Process stat = new ProcessBuilder("stat", "-c", "%b", path.toString()).start();
+        long allocated = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim()) * 512;
+        assertTrue(allocated < (64L << 20), "only the written blocks take space, not " + allocated + " bytes");
+    }
+
+    @Test
+    void createRefusesExistingDataUnlessOverwrite() throws Exception {
+        Path path = dir.resolve("data.dev");
+        Files.write(path, random(100, 5));
+        assertMentions(assertThrows(DeviceNotEmptyException.class, () -> MappedFileDevice.create(path, 4, false)),
+                path.toString(), "100 bytes");
+        assertEquals(100, Files.size(path), "the refused create left the file alone");
+        try (MappedFileDevice device = MappedFileDevice.create(path, 4, true)) {
+            assertArrayEquals(new byte[200], read(device, 0, 0, 200), "overwrite starts from zeros");
+        }
+    }
+
+    @Test
+    void openRefusesOddSizesMissingFilesAndSecondOpens() throws Exception {
+        Path odd = dir.resolve("odd.dev");
+        Files.write(odd, new byte[Blocks.SIZE + 7]);
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(odd)),
+                String.valueOf(Blocks.SIZE + 7));
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(dir.resolve("none"))),
+                "does not exist");
+        Path path = dir.resolve("locked.dev");
+        try (MappedFileDevice device = MappedFileDevice.create(path, 2, false)) {
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(path)),
+                    "already open");
+        }
+        MappedFileDevice.open(path).close();
+    }
+
+    @Test
+    void dirtyRangesCoalesceRunsAndClearThem() {
+        DirtyRanges dirty = new DirtyRanges(100L << 20);
+        dirty.mark(0, 1);
+        dirty.mark((1L << 20) + 5, 10);
+        dirty.mark(10L << 20, 3L << 20);
+        java.util.List<long[]> runs = new java.util.ArrayList<>();
+        dirty.drain((position, length) -> runs.add(new long[] {position, length}));
+        assertEquals(2, runs.size());
+        assertArrayEquals(new long[] {0, 2L << 20}, runs.get(0));
+        assertArrayEquals(new long[] {10L << 20, 3L << 20}, runs.get(1));
+        runs.clear();
+        dirty.drain((position, length) -> runs.add(new long[] {position, length}));
+        assertTrue(runs.isEmpty(), "drained ranges are clean");
+    }
+}
