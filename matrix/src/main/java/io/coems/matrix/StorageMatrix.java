@@ -282,18 +282,16 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
     public synchronized int addLbs(LbsSpec spec, MatrixOption... options) {
         ensureOpen();
         Layout old = layout;
-        List<BlockDevice> inUse = new ArrayList<>(spec.devices());
-        for (LbsStatus status : status()) {
-            for (LbsStatus.Member m : status.members()) {
-                for (BlockDevice d : spec.devices()) {
-                    if (d.name().equals(m.device())) {
-                        throw new MatrixArgumentException("device " + d.name() + " is already member " + m.index()
-                                + " of space " + status.index());
-                    }
+        checkDistinct(spec.devices());
+        for (BlockDevice device : spec.devices()) {
+            for (Lbs space : old.spaces()) {
+                int member = space.memberOf(device);
+                if (member >= 0) {
+                    throw new MatrixArgumentException("device " + device.name() + " is already member " + member
+                            + " of space " + space.index());
                 }
             }
         }
-        checkDistinct(inUse);
         boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
         Lbs.check(spec, overwrite);
         checkCapacity(old.blocks() + capacityOf(spec));
@@ -402,9 +400,8 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
 
     private static void checkDistinct(List<BlockDevice> devices) {
         Map<BlockDevice, Boolean> seen = new IdentityHashMap<>();
-        Map<String, BlockDevice> names = new HashMap<>();
         for (BlockDevice d : devices) {
-            if (seen.put(d, Boolean.TRUE) != null || names.putIfAbsent(d.name(), d) != null) {
+            if (seen.put(d, Boolean.TRUE) != null) {
                 throw new MatrixArgumentException("device " + d.name() + " is given twice");
             }
         }

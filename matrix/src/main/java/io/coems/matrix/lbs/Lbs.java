@@ -549,9 +549,19 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
         return new LbsStatus(index, mode, firstBlock, capacity, health(), List.copyOf(list));
     }
 
-    /** Whether it is closed. */
-    boolean isClosed() {
-        return closed;
+    /** The member slot that holds {@code device}, or -1. */
+    public int memberOf(BlockDevice device) {
+        for (Member m : members) {
+            if (m.device == device) {
+                return m.index;
+            }
+        }
+        return -1;
+    }
+
+    /** Position of this space in the matrix. */
+    public int index() {
+        return index;
     }
 
     /**

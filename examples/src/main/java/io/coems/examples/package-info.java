@@ -1,0 +1,9 @@
+/**
+ * Runnable programs. {@link io.coems.examples.MatrixDemo} walks through the Storage Matrix:
+ * RAID-5 and RAID-1 spaces in files, a failed disk, an online rebuild, a scrub, online growth
+ * and reassembly from shuffled files.
+ *
+ * <p>Programs print to standard output (they are programs, not library code) and are
+ * single-threaded except where they demonstrate concurrent I/O.
+ */
+package io.coems.examples;
