@@ -315,27 +315,38 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     // ---------------------------------------------------------------- member I/O and failure
 
-    /** Reads from member {@code m}; false if the member failed (and is now marked failed). */
+    /** Reads from member {@code m}; false if the member failed (it is now marked failed). */
     boolean tryRead(Member m, long memberBlock, long offset, MemorySegment dst) {
-        try {
-            device(m, memberBlock, offset).read(MemberLabel.HEADER_BLOCKS + memberBlock + (offset >>> Blocks.SHIFT),
-                    (int) (offset & (Blocks.SIZE - 1)), dst);
-            return true;
-        } catch (MatrixIoException e) {
-            if (!mode.redundant()) {
-                throw e;
-            }
-            memberFailed(m, e);
-            return false;
-        }
+        return tryIo(m, memberBlock, offset, dst, false);
     }
 
-    /** Writes to member {@code m}; false if the member failed (and is now marked failed). */
+    /** Writes to member {@code m}; false if the member failed (it is now marked failed). */
     boolean tryWrite(Member m, long memberBlock, long offset, MemorySegment src) {
+        return tryIo(m, memberBlock, offset, src, true);
+    }
+
+    /**
+     * One access of {@code m}'s data area, {@code offset} bytes from the start of member data
+     * block {@code memberBlock}. A failure marks the member failed in redundant modes (and
+     * passes through otherwise); an access that raced {@link #replace} swapping the device
+     * out also answers false, so the caller retries with the new member state.
+     */
+    private boolean tryIo(Member m, long memberBlock, long offset, MemorySegment segment, boolean write) {
+        BlockDevice device = m.device;
+        long block = MemberLabel.HEADER_BLOCKS + memberBlock + (offset >>> Blocks.SHIFT);
+        int within = (int) (offset & (Blocks.SIZE - 1));
         try {
-            device(m, memberBlock, offset).write(MemberLabel.HEADER_BLOCKS + memberBlock + (offset >>> Blocks.SHIFT),
-                    (int) (offset & (Blocks.SIZE - 1)), src);
+            if (write) {
+                device.write(block, within, segment);
+            } else {
+                device.read(block, within, segment);
+            }
             return true;
+        } catch (MatrixClosedException e) {
+            if (closed || m.device == device) {
+                throw e;
+            }
+            return false;
         } catch (MatrixIoException e) {
             if (!mode.redundant()) {
                 throw e;
@@ -343,14 +354,6 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             memberFailed(m, e);
             return false;
         }
-    }
-
-    private static BlockDevice device(Member m, long memberBlock, long offset) {
-        BlockDevice device = m.device;
-        if (device == null) {
-            throw new MatrixIoException("member " + m.index + " has no device (block " + memberBlock + ")");
-        }
-        return device;
     }
 
     /** Marks {@code m} failed and records it in the labels of the others. */
