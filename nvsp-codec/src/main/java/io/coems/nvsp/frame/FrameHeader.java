@@ -361,7 +361,7 @@ public final class FrameHeader extends Flyweight {
     public String toString() {
         return "frame v" + version() + " flags=" + flags() + " length=" + frameLength()
                 + " fragment=" + fragmentIndex() + "/" + fragmentCount() + "@" + fragmentOffset()
-                + " session=" + Long.toUnsignedString(sessionId())
+                + " session=0x" + Long.toHexString(sessionId())
                 + " sequence=" + Long.toUnsignedString(sequence())
                 + " request=" + Long.toUnsignedString(requestId()) + " credits=" + credits();
     }
