@@ -9,9 +9,11 @@ import java.lang.foreign.MemorySegment;
  * size allocated up front, so memory stays bounded whatever peers send.
  *
  * <p>A slot is keyed by session id and request id. It tracks which fragments arrived in a
- * bitmap, so duplicates are recognised and {@link #nack} can name the missing ones. The message
- * is complete when every fragment arrived and their lengths add up to the message length (the
- * last fragment's offset plus its length); a fragment that contradicts the others is rejected.
+ * bitmap, so duplicates are recognised and {@link #nack} can name the missing ones. Fragments
+ * must have the geometry {@link Fragmenter} gives them (all but the last of one length, the
+ * stride, fragment {@code i} at {@code i * stride}), so the fragments of a message tile it
+ * exactly and it is complete when every one arrived; a fragment that contradicts the ones
+ * received before is rejected.
  * A slot not completed within the timeout expires; a message that finds no free slot is
  * dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
  *
@@ -82,6 +84,7 @@ public final class Reassembler {
         if (end > maxMessageLength) {
             throw malformed(frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
         }
+        long stride = stride(frame, index, count, start, length);
         Slot slot = find(frame.sessionId(), frame.requestId());
         if (slot == null) {
             slot = claim(nowNanos);
@@ -91,25 +94,19 @@ public final class Reassembler {
             slot.start(frame.sessionId(), frame.requestId(), count, nowNanos);
         } else if (slot.fragmentCount != count) {
             throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
-        }
-        if (slot.has(index)) {
+        } else if (slot.has(index)) {
             return Outcome.DUPLICATE;
+        } else if (slot.stride != stride) {
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
+                    + " bytes, earlier ones " + slot.stride);
         }
-        boolean last = index == count - 1;
-        if (last ? end < slot.highestEnd : slot.totalLength >= 0 && end > slot.totalLength) {
-            throw malformed(frame, "fragmentOffset", "fragment " + index + " ends at " + end
-                    + ", inconsistent with the message length");
-        }
-        if (last) {
+        slot.stride = stride;
+        if (index == count - 1) {
             slot.totalLength = end;
         }
         MemorySegment.copy(frame.segment(), frame.payloadOffset(), slot.buffer, start, length);
-        if (!slot.mark(index, end, length)) {
+        if (!slot.mark(index)) {
             return Outcome.INCOMPLETE;
-        }
-        if (slot.bytesReceived != slot.totalLength) {
-            slot.free();
-            throw malformed(frame, "fragmentOffset", "fragments do not tile the message");
         }
         slot.complete = true;
         completed = slot;
@@ -192,6 +189,23 @@ public final class Reassembler {
             }
         }
         return used;
+    }
+
+    /**
+     * Returns the stride a fragment implies, checking it has the geometry the fragmenter
+     * produces: every fragment but the last has the same non-zero length (the stride) and
+     * fragment i starts at i * stride; the last is non-empty and no longer than the stride.
+     * Fragments that agree on the stride tile the message exactly.
+     */
+    private static long stride(FrameHeader frame, int index, int count, long start, int length) {
+        boolean last = index == count - 1;
+        long stride = !last || index == 0 ? length : start / index;
+        boolean fits = length > 0 && start == index * stride && length <= stride;
+        if (!fits) {
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " at " + start + " of "
+                    + length + " bytes is not where fragments of " + stride + " bytes go");
+        }
+        return stride;
     }
 
     private Slot completed() {

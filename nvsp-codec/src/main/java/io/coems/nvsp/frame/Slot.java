@@ -14,8 +14,7 @@ final class Slot {
     int fragmentCount;
     long startedNanos;
     long totalLength;
-    long bytesReceived;
-    long highestEnd;
+    long stride;
     private int fragmentsReceived;
 
     Slot(int maxMessageLength, int maxFragments) {
@@ -35,8 +34,6 @@ final class Slot {
         fragmentCount = count;
         startedNanos = nowNanos;
         totalLength = -1;
-        bytesReceived = 0;
-        highestEnd = 0;
         fragmentsReceived = 0;
         Arrays.fill(received, 0);
     }
@@ -46,10 +43,8 @@ final class Slot {
     }
 
     /** Marks a fragment received; returns true when it was the last one missing. */
-    boolean mark(int index, long end, int length) {
+    boolean mark(int index) {
         received[index >>> 6] |= 1L << index;
-        bytesReceived += length;
-        highestEnd = Math.max(highestEnd, end);
         return ++fragmentsReceived == fragmentCount;
     }
 
