@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.Size;
 
 /** The bitmap window answers exactly like a model that remembers every sequence it accepted. */
-class ReplayWindowProperties {
+class ReplayWindowTest {
     @Property(tries = 300)
     void behavesLikeTheModel(@ForAll @Size(max = 400) List<@LongRange(max = 700) Long> steps,
             @ForAll @LongRange(min = 0, max = 8) long base) {

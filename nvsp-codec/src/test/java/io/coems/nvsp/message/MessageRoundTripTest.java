@@ -25,7 +25,7 @@ import net.jqwik.api.constraints.StringLength;
  * Every message encodes and decodes back to the same fields, at any offset in the buffer; the
  * decoder works on a copy, so it depends on nothing but the bytes.
  */
-class MessageRoundTripProperties {
+class MessageRoundTripTest {
     private static final int CAPACITY = 70_000;
 
     /** Copies the encoded message to a fresh buffer at another offset, as a receiver sees it. */
