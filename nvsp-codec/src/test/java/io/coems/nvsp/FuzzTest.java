@@ -2,10 +2,7 @@ package io.coems.nvsp;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.coems.nvsp.crypto.Opener;
-import io.coems.nvsp.crypto.ReplayWindow;
 import io.coems.nvsp.frame.FrameHeader;
-import io.coems.nvsp.frame.Reassembler;
 import io.coems.nvsp.message.MessageType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,9 +27,7 @@ import net.jqwik.api.constraints.Size;
 class FuzzTest {
     private static final List<byte[]> VALID = encodeVectors();
 
-    private final AnyMessage any = new AnyMessage();
-    private final FrameHeader frame = new FrameHeader();
-    private final Reassembler reassembler = new Reassembler(2, 4096, 16, 1);
+    private final Receiver receiver = new Receiver();
 
     private static List<byte[]> encodeVectors() {
         List<byte[]> datagrams = new ArrayList<>();
@@ -49,28 +44,9 @@ class FuzzTest {
         return Arbitraries.of(VALID);
     }
 
-    /** Decodes a datagram as a receiver would; returns normally or throws an NvspException. */
-    private void receive(byte[] datagram) {
-        MemorySegment segment = MemorySegment.ofArray(datagram);
-        frame.wrap(segment, 0, datagram.length);
-        if (frame.tagLength() > 0) {
-            SecurityMode mode = (frame.flags() & FrameHeader.FLAG_ENCRYPTED) != 0
-                    ? SecurityMode.ENCRYPTED : SecurityMode.INTEGRITY_ONLY;
-            new Opener(Vectors.TRAFFIC_KEY, mode, new ReplayWindow(64)).open(frame);
-        }
-        if (frame.fragmentCount() > 1) {
-            if (reassembler.accept(frame, 0) == Reassembler.Outcome.COMPLETE) {
-                any.describe(reassembler.message(), 0, reassembler.messageLength());
-                reassembler.release();
-            }
-        } else {
-            any.describe(segment, frame.payloadOffset(), frame.payloadLength());
-        }
-    }
-
     private void receiveTolerating(byte[] datagram) {
         try {
-            receive(datagram);
+            receiver.receive(datagram);
         } catch (NvspException expected) {
             // the codec's own rejection: what hostile input may cause
         }
@@ -90,7 +66,7 @@ class FuzzTest {
         message[2] = (byte) blockLength;
         System.arraycopy(body, 0, message, 4, body.length);
         try {
-            any.describe(MemorySegment.ofArray(message), 0, message.length);
+            new AnyMessage().describe(MemorySegment.ofArray(message), 0, message.length);
         } catch (NvspException expected) {
             // rejected by the codec
         }
@@ -100,7 +76,7 @@ class FuzzTest {
     void truncations(@ForAll("validDatagrams") byte[] datagram, @ForAll @IntRange(max = 2000) int cut) {
         int length = cut % datagram.length;
         byte[] truncated = Arrays.copyOf(datagram, length);
-        assertThrows(NvspException.class, () -> receive(truncated));
+        assertThrows(NvspException.class, () -> receiver.receive(truncated));
     }
 
     @Property(tries = 2000)
@@ -109,7 +85,7 @@ class FuzzTest {
         int bit = position % (flipped.length * 8);
         flipped[bit / 8] ^= (byte) (1 << (bit % 8));
         if ((datagram[1] & FrameHeader.FLAG_AUTHENTICATED) != 0) {
-            assertThrows(NvspException.class, () -> receive(flipped), "tampering must be detected");
+            assertThrows(NvspException.class, () -> receiver.receive(flipped), "tampering must be detected");
         } else {
             receiveTolerating(flipped);
         }
