@@ -8,7 +8,9 @@ package io.coems.nvsp;
 public class MalformedMessageException extends NvspException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the malformed field. */
     private final String field;
+    /** The offset of the malformed field. */
     private final long offset;
 
     /**

@@ -10,6 +10,7 @@ package io.coems.nvsp;
 public class NvspException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The status to answer with. */
     private final Status status;
 
     /**

@@ -7,6 +7,7 @@ package io.coems.nvsp;
 public class UnsupportedMessageTypeException extends NvspException {
     private static final long serialVersionUID = 1L;
 
+    /** The unknown type code. */
     private final int typeCode;
 
     /**

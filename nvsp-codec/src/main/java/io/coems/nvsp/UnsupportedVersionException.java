@@ -4,6 +4,7 @@ package io.coems.nvsp;
 public class UnsupportedVersionException extends NvspException {
     private static final long serialVersionUID = 1L;
 
+    /** The unsupported version. */
     private final int version;
 
     /**

@@ -15,7 +15,7 @@ class DatagramFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void anyDatagramIsDecodedOrRejectedByTheCodec(byte[] datagram) {
         try {
-            receiver.receive(datagram);
+            receiver.receive(datagram, datagram.length > 1 ? Receiver.sessionMode(datagram) : null);
         } catch (NvspException rejected) {
             // the codec's own rejection: what hostile input may cause
         }

@@ -8,9 +8,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 
 /**
- * Test helper: the receive path of a peer. Wraps the frame header, opens a protected datagram
- * with the vectors' traffic key (a fresh replay window each time), reassembles fragments and
- * decodes whole messages. Each datagram sits in a segment of exactly its length, so a read
+ * Test helper: the receive path of a peer. Wraps the frame header, opens the datagram with the
+ * vectors' traffic key when the session is protected (a fresh replay window each time; the
+ * session's mode decides, never the datagram's flags), reassembles fragments and decodes whole
+ * messages. Each datagram sits in a segment of exactly its length, so a read
  * outside it would raise IndexOutOfBoundsException instead of passing unnoticed.
  */
 public final class Receiver {
@@ -19,18 +20,30 @@ public final class Receiver {
     private final Reassembler reassembler = new Reassembler(2, 4096, 16, 1);
 
     /**
-     * Receives one datagram, decrypting it in place.
+     * Returns the protection of the session a valid datagram belongs to, from its flags.
      *
+     * @return the mode, or null for an unprotected (handshake) datagram
+     */
+    public static SecurityMode sessionMode(byte[] datagram) {
+        int flags = datagram[1];
+        if ((flags & FrameHeader.FLAG_AUTHENTICATED) == 0) {
+            return null;
+        }
+        return (flags & FrameHeader.FLAG_ENCRYPTED) != 0 ? SecurityMode.ENCRYPTED : SecurityMode.INTEGRITY_ONLY;
+    }
+
+    /**
+     * Receives one datagram on a session, decrypting it in place.
+     *
+     * @param session the session's protection, null for an unprotected session
      * @return "frame | message" for a whole message, "frame | payload hex" for a fragment
      */
-    public String receive(byte[] datagram) {
+    public String receive(byte[] datagram, SecurityMode session) {
         MemorySegment segment = MemorySegment.ofArray(datagram);
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
-        if (frame.tagLength() > 0) {
-            SecurityMode mode = (frame.flags() & FrameHeader.FLAG_ENCRYPTED) != 0
-                    ? SecurityMode.ENCRYPTED : SecurityMode.INTEGRITY_ONLY;
-            new Opener(Vectors.TRAFFIC_KEY, mode, new ReplayWindow(64)).open(frame);
+        if (session != null) {
+            new Opener(Vectors.TRAFFIC_KEY, session, new ReplayWindow(64)).open(frame);
         }
         if (frame.fragmentCount() == 1) {
             return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());

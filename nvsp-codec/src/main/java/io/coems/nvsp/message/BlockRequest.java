@@ -26,7 +26,7 @@ public final class BlockRequest extends RangeRequest<BlockRequest> {
 
     /** Creates an unwrapped flyweight. */
     public BlockRequest() {
-        super(Layout.BLOCK);
+        super(Layout.BLOCK, null);
     }
 
     /**

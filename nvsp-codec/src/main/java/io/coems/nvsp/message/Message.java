@@ -27,14 +27,26 @@ public abstract class Message<M extends Message<M>> extends Flyweight {
 
     private final MessageHeader header = new MessageHeader();
     private final Layout layout;
+    private final Payload payload;
 
     /**
-     * Creates an unwrapped flyweight for one layout.
+     * Creates an unwrapped flyweight for a layout without data.
      *
      * @param layout the layout this flyweight decodes and encodes
      */
     protected Message(Layout layout) {
+        this(layout, null);
+    }
+
+    /**
+     * Creates an unwrapped flyweight for a layout whose variable data is a {@link Payload}.
+     *
+     * @param layout the layout this flyweight decodes and encodes
+     * @param payload the view of the data, or null when the layout has none
+     */
+    protected Message(Layout layout, Payload payload) {
         this.layout = layout;
+        this.payload = payload;
     }
 
     /**
@@ -59,7 +71,7 @@ public abstract class Message<M extends Message<M>> extends Flyweight {
                     header.blockLength() + " is below the " + layout.blockLength() + " bytes of " + type);
         }
         attach(segment, offset, length);
-        attached();
+        bindPayload();
         validate();
         checkRead(0, variableOffset() + variableLength(), "variableData");
         return self();
@@ -94,7 +106,7 @@ public abstract class Message<M extends Message<M>> extends Flyweight {
         header.encode(segment, offset, capacity, type, layout.blockLength());
         attach(segment, offset, capacity);
         zero(BLOCK, layout.blockLength(), "block");
-        attached();
+        bindPayload();
         startEncoding();
         return self();
     }
@@ -150,16 +162,28 @@ public abstract class Message<M extends Message<M>> extends Flyweight {
     }
 
     /**
-     * Returns the length of the variable data as the block fields give it; 0 unless overridden.
+     * Returns the length of the variable data as the block fields give it: the payload length,
+     * or 0 without payload, unless overridden.
      *
      * @return the length in bytes
      */
     protected long variableLength() {
-        return 0;
+        return payload == null ? 0 : payload.length();
     }
 
-    /** Points views of the variable data at this message; runs in {@code wrap} and {@code encode}. */
-    protected void attached() {
+    /**
+     * Returns the data this message carries.
+     *
+     * @return the payload view, or null when the layout has none
+     */
+    protected final Payload payload() {
+        return payload;
+    }
+
+    private void bindPayload() {
+        if (payload != null) {
+            payload.bind(this, variableOffset());
+        }
     }
 
     /**

@@ -34,9 +34,10 @@ public abstract class RangeRequest<M extends RangeRequest<M>> extends Message<M>
      * Creates an unwrapped flyweight.
      *
      * @param layout the layout of the concrete request
+     * @param payload the view of the data, or null when the request carries none
      */
-    protected RangeRequest(Layout layout) {
-        super(layout);
+    protected RangeRequest(Layout layout, Payload payload) {
+        super(layout, payload);
     }
 
     /**

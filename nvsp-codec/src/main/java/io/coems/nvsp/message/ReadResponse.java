@@ -26,11 +26,9 @@ public final class ReadResponse extends Response<ReadResponse> {
     /** Size of the version-1 block. */
     public static final int BLOCK_LENGTH = 16;
 
-    private final Payload payload = new Payload(BLOCK + 4, BLOCK + 8);
-
     /** Creates an unwrapped flyweight. */
     public ReadResponse() {
-        super(Layout.DATA);
+        super(Layout.DATA, new Payload(BLOCK + 4, BLOCK + 8));
     }
 
     /**
@@ -39,23 +37,13 @@ public final class ReadResponse extends Response<ReadResponse> {
      * @return the payload view, reused across wraps
      */
     public Payload data() {
-        return payload;
-    }
-
-    @Override
-    protected void attached() {
-        payload.bind(this, variableOffset());
-    }
-
-    @Override
-    protected long variableLength() {
-        return payload.length();
+        return payload();
     }
 
     @Override
     protected void describe(StringBuilder description) {
         super.describe(description);
-        description.append(" length=").append(payload.length())
-                .append(" crc32c=").append(Integer.toHexString(payload.checksum()));
+        description.append(" length=").append(payload().length())
+                .append(" crc32c=").append(Integer.toHexString(payload().checksum()));
     }
 }

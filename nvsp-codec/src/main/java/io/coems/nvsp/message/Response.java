@@ -27,6 +27,16 @@ public abstract class Response<M extends Response<M>> extends Message<M> {
     }
 
     /**
+     * Creates an unwrapped response flyweight whose variable data is a {@link Payload}.
+     *
+     * @param layout the layout of the concrete response
+     * @param payload the view of the data
+     */
+    protected Response(Layout layout, Payload payload) {
+        super(layout, payload);
+    }
+
+    /**
      * Returns the status.
      *
      * @return the status, {@link Status#UNKNOWN} for a code this codec does not know

@@ -31,11 +31,9 @@ public final class WriteRequest extends RangeRequest<WriteRequest> {
     /** Size of the version-1 block. */
     public static final int BLOCK_LENGTH = 32;
 
-    private final Payload payload = new Payload(LENGTH_AT, BLOCK + 24);
-
     /** Creates an unwrapped flyweight. */
     public WriteRequest() {
-        super(Layout.WRITE);
+        super(Layout.WRITE, new Payload(LENGTH_AT, BLOCK + 24));
     }
 
     /**
@@ -44,22 +42,12 @@ public final class WriteRequest extends RangeRequest<WriteRequest> {
      * @return the payload view, reused across wraps
      */
     public Payload data() {
-        return payload;
-    }
-
-    @Override
-    protected void attached() {
-        payload.bind(this, variableOffset());
-    }
-
-    @Override
-    protected long variableLength() {
-        return length();
+        return payload();
     }
 
     @Override
     protected void describe(StringBuilder description) {
         super.describe(description);
-        description.append(" crc32c=").append(Integer.toHexString(payload.checksum()));
+        description.append(" crc32c=").append(Integer.toHexString(payload().checksum()));
     }
 }
