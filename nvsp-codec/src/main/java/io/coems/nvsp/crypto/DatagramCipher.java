@@ -66,10 +66,7 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
      * @throws GeneralSecurityException when the tag does not verify
      */
     final void run(int opmode, FrameHeader frame) throws GeneralSecurityException {
-        long sequence = frame.sequence();
-        for (int i = 0; i < Long.BYTES; i++) {
-            nonce[TrafficKey.NONCE_PREFIX_LENGTH + i] = (byte) (sequence >>> (i * Byte.SIZE));
-        }
+        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
         boolean encrypted = mode == SecurityMode.ENCRYPTED;
         int payloadLength = frame.payloadLength();
         int aadLength = encrypted ? FrameHeader.LENGTH : FrameHeader.LENGTH + payloadLength;

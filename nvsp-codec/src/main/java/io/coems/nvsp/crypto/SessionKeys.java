@@ -55,9 +55,7 @@ public final class SessionKeys {
     private static TrafficKey expand(byte[] prk, Direction direction, long sessionId) {
         byte[] label = direction.label();
         byte[] info = Arrays.copyOf(label, label.length + Long.BYTES);
-        for (int i = 0; i < Long.BYTES; i++) {
-            info[label.length + i] = (byte) (sessionId >>> (i * Byte.SIZE));
-        }
+        LittleEndian.put(sessionId, info, label.length);
         byte[] okm = Hkdf.expand(prk, info, KEY_LENGTH + TrafficKey.NONCE_PREFIX_LENGTH);
         return new TrafficKey(new SecretKeySpec(okm, 0, KEY_LENGTH, "AES"),
                 Arrays.copyOfRange(okm, KEY_LENGTH, okm.length));

@@ -15,6 +15,7 @@ import io.coems.nvsp.Vectors;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.Accept;
 import io.coems.nvsp.message.Authenticate;
+import io.coems.nvsp.message.Hello;
 import io.coems.nvsp.message.MessageType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -145,5 +146,24 @@ class CryptoTest {
         assertThrows(AuthenticationException.class, () -> Handshake.verify(Vectors.PSK, authenticate, accept));
         authenticate.clientId(8);
         assertThrows(AuthenticationException.class, () -> Handshake.verify(Vectors.PSK, authenticate));
+    }
+
+    @Test
+    void theCookieVerifiesForTheSameClientInTheCurrentOrPreviousWindowOnly() {
+        MemorySegment buffer = MemorySegment.ofArray(new byte[512]);
+        byte[] secret = Vectors.bytes(0x70, 32);
+        byte[] address = {10, 0, 0, 7, 0x1f, (byte) 0x90};
+        Hello hello = new Hello().encode(buffer, 0, 256, MessageType.HELLO).clientId(7)
+                .putClientNonce(Vectors.bytes(1, 16));
+        byte[] cookie = Handshake.cookie(secret, address, 1000, hello);
+        Authenticate authenticate = new Authenticate().encode(buffer, 256, 256, MessageType.AUTHENTICATE)
+                .clientId(7).putClientNonce(Vectors.bytes(1, 16)).putCookie(cookie);
+        Handshake.verifyCookie(secret, address, 1000, authenticate);
+        Handshake.verifyCookie(secret, address, 1001, authenticate);
+        assertThrows(AuthenticationException.class, () -> Handshake.verifyCookie(secret, address, 1002, authenticate));
+        byte[] otherAddress = {10, 0, 0, 8, 0x1f, (byte) 0x90};
+        assertThrows(AuthenticationException.class, () -> Handshake.verifyCookie(secret, otherAddress, 1000, authenticate));
+        authenticate.clientId(8);
+        assertThrows(AuthenticationException.class, () -> Handshake.verifyCookie(secret, address, 1000, authenticate));
     }
 }
