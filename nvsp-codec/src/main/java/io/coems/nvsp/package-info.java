@@ -3,6 +3,31 @@
  * decoder, the response {@link io.coems.nvsp.Status} values, the
  * {@link io.coems.nvsp.SecurityMode} of a session, and the exceptions.
  *
+ * <p>Sending a READ on an established, encrypted session (one set of flyweights per thread,
+ * one buffer reused for every datagram):
+ *
+ * <pre>{@code
+ * frame.encode(buffer, 0, maxDatagram).sessionId(session).requestId(id).credits(wanted);
+ * int length = read.encode(buffer, FrameHeader.LENGTH, room, MessageType.READ)
+ *         .volumeId(volume).volumeOffset(offset).length(65536).encodedLength();
+ * frame.payloadLength(length);
+ * int datagramLength = sealer.seal(frame);          // sequence, flags, AES-GCM, tag
+ * }</pre>
+ *
+ * Receiving:
+ *
+ * <pre>{@code
+ * frame.wrap(buffer, 0, received);                  // version, flags, lengths
+ * opener.open(frame);                               // replay window, tag, decrypt in place
+ * if (frame.fragmentCount() > 1) {                  // reassembler.accept(frame, now) ...
+ * }
+ * MessageType type = header.wrap(buffer, frame.payloadOffset(), frame.payloadLength()).type();
+ * switch (type.layout()) {
+ *     case BLOCK -> handle(block.wrap(buffer, frame.payloadOffset(), frame.payloadLength()));
+ *     ...
+ * }
+ * }</pre>
+ *
  * <p><b>Threading:</b> flyweights, sealers, openers and reassemblers are not thread-safe: use
  * one per thread. Enums and exceptions are immutable.
  *
