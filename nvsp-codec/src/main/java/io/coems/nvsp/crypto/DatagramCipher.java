@@ -16,7 +16,8 @@ import javax.crypto.spec.GCMParameterSpec;
  *
  * <p>Nonce: bytes 0-3 the prefix derived with the key, bytes 4-11 the sequence little-endian.
  * Associated data: the 40-byte frame header (ENCRYPTED), or the header and the clear payload
- * (INTEGRITY_ONLY, where the tag is a GMAC).
+ * (INTEGRITY_ONLY, where the tag is a GMAC). Datagram memory must be writable and the datagram
+ * must start below 2 GiB in its segment.
  */
 abstract sealed class DatagramCipher permits Sealer, Opener {
     private static final int TAG_BITS = FrameHeader.TAG_LENGTH * Byte.SIZE;
@@ -83,6 +84,9 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
     }
 
     private void view(MemorySegment segment) {
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("datagrams are sealed and opened in place: the memory must be writable");
+        }
         if (segment != viewed) {
             first = segment.asByteBuffer();
             second = first.duplicate();
