@@ -1,0 +1,96 @@
+package io.coems.nvsp.crypto;
+
+import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.frame.FrameHeader;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * What {@link Sealer} and {@link Opener} share: one AES-256-GCM {@link Cipher} reused for every
+ * datagram of one direction, the 96-bit nonce built from the direction's 4-byte prefix and the
+ * packet sequence, and cached {@link ByteBuffer} views of the datagram memory.
+ *
+ * <p>Nonce: bytes 0-3 the prefix derived with the key, bytes 4-11 the sequence little-endian.
+ * Associated data: the 40-byte frame header (ENCRYPTED), or the header and the clear payload
+ * (INTEGRITY_ONLY, where the tag is a GMAC). Datagram memory must be writable and the datagram
+ * must start below 2 GiB in its segment.
+ */
+abstract sealed class DatagramCipher permits Sealer, Opener {
+    private static final int TAG_BITS = FrameHeader.TAG_LENGTH * Byte.SIZE;
+
+    private final Cipher cipher;
+    private final SecretKey key;
+    private final byte[] nonce = new byte[12];
+    private final SecurityMode mode;
+    private MemorySegment viewed;
+    private ByteBuffer first;
+    private ByteBuffer second;
+
+    DatagramCipher(TrafficKey trafficKey, SecurityMode mode) {
+        this.key = trafficKey.key();
+        this.mode = mode;
+        System.arraycopy(trafficKey.noncePrefix(), 0, nonce, 0, TrafficKey.NONCE_PREFIX_LENGTH);
+        try {
+            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK must provide AES/GCM/NoPadding", e);
+        }
+    }
+
+    /**
+     * Returns the protection mode.
+     *
+     * @return the mode this cipher applies
+     */
+    public final SecurityMode mode() {
+        return mode;
+    }
+
+    /** The frame flags of a datagram protected in this mode. */
+    final int flags() {
+        return mode == SecurityMode.ENCRYPTED
+                ? FrameHeader.FLAG_AUTHENTICATED | FrameHeader.FLAG_ENCRYPTED
+                : FrameHeader.FLAG_AUTHENTICATED;
+    }
+
+    /**
+     * Runs one GCM operation over a datagram in place: the nonce comes from the header's
+     * sequence, the associated data and the input from the mode and the payload length.
+     *
+     * @param opmode {@link Cipher#ENCRYPT_MODE} (the tag is appended after the payload) or
+     *     {@link Cipher#DECRYPT_MODE} (the tag is read from there)
+     * @param frame the header of the datagram, wrapped
+     * @throws GeneralSecurityException when the tag does not verify
+     */
+    final void run(int opmode, FrameHeader frame) throws GeneralSecurityException {
+        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
+        boolean encrypted = mode == SecurityMode.ENCRYPTED;
+        int payloadLength = frame.payloadLength();
+        int aadLength = encrypted ? FrameHeader.LENGTH : FrameHeader.LENGTH + payloadLength;
+        int inputLength = (encrypted ? payloadLength : 0)
+                + (opmode == Cipher.DECRYPT_MODE ? FrameHeader.TAG_LENGTH : 0);
+        cipher.init(opmode, key, new GCMParameterSpec(TAG_BITS, nonce));
+        view(frame.segment());
+        int start = Math.toIntExact(frame.offset());
+        first.limit(start + aadLength).position(start);
+        cipher.updateAAD(first);
+        first.limit(start + aadLength + inputLength);
+        second.limit(second.capacity()).position(start + aadLength);
+        cipher.doFinal(first, second);
+    }
+
+    private void view(MemorySegment segment) {
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("datagrams are sealed and opened in place: the memory must be writable");
+        }
+        if (segment != viewed) {
+            first = segment.asByteBuffer();
+            second = first.duplicate();
+            viewed = segment;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.coems.nvsp.crypto;
+
+import io.coems.nvsp.AuthenticationException;
+import io.coems.nvsp.ReplayException;
+import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.frame.FrameHeader;
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+
+/**
+ * Checks the datagrams one side receives: the protection flags must be the negotiated ones, the
+ * sequence must pass the {@link ReplayWindow}, the tag must verify; then the payload is
+ * decrypted in place (the memory must be writable) and the sequence recorded. A datagram that
+ * fails is counted and must be dropped without an answer.
+ *
+ * <p>Allocation per datagram: as for {@link Sealer}; the JDK's GCM decryption may also buffer
+ * internally. Not thread-safe: one opener per receiving thread and direction.
+ */
+public final class Opener extends DatagramCipher {
+    private final ReplayWindow window;
+    private long forgeries;
+    private long replays;
+
+    /**
+     * Creates an opener.
+     *
+     * @param key the traffic key of the receiving direction
+     * @param mode the negotiated protection
+     * @param window a fresh replay window for this direction
+     */
+    public Opener(TrafficKey key, SecurityMode mode, ReplayWindow window) {
+        super(key, mode);
+        this.window = window;
+    }
+
+    /**
+     * Authenticates a received datagram and decrypts its payload in place. On return the
+     * payload at {@link FrameHeader#payloadOffset()} is clear text.
+     *
+     * @param frame the header, wrapped (and so validated) over the received datagram
+     * @throws AuthenticationException if the flags are not the negotiated ones or the tag fails
+     * @throws ReplayException if the sequence was seen before or is too old
+     */
+    public void open(FrameHeader frame) {
+        if (frame.flags() != flags()) {
+            forgeries++;
+            throw new AuthenticationException("datagram not protected as negotiated");
+        }
+        long sequence = frame.sequence();
+        if (!window.isFresh(sequence)) {
+            replays++;
+            throw new ReplayException(sequence);
+        }
+        try {
+            run(Cipher.DECRYPT_MODE, frame);
+        } catch (GeneralSecurityException e) {
+            forgeries++;
+            throw new AuthenticationException("authentication tag does not verify");
+        }
+        window.accept(sequence);
+    }
+
+    /**
+     * Returns how many datagrams failed authentication.
+     *
+     * @return the count since creation
+     */
+    public long forgeries() {
+        return forgeries;
+    }
+
+    /**
+     * Returns how many datagrams were replays or too old.
+     *
+     * @return the count since creation
+     */
+    public long replays() {
+        return replays;
+    }
+}

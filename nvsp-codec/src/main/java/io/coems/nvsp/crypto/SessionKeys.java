@@ -1,0 +1,95 @@
+package io.coems.nvsp.crypto;
+
+import io.coems.nvsp.SecurityMode;
+import java.util.Arrays;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The traffic keys of a session, one per {@link Direction}, derived with HKDF-SHA256:
+ *
+ * <pre>
+ * prk        = HKDF-Extract(salt = clientNonce || serverNonce, ikm = pre-shared key)
+ * okm(dir)   = HKDF-Expand(prk, info = label(dir) || sessionId (8 bytes little-endian), 36)
+ * key(dir)   = okm[0..32)      AES-256 key
+ * prefix(dir)= okm[32..36)     GCM nonce prefix
+ * label      = "nvsp1 c2s" (client to server), "nvsp1 s2c" (server to client), ASCII
+ * </pre>
+ *
+ * Fresh nonces on both sides make the keys of every session new, so packet sequences can
+ * restart at 1 without reusing a nonce. Derivation allocates; the result is immutable.
+ */
+public final class SessionKeys {
+    /** Size of a pre-shared key. */
+    public static final int PSK_LENGTH = 32;
+
+    private static final int KEY_LENGTH = 32;
+
+    private final TrafficKey clientToServer;
+    private final TrafficKey serverToClient;
+
+    private SessionKeys(TrafficKey clientToServer, TrafficKey serverToClient) {
+        this.clientToServer = clientToServer;
+        this.serverToClient = serverToClient;
+    }
+
+    /**
+     * Derives the keys of a session.
+     *
+     * @param psk the client's pre-shared key, {@link #PSK_LENGTH} bytes
+     * @param clientNonce the nonce of HELLO and AUTHENTICATE
+     * @param serverNonce the nonce of ACCEPT
+     * @param sessionId the session id of ACCEPT
+     * @return the keys
+     */
+    public static SessionKeys derive(byte[] psk, byte[] clientNonce, byte[] serverNonce, long sessionId) {
+        if (psk.length != PSK_LENGTH) {
+            throw new IllegalArgumentException("pre-shared key of " + psk.length + " bytes");
+        }
+        byte[] salt = Arrays.copyOf(clientNonce, clientNonce.length + serverNonce.length);
+        System.arraycopy(serverNonce, 0, salt, clientNonce.length, serverNonce.length);
+        byte[] prk = Hkdf.extract(salt, psk);
+        return new SessionKeys(expand(prk, Direction.CLIENT_TO_SERVER, sessionId),
+                expand(prk, Direction.SERVER_TO_CLIENT, sessionId));
+    }
+
+    private static TrafficKey expand(byte[] prk, Direction direction, long sessionId) {
+        byte[] label = direction.label();
+        byte[] info = Arrays.copyOf(label, label.length + Long.BYTES);
+        LittleEndian.put(sessionId, info, label.length);
+        byte[] okm = Hkdf.expand(prk, info, KEY_LENGTH + TrafficKey.NONCE_PREFIX_LENGTH);
+        return new TrafficKey(new SecretKeySpec(okm, 0, KEY_LENGTH, "AES"),
+                Arrays.copyOfRange(okm, KEY_LENGTH, okm.length));
+    }
+
+    /**
+     * Returns the traffic key of a direction.
+     *
+     * @param direction the direction
+     * @return its key and nonce prefix
+     */
+    public TrafficKey key(Direction direction) {
+        return direction == Direction.CLIENT_TO_SERVER ? clientToServer : serverToClient;
+    }
+
+    /**
+     * Creates the sealer of a direction, starting at sequence 1.
+     *
+     * @param direction the direction this side sends in
+     * @param mode the negotiated protection
+     * @return a new sealer
+     */
+    public Sealer sealer(Direction direction, SecurityMode mode) {
+        return new Sealer(key(direction), mode, 1);
+    }
+
+    /**
+     * Creates the opener of a direction with a {@link ReplayWindow#DEFAULT_SIZE} window.
+     *
+     * @param direction the direction this side receives in
+     * @param mode the negotiated protection
+     * @return a new opener
+     */
+    public Opener opener(Direction direction, SecurityMode mode) {
+        return new Opener(key(direction), mode, new ReplayWindow(ReplayWindow.DEFAULT_SIZE));
+    }
+}

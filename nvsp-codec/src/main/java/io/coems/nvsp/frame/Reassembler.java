@@ -1,0 +1,243 @@
+package io.coems.nvsp.frame;
+
+import io.coems.nvsp.MalformedMessageException;
+import io.coems.nvsp.message.Nack;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Collects the fragments of messages into whole messages, in a fixed number of slots of fixed
+ * size allocated up front, so memory stays bounded whatever peers send.
+ *
+ * <p>A slot is keyed by session id and request id. It tracks which fragments arrived in a
+ * bitmap, so duplicates are recognised and {@link #nack} can name the missing ones. Fragments
+ * must have the geometry {@link Fragmenter} gives them (all but the last of one length, the
+ * stride, fragment {@code i} at {@code i * stride}), so the fragments of a message tile it
+ * exactly and it is complete when every one arrived; a fragment that contradicts the ones
+ * received before is rejected.
+ * A slot not completed within the timeout expires; a message that finds no free slot is
+ * dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
+ *
+ * <p>Call {@link #accept} only for datagrams that passed the {@code Opener} (on a protected
+ * session). After {@link Outcome#COMPLETE}, decode the message from {@link #message()} and
+ * {@link #release()} it; data carried by a WRITE is applied only after its checksum verified.
+ * Allocation-free after construction; not thread-safe.
+ */
+public final class Reassembler {
+    /** What {@link #accept} did with a fragment. */
+    public enum Outcome {
+        /** Stored; the message still misses fragments. */
+        INCOMPLETE,
+        /** Stored, and the message is whole: read it from {@link #message()}. */
+        COMPLETE,
+        /** This fragment was received before; ignored. */
+        DUPLICATE,
+        /** No slot is free; the fragment is dropped. */
+        NO_SLOT
+    }
+
+    private final Slot[] slots;
+    private final int maxMessageLength;
+    private final int maxFragments;
+    private final long timeoutNanos;
+    private Slot completed;
+
+    /**
+     * Creates a reassembler and allocates its slots ({@code slots * maxMessageLength} bytes).
+     *
+     * @param slots messages reassembled at the same time, at most
+     * @param maxMessageLength the largest message accepted, in bytes
+     * @param maxFragments the largest fragment count accepted
+     * @param timeoutNanos how long a slot waits for its missing fragments
+     */
+    public Reassembler(int slots, int maxMessageLength, int maxFragments, long timeoutNanos) {
+        if (slots <= 0 || maxMessageLength <= 0 || maxFragments <= 0 || maxFragments > 0xFFFF
+                || timeoutNanos <= 0) {
+            throw new IllegalArgumentException("invalid reassembly configuration");
+        }
+        this.slots = new Slot[slots];
+        for (int i = 0; i < slots; i++) {
+            this.slots[i] = new Slot(maxMessageLength, maxFragments);
+        }
+        this.maxMessageLength = maxMessageLength;
+        this.maxFragments = maxFragments;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /**
+     * Stores the payload of a received fragment.
+     *
+     * @param frame the header, wrapped over an authenticated (and decrypted) datagram
+     * @param nowNanos the current time, as {@link System#nanoTime()}
+     * @return what happened to the fragment
+     * @throws MalformedMessageException if the fragment exceeds the limits or contradicts the
+     *     fragments of its message received before
+     */
+    public Outcome accept(FrameHeader frame, long nowNanos) {
+        int count = frame.fragmentCount();
+        int index = frame.fragmentIndex();
+        long start = frame.fragmentOffset();
+        int length = frame.payloadLength();
+        long end = start + length;
+        if (count > maxFragments) {
+            throw malformed(frame, "fragmentCount", count + " fragments exceed " + maxFragments);
+        }
+        if (end > maxMessageLength) {
+            throw malformed(frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
+        }
+        long stride = stride(frame, index, count, start, length);
+        Slot slot = find(frame.sessionId(), frame.requestId());
+        if (slot == null) {
+            slot = claim(nowNanos);
+            if (slot == null) {
+                return Outcome.NO_SLOT;
+            }
+            slot.start(frame.sessionId(), frame.requestId(), count, nowNanos);
+        } else if (slot.fragmentCount != count) {
+            throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
+        } else if (slot.has(index)) {
+            return Outcome.DUPLICATE;
+        } else if (slot.stride != stride) {
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
+                    + " bytes, earlier ones " + slot.stride);
+        }
+        slot.stride = stride;
+        if (index == count - 1) {
+            slot.totalLength = end;
+        }
+        MemorySegment.copy(frame.segment(), frame.payloadOffset(), slot.buffer, start, length);
+        if (!slot.mark(index)) {
+            return Outcome.INCOMPLETE;
+        }
+        slot.complete = true;
+        completed = slot;
+        return Outcome.COMPLETE;
+    }
+
+    /**
+     * Returns the buffer of the message last completed; it starts at offset 0.
+     *
+     * @return the slot's buffer, valid until {@link #release()}
+     */
+    public MemorySegment message() {
+        return completed().buffer;
+    }
+
+    /**
+     * Returns the length of the message last completed.
+     *
+     * @return the message length in bytes
+     */
+    public int messageLength() {
+        return (int) completed().totalLength;
+    }
+
+    /** Frees the slot of the message last completed, once it has been decoded. */
+    public void release() {
+        completed().free();
+        completed = null;
+    }
+
+    /**
+     * Fills a NACK with the fragments a message still misses.
+     *
+     * @param sessionId the session of the message
+     * @param requestId the request id of the message
+     * @param nack a NACK wrapped for encoding
+     * @return false when no slot holds that message (nothing received, completed or expired)
+     */
+    public boolean nack(long sessionId, long requestId, Nack nack) {
+        Slot slot = find(sessionId, requestId);
+        if (slot == null || slot.complete) {
+            return false;
+        }
+        nack.fragmentCount(slot.fragmentCount);
+        for (int i = 0; i < slot.fragmentCount; i++) {
+            if (!slot.has(i)) {
+                nack.missing(i);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Frees every incomplete slot older than the timeout.
+     *
+     * @param nowNanos the current time, as {@link System#nanoTime()}
+     * @return how many slots expired
+     */
+    public int expire(long nowNanos) {
+        int expired = 0;
+        for (Slot slot : slots) {
+            if (isExpired(slot, nowNanos)) {
+                slot.free();
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * Returns how many slots hold a message.
+     *
+     * @return the count of used slots
+     */
+    public int slotsInUse() {
+        int used = 0;
+        for (Slot slot : slots) {
+            if (slot.used) {
+                used++;
+            }
+        }
+        return used;
+    }
+
+    /**
+     * Returns the stride a fragment implies, checking it has the geometry the fragmenter
+     * produces: every fragment but the last has the same non-zero length (the stride) and
+     * fragment i starts at i * stride; the last is non-empty and no longer than the stride.
+     * Fragments that agree on the stride tile the message exactly.
+     */
+    private static long stride(FrameHeader frame, int index, int count, long start, int length) {
+        boolean last = index == count - 1;
+        long stride = !last || index == 0 ? length : start / index;
+        boolean fits = length > 0 && start == index * stride && length <= stride;
+        if (!fits) {
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " at " + start + " of "
+                    + length + " bytes is not where fragments of " + stride + " bytes go");
+        }
+        return stride;
+    }
+
+    private Slot completed() {
+        if (completed == null) {
+            throw new IllegalStateException("no completed message");
+        }
+        return completed;
+    }
+
+    private Slot find(long sessionId, long requestId) {
+        for (Slot slot : slots) {
+            if (slot.holds(sessionId, requestId)) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    private Slot claim(long nowNanos) {
+        for (Slot slot : slots) {
+            if (!slot.used || isExpired(slot, nowNanos)) {
+                return slot;
+            }
+        }
+        return null;
+    }
+
+    private boolean isExpired(Slot slot, long nowNanos) {
+        return slot.used && !slot.complete && nowNanos - slot.startedNanos > timeoutNanos;
+    }
+
+    private static MalformedMessageException malformed(FrameHeader frame, String field, String reason) {
+        return new MalformedMessageException(field, frame.offset(), reason);
+    }
+}

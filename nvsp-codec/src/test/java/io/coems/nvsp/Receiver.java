@@ -1,0 +1,59 @@
+package io.coems.nvsp;
+
+import io.coems.nvsp.crypto.Opener;
+import io.coems.nvsp.crypto.ReplayWindow;
+import io.coems.nvsp.frame.FrameHeader;
+import io.coems.nvsp.frame.Reassembler;
+import java.lang.foreign.MemorySegment;
+import java.util.HexFormat;
+
+/**
+ * Test helper: the receive path of a peer. Wraps the frame header, opens the datagram with the
+ * vectors' traffic key when the session is protected (a fresh replay window each time; the
+ * session's mode decides, never the datagram's flags), reassembles fragments and decodes whole
+ * messages. Each datagram sits in a segment of exactly its length, so a read
+ * outside it would raise IndexOutOfBoundsException instead of passing unnoticed.
+ */
+public final class Receiver {
+    private final AnyMessage any = new AnyMessage();
+    private final FrameHeader frame = new FrameHeader();
+    private final Reassembler reassembler = new Reassembler(2, 4096, 16, 1);
+
+    /**
+     * Returns the protection of the session a valid datagram belongs to, from its flags.
+     *
+     * @return the mode, or null for an unprotected (handshake) datagram
+     */
+    public static SecurityMode sessionMode(byte[] datagram) {
+        int flags = datagram[1];
+        if ((flags & FrameHeader.FLAG_AUTHENTICATED) == 0) {
+            return null;
+        }
+        return (flags & FrameHeader.FLAG_ENCRYPTED) != 0 ? SecurityMode.ENCRYPTED : SecurityMode.INTEGRITY_ONLY;
+    }
+
+    /**
+     * Receives one datagram on a session, decrypting it in place.
+     *
+     * @param session the session's protection, null for an unprotected session
+     * @return "frame | message" for a whole message, "frame | payload hex" for a fragment
+     */
+    public String receive(byte[] datagram, SecurityMode session) {
+        MemorySegment segment = MemorySegment.ofArray(datagram);
+        frame.wrap(segment, 0, datagram.length);
+        String described = frame + " | ";
+        if (session != null) {
+            new Opener(Vectors.TRAFFIC_KEY, session, new ReplayWindow(64)).open(frame);
+        }
+        if (frame.fragmentCount() == 1) {
+            return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());
+        }
+        String payload = "payload " + HexFormat.of().formatHex(datagram, FrameHeader.LENGTH,
+                FrameHeader.LENGTH + frame.payloadLength());
+        if (reassembler.accept(frame, 0) == Reassembler.Outcome.COMPLETE) {
+            payload = any.describe(reassembler.message(), 0, reassembler.messageLength());
+            reassembler.release();
+        }
+        return described + payload;
+    }
+}
