@@ -13,6 +13,15 @@ public interface BlockDevice extends BlockStore, AutoCloseable {
     /** Whether the device still answers I/O. */
     DeviceHealth health();
 
+    /**
+     * Whether every byte is known to read as zero: true for a device created empty and not
+     * written since. A new redundant space over blank devices needs no initial parity resync;
+     * over any other device it computes its parity (or mirrors) once when it is created.
+     */
+    default boolean isBlank() {
+        return false;
+    }
+
     /** Releases the device; later I/O fails with {@link MatrixClosedException}. Idempotent. */
     @Override
     void close();

@@ -2,7 +2,10 @@ package io.coems.matrix;
 
 /** Options of {@link StorageMatrix#create} and {@link StorageMatrix#open}. */
 public enum MatrixOption {
-    /** create: label devices even if they already carry a COEMS label; their data is lost. */
+    /**
+     * create, addLbs, replace: use devices even if they already carry a COEMS label; their data
+     * is lost.
+     */
     OVERWRITE,
     /**
      * open: assemble a parity space that is both dirty (interrupted writes) and degraded, as

@@ -88,7 +88,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         checkCapacity(total);
         List<Lbs> created = new ArrayList<>();
         for (int i = 0; i < spaces.size(); i++) {
-            created.add(Lbs.format(identity, i, spaces.get(i), overwrite));
+            created.add(Lbs.format(identity, i, spaces.size(), spaces.get(i), overwrite));
         }
         StorageMatrix matrix = new StorageMatrix(identity, created);
         LOG.info("created matrix {}: {} space(s), {} blocks", identity.id(), created.size(), matrix.blockCount());
@@ -122,22 +122,17 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
             }
         }
         UUID id = majorityId(labels.values());
-        MemberLabel newest = null;
         for (Map.Entry<BlockDevice, MemberLabel> e : labels.entrySet()) {
             if (!e.getValue().matrixId().equals(id)) {
                 throw new MatrixAssemblyException("device " + e.getKey().name() + " is foreign: it belongs to matrix "
                         + e.getValue().matrixId() + ", the others to " + id);
             }
-            if (newest == null || e.getValue().generation() > newest.generation()) {
-                newest = e.getValue();
-            }
         }
+        MemberLabel newest = newestOf(labels.values());
         int lbsCount = newest.lbsCount();
-        List<Map<Integer, BlockDevice>> bySpace = new ArrayList<>();
-        List<MemberLabel> newestBySpace = new ArrayList<>();
+        List<Map<BlockDevice, MemberLabel>> bySpace = new ArrayList<>();
         for (int i = 0; i < lbsCount; i++) {
-            bySpace.add(new HashMap<>());
-            newestBySpace.add(null);
+            bySpace.add(new IdentityHashMap<>());
         }
         for (BlockDevice device : devices) {
             MemberLabel label = labels.get(device);
@@ -145,41 +140,17 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
                 throw new MatrixAssemblyException("device " + device.name() + " claims space " + label.lbsIndex()
                         + " but the matrix has " + lbsCount + " space(s)");
             }
-            BlockDevice other = bySpace.get(label.lbsIndex()).put(label.memberIndex(), device);
-            if (other != null) {
-                throw new MatrixAssemblyException("devices " + other.name() + " and " + device.name()
-                        + " are both member " + label.memberIndex() + " of space " + label.lbsIndex());
-            }
-            MemberLabel best = newestBySpace.get(label.lbsIndex());
-            if (best == null || label.generation() > best.generation()) {
-                newestBySpace.set(label.lbsIndex(), label);
-            }
+            bySpace.get(label.lbsIndex()).put(device, label);
         }
         MatrixIdentity identity = new MatrixIdentity(id, newest.generation(), lbsCount);
         List<Lbs> spaces = new ArrayList<>();
         for (int i = 0; i < lbsCount; i++) {
-            MemberLabel spaceLabel = newestBySpace.get(i);
-            if (spaceLabel == null) {
+            if (bySpace.get(i).isEmpty()) {
                 throw new MatrixAssemblyException("space " + i + " of matrix " + id + " is missing: none of its"
                         + " devices was given");
             }
-            BlockDevice[] byMember = new BlockDevice[spaceLabel.members()];
-            for (Map.Entry<Integer, BlockDevice> e : bySpace.get(i).entrySet()) {
-                MemberLabel label = labels.get(e.getValue());
-                boolean stale = label.generation() < spaceLabel.generation()
-                        && (spaceLabel.failedMask() & (1L << e.getKey())) != 0;
-                if (stale) {
-                    LOG.warn("device {} is a stale member {} of space {}: ignored until replaced",
-                            e.getValue().name(), e.getKey(), i);
-                }
-                byMember[e.getKey()] = e.getValue();
-            }
-            for (int m = 0; m < byMember.length; m++) {
-                if (byMember[m] == null && !spaceLabel.mode().redundant()) {
-                    throw new MatrixAssemblyException("member " + m + " of space " + i + " (" + spaceLabel.mode()
-                            + ") is missing and the space has no redundancy; given: " + names(bySpace.get(i)));
-                }
-            }
+            MemberLabel spaceLabel = newestOf(bySpace.get(i).values());
+            BlockDevice[] byMember = membersOf(i, bySpace.get(i), spaceLabel);
             spaces.add(Lbs.assemble(identity, spaceLabel, byMember, force));
         }
         StorageMatrix matrix = new StorageMatrix(identity, spaces);
@@ -273,7 +244,9 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
 
     /**
      * Appends a new Logical Block Space while I/O goes on: blocks {@code blockCount()} onward
-     * become usable; existing blocks keep their numbers and content.
+     * become usable; existing blocks keep their numbers and content. The new space's labels
+     * are durable before the older spaces' labels count it, so a crash in between opens the
+     * matrix without it.
      *
      * @return the index of the new space
      * @throws MatrixArgumentException if the devices are unfit or the matrix would exceed 2^30 blocks
@@ -296,20 +269,14 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         Lbs.check(spec, overwrite);
         checkCapacity(old.blocks() + capacityOf(spec));
         int index = old.spaces().length;
+        Lbs space = Lbs.format(identity, index, index + 1, spec, overwrite);
         identity.lbsCount(index + 1);
-        Lbs space;
-        try {
-            space = Lbs.format(identity, index, spec, overwrite);
-        } catch (RuntimeException e) {
-            identity.lbsCount(index);
-            throw e;
-        }
-        for (Lbs existing : old.spaces()) {
-            existing.writeLabels();
-        }
         List<Lbs> spaces = new ArrayList<>(Arrays.asList(old.spaces()));
         spaces.add(space);
         layout = layoutOf(spaces);
+        for (Lbs existing : old.spaces()) {
+            existing.writeLabels(index + 1);
+        }
         LOG.info("matrix {} grew by space {} ({}, {} blocks) to {} blocks", identity.id(), index, spec.mode(),
                 space.blockCount(), layout.blocks());
         return index;
@@ -320,11 +287,27 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * it in the background while I/O goes on.
      *
      * @throws MatrixArgumentException if there is no such space or member, the member is not
-     *                                 failed, the space has no redundancy, or the device is too small
+     *                                 failed, the space has no redundancy, the device is too small
+     *                                 or already a member of the matrix
+     * @throws DeviceNotEmptyException  if the device carries a COEMS label and
+     *                                 {@link MatrixOption#OVERWRITE} is not given
      */
-    public Rebuild replace(int lbs, int member, BlockDevice device, ProgressListener listener) {
+    public synchronized Rebuild replace(int lbs, int member, BlockDevice device, ProgressListener listener,
+            MatrixOption... options) {
         ensureOpen();
-        return space(lbs).replace(member, device, listener == null ? ProgressListener.NONE : listener);
+        Lbs target = space(lbs);
+        for (Lbs space : layout.spaces()) {
+            int slot = space.memberOf(device);
+            if (slot >= 0) {
+                throw new MatrixArgumentException("device " + device.name() + " is member " + slot + " of space "
+                        + space.index() + "; a replacement must be a device outside the matrix");
+            }
+        }
+        if (!Set.of(options).contains(MatrixOption.OVERWRITE) && Lbs.readLabel(device) != null) {
+            throw new DeviceNotEmptyException("device " + device.name()
+                    + " carries a COEMS label; pass OVERWRITE to reuse it as a replacement");
+        }
+        return target.replace(member, device, listener == null ? ProgressListener.NONE : listener);
     }
 
     /**
@@ -419,9 +402,68 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         return best;
     }
 
-    private static String names(Map<Integer, BlockDevice> members) {
+    private static MemberLabel newestOf(java.util.Collection<MemberLabel> labels) {
+        MemberLabel newest = null;
+        for (MemberLabel label : labels) {
+            if (newest == null || label.generation() > newest.generation()) {
+                newest = label;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * The device of each member slot of space {@code space}, null where missing or stale.
+     * Refuses devices that disagree with the newest label on the layout, that are too small,
+     * that claim one slot together, or that each say the other failed (split brain).
+     */
+    private static BlockDevice[] membersOf(int space, Map<BlockDevice, MemberLabel> devices, MemberLabel newest) {
+        BlockDevice[] byMember = new BlockDevice[newest.members()];
+        for (Map.Entry<BlockDevice, MemberLabel> e : devices.entrySet()) {
+            BlockDevice device = e.getKey();
+            MemberLabel label = e.getValue();
+            if (!label.sameLayout(newest) || label.memberIndex() >= newest.members()) {
+                throw new MatrixAssemblyException("device " + device.name() + " disagrees with the other members of"
+                        + " space " + space + " on its layout (mode, members, stripe unit or size)");
+            }
+            if (device.blockCount() < MemberLabel.HEADER_BLOCKS + newest.memberDataBlocks()) {
+                throw new MatrixAssemblyException("device " + device.name() + " has " + device.blockCount()
+                        + " blocks; members of space " + space + " need "
+                        + (MemberLabel.HEADER_BLOCKS + newest.memberDataBlocks()));
+            }
+            for (Map.Entry<BlockDevice, MemberLabel> other : devices.entrySet()) {
+                MemberLabel o = other.getValue();
+                if (other.getKey() != device && label.marksFailed(o.memberIndex()) && o.marksFailed(label.memberIndex())
+                        && label.current(newest) && o.current(newest)) {
+                    throw new MatrixAssemblyException("devices " + device.name() + " and " + other.getKey().name()
+                            + " of space " + space + " each record the other as failed: both were written without"
+                            + " the other (split brain). Open with only the one to keep");
+                }
+            }
+            if (!label.current(newest)) {
+                LOG.warn("device {} was member {} of space {} but has been replaced: ignored", device.name(),
+                        label.memberIndex(), space);
+                continue;
+            }
+            BlockDevice twin = byMember[label.memberIndex()];
+            if (twin != null) {
+                throw new MatrixAssemblyException("devices " + twin.name() + " and " + device.name()
+                        + " are both member " + label.memberIndex() + " of space " + space);
+            }
+            byMember[label.memberIndex()] = device;
+        }
+        for (int m = 0; m < byMember.length; m++) {
+            if (byMember[m] == null && !newest.mode().redundant()) {
+                throw new MatrixAssemblyException("member " + m + " of space " + space + " (" + newest.mode()
+                        + ") is missing and the space has no redundancy; given: " + names(devices));
+            }
+        }
+        return byMember;
+    }
+
+    private static String names(Map<BlockDevice, MemberLabel> devices) {
         List<String> list = new ArrayList<>();
-        members.forEach((i, d) -> list.add("member " + i + " = " + d.name()));
+        devices.forEach((d, label) -> list.add("member " + label.memberIndex() + " = " + d.name()));
         return list.isEmpty() ? "none" : String.join(", ", list);
     }
 

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LbsModelProperties {
     private static final long DEVICE_BLOCKS = 2 + 24;
 
-    sealed interface Op permits Write, Read, Flush, Fail, Replace {
+    sealed interface Op permits Write, Read, Flush, Fail, FailRead, Replace {
     }
 
     record Write(double where, int length, long seed) implements Op {
@@ -42,6 +42,10 @@ class LbsModelProperties {
     }
 
     record Fail(int member) implements Op {
+    }
+
+    /** A member whose reads of one block fail from now on: it fails at its next read there. */
+    record FailRead(int member, int block) implements Op {
     }
 
     record Replace() implements Op {
@@ -59,6 +63,8 @@ class LbsModelProperties {
                 net.jqwik.api.Tuple.of(4, Combinators.combine(where, lengths).as(Read::new)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(new Flush())),
                 net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(0, 8).map(Fail::new)),
+                net.jqwik.api.Tuple.of(1, Combinators.combine(Arbitraries.integers().between(0, 8),
+                        Arbitraries.integers().between(0, 25)).as(FailRead::new)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(new Replace())));
     }
 
@@ -74,16 +80,18 @@ class LbsModelProperties {
             int failures = 0;
             int rebuilds = 0;
             for (Op op : ops) {
-                failures += op instanceof Fail && apply(matrix, mode, devices, model, failed, op) ? 1 : 0;
-                rebuilds += op instanceof Replace && apply(matrix, mode, devices, model, failed, op) ? 1 : 0;
-                if (!(op instanceof Fail || op instanceof Replace)) {
-                    apply(matrix, mode, devices, model, failed, op);
-                }
+                boolean changed = apply(matrix, mode, devices, model, failed, op);
+                failures += changed && !(op instanceof Replace) ? 1 : 0;
+                rebuilds += changed && op instanceof Replace ? 1 : 0;
             }
             Statistics.label("mode").collect(mode);
             Statistics.label("members failed").collect(Math.min(failures, 3));
             Statistics.label("rebuilds").collect(Math.min(rebuilds, 2));
             assertArrayEquals(model, TestDevices.readAll(matrix), "content after " + ops.size() + " operations");
+            if (mode.redundant() && matrix.status().getFirst().health() == LbsHealth.OPTIMAL) {
+                ScrubReport scrub = matrix.scrub(false, ProgressListener.NONE);
+                assertEquals(0, scrub.mismatches(), () -> "every member agrees: " + scrub.details());
+            }
             for (int m = 0; m < members; m++) {
                 if (TestDevices.survivable(mode, members, failed, m)) {
                     devices.get(m).failDevice();
@@ -132,6 +140,15 @@ class LbsModelProperties {
                 }
                 return false;
             }
+            case FailRead f -> {
+                int member = f.member() % devices.size();
+                if (TestDevices.survivable(mode, devices.size(), failed, member)) {
+                    devices.get(member).failReads(2 + f.block() % (DEVICE_BLOCKS - 2));
+                    failed.add(member);
+                    return true;
+                }
+                return false;
+            }
             case Replace rep -> {
                 // A failed member is noticed at its next access; touch everything first.
                 TestDevices.readAll(matrix);
@@ -141,6 +158,12 @@ class LbsModelProperties {
                 }
                 for (Integer member : List.copyOf(failed)) {
                     LbsStatus.Member status = matrix.status().getFirst().members().get(member);
+                    if (status.state() == MemberState.ONLINE) {
+                        // its bad block was never read (a parity or unused row): heal it instead
+                        devices.get(member).heal();
+                        failed.remove(member);
+                        continue;
+                    }
                     assertEquals(MemberState.FAILED, status.state(), "member " + member + " after its failure");
                     FaultInjectingDevice fresh = new FaultInjectingDevice(new MemoryDevice("r" + member, DEVICE_BLOCKS));
                     matrix.replace(0, member, fresh, ProgressListener.NONE).await();

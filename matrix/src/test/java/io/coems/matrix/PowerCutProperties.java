@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,12 +89,20 @@ class PowerCutProperties {
         Statistics.label("some unflushed writes persisted, some lost").collect(persisted > 0 && persisted < pending);
         assertThrows(MatrixException.class, matrix::close, "the dead matrix cannot flush");
 
-        List<BlockDevice> media = new ArrayList<>(devices.stream().map(FaultInjectingDevice::media).toList());
+        List<FaultInjectingDevice> restarted = devices.stream().map(d -> new FaultInjectingDevice(d.media())).toList();
+        List<BlockDevice> media = new ArrayList<>(restarted);
         Collections.shuffle(media, new Random(cutSeed));
         try (StorageMatrix reopened = StorageMatrix.open(media)) {
-            model.check(TestDevices.readAll(reopened));
+            byte[] content = TestDevices.readAll(reopened);
+            model.check(content);
             ScrubReport scrub = reopened.scrub(false, ProgressListener.NONE);
             assertEquals(0, scrub.mismatches(), () -> "after resync: " + scrub.details());
+            if (mode.redundant()) {
+                // The write hole shows on a degraded read: reconstructed blocks must match what was read.
+                int member = new Random(cutSeed).nextInt(members);
+                restarted.get(member).failDevice();
+                assertArrayEquals(content, TestDevices.readAll(reopened), "degraded after member " + member + " died");
+            }
         }
     }
 

@@ -10,14 +10,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.coems.matrix.TestDevices.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,32 +80,36 @@ class RedundancyTest {
             TestDevices.readAll(matrix);
             assertEquals(MemberState.FAILED, matrix.status().getFirst().members().getFirst().state());
 
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicLong writes = new AtomicLong();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                Random random = new Random(11);
-                try {
-                    while (!stop.get()) {
-                        int length = 1 + random.nextInt(3 * Blocks.SIZE);
-                        int position = random.nextInt(model.length - length);
-                        byte[] data = TestDevices.bytes(length, random.nextLong());
-                        TestDevices.write(matrix, position, data);
-                        System.arraycopy(data, 0, model, position, length);
-                        writes.incrementAndGet();
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
+            // The rebuild pauses half way; writes land below the cursor (rebuilt stripes, written to
+            // the new member) and above it (rebuilt later from the others), then it resumes.
+            CountDownLatch halfway = new CountDownLatch(1);
+            CountDownLatch resume = new CountDownLatch(1);
             List<Long> progress = java.util.Collections.synchronizedList(new ArrayList<>());
             FaultInjectingDevice fresh = new FaultInjectingDevice(new MemoryDevice("new", deviceBlocks));
-            Rebuild rebuild = matrix.replace(0, 0, fresh, (done, total) -> progress.add(done));
+            Rebuild rebuild = matrix.replace(0, 0, fresh, (done, total) -> {
+                progress.add(done);
+                if (done == total / 2) {
+                    halfway.countDown();
+                    try {
+                        resume.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            assertTrue(halfway.await(10, TimeUnit.SECONDS));
+            assertEquals(0.5, rebuild.progress(), 0.01);
+            Random random = new Random(11);
+            for (int i = 0; i < 200; i++) {
+                int length = 1 + random.nextInt(3 * Blocks.SIZE);
+                int position = random.nextInt(model.length - length);
+                byte[] data = TestDevices.bytes(length, random.nextLong());
+                TestDevices.write(matrix, position, data);
+                System.arraycopy(data, 0, model, position, length);
+            }
+            assertArrayEquals(model, TestDevices.readAll(matrix), "reads during the rebuild");
+            resume.countDown();
             rebuild.await();
-            stop.set(true);
-            writer.join();
-            assertNull(failure.get());
-            assertTrue(writes.get() > 0, "writes ran during the rebuild");
             assertEquals(1.0, rebuild.progress());
             assertEquals(256L, progress.getLast());
             assertEquals(LbsHealth.OPTIMAL, matrix.status().getFirst().health());

@@ -188,6 +188,11 @@ public final class FaultInjectingDevice implements BlockDevice {
     }
 
     @Override
+    public synchronized boolean isBlank() {
+        return pending.isEmpty() && media.isBlank();
+    }
+
+    @Override
     public synchronized DeviceHealth health() {
         return failed || powerLost ? DeviceHealth.FAILED : media.health();
     }

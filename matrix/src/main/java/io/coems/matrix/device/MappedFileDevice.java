@@ -37,8 +37,10 @@ public final class MappedFileDevice implements BlockDevice {
     private final DirtyRanges dirty;
     private volatile boolean closed;
     private volatile boolean failed;
+    private volatile boolean blank;
 
-    private MappedFileDevice(Path path, FileChannel channel, long blockCount) throws IOException {
+    private MappedFileDevice(Path path, FileChannel channel, long blockCount, boolean blank) throws IOException {
+        this.blank = blank;
         this.path = path;
         this.channel = channel;
         this.blockCount = blockCount;
@@ -81,7 +83,7 @@ public final class MappedFileDevice implements BlockDevice {
                 channel.truncate(0);
                 channel.write(java.nio.ByteBuffer.allocate(1), Blocks.bytes(blockCount) - 1);
                 channel.force(true);
-                return new MappedFileDevice(path, channel, blockCount);
+                return new MappedFileDevice(path, channel, blockCount, true);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -109,7 +111,7 @@ public final class MappedFileDevice implements BlockDevice {
             }
             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             try {
-                return new MappedFileDevice(path, channel, size >>> Blocks.SHIFT);
+                return new MappedFileDevice(path, channel, size >>> Blocks.SHIFT, false);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -134,6 +136,12 @@ public final class MappedFileDevice implements BlockDevice {
         return blockCount;
     }
 
+    /** True from {@link #create} until the first write; a device opened from a file is never known blank. */
+    @Override
+    public boolean isBlank() {
+        return blank;
+    }
+
     @Override
     public DeviceHealth health() {
         return failed ? DeviceHealth.FAILED : DeviceHealth.ONLINE;
@@ -155,6 +163,7 @@ public final class MappedFileDevice implements BlockDevice {
     public void write(long block, int offset, MemorySegment src) {
         Blocks.checkAccess(name(), blockCount, block, offset, src.byteSize());
         long position = Blocks.bytes(block) + offset;
+        blank = false;
         try {
             MemorySegment.copy(src, 0, map, position, src.byteSize());
         } catch (IllegalStateException e) {

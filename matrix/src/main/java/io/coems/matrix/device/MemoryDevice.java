@@ -19,6 +19,7 @@ public final class MemoryDevice implements BlockDevice {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment memory;
     private volatile boolean closed;
+    private volatile boolean written;
 
     /**
      * Allocates a zero-filled device of {@code blockCount} blocks.
@@ -45,6 +46,11 @@ public final class MemoryDevice implements BlockDevice {
     }
 
     @Override
+    public boolean isBlank() {
+        return !written;
+    }
+
+    @Override
     public DeviceHealth health() {
         return DeviceHealth.ONLINE;
     }
@@ -62,6 +68,7 @@ public final class MemoryDevice implements BlockDevice {
     @Override
     public void write(long block, int offset, MemorySegment src) {
         Blocks.checkAccess(name, blockCount, block, offset, src.byteSize());
+        written = true;
         try {
             MemorySegment.copy(src, 0, memory, Blocks.bytes(block) + offset, src.byteSize());
         } catch (IllegalStateException e) {

@@ -83,28 +83,41 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
      * @throws MatrixArgumentException  if the devices are too small or of unequal sizes
      * @throws DeviceNotEmptyException  if a device carries a label and overwrite is false
      */
-    public static Lbs format(MatrixIdentity identity, int index, LbsSpec spec, boolean overwrite) {
+    public static Lbs format(MatrixIdentity identity, int index, int lbsCount, LbsSpec spec, boolean overwrite) {
         boolean relabel = check(spec, overwrite);
         List<BlockDevice> devices = spec.devices();
+        boolean blank = devices.stream().allMatch(BlockDevice::isBlank);
         long dataBlocks = dataBlocksOf(devices.getFirst().blockCount(), spec.stripeUnitBlocks());
         int dataChunks = spec.mode().dataChunks(devices.size());
         long stripes = dataBlocks / spec.stripeUnitBlocks();
         int regionStripes = WriteIntentLog.regionStripesFor(stripes, (long) dataChunks * spec.stripeUnitBlocks());
-        MemberLabel template = new MemberLabel(identity.id(), 0, identity.lbsCount(), index, spec.mode(),
-                devices.size(), 0, spec.stripeUnitBlocks(), regionStripes, dataBlocks, 0);
         Member[] members = new Member[devices.size()];
+        long[] slotIds = new long[members.length];
         for (int i = 0; i < members.length; i++) {
-            members[i] = new Member(i, devices.get(i), MemberState.ONLINE);
+            slotIds[i] = newDeviceId();
+            members[i] = new Member(i, devices.get(i), slotIds[i], MemberState.ONLINE);
         }
+        MemberLabel template = new MemberLabel(identity.id(), 0, lbsCount, index, spec.mode(), devices.size(), 0,
+                spec.stripeUnitBlocks(), regionStripes, dataBlocks, 0, 0, slotIds);
         Lbs lbs = of(identity, template, members, new BitSet());
-        lbs.writeLabels();
+        lbs.writeLabels(lbsCount);
         if (lbs.intent != null) {
-            if (relabel) {
+            if (relabel || !blank) {
+                LOG.info("space {}: devices not known to be blank; computing {} once", index,
+                        spec.mode().parityChunks() > 0 ? "parity" : "mirrors");
                 lbs.resync(0, lbs.stripes);
             }
             lbs.intent.clearAll();
         }
         return lbs;
+    }
+
+    private static long newDeviceId() {
+        long id;
+        do {
+            id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        } while (id == 0);
+        return id;
     }
 
     /**
@@ -157,8 +170,8 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
     public static Lbs assemble(MatrixIdentity identity, MemberLabel newest, BlockDevice[] byMember, boolean force) {
         Member[] members = new Member[byMember.length];
         for (int i = 0; i < members.length; i++) {
-            boolean usable = byMember[i] != null && (newest.failedMask() & (1L << i)) == 0;
-            members[i] = new Member(i, byMember[i], usable ? MemberState.ONLINE : MemberState.FAILED);
+            boolean usable = byMember[i] != null && !newest.marksFailed(i);
+            members[i] = new Member(i, byMember[i], newest.slotIds()[i], usable ? MemberState.ONLINE : MemberState.FAILED);
         }
         BitSet dirty = new BitSet();
         if (newest.mode().redundant()) {
@@ -185,7 +198,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
                     + "); its parity cannot be trusted. Open with FORCE to accept possible damage in those regions");
         }
         if (lbs.failedMask() != newest.failedMask()) {
-            lbs.writeLabels();
+            lbs.writeLabels(identity.lbsCount());
         }
         if (lbs.intent != null && !dirty.isEmpty()) {
             LOG.warn("space {} was not closed cleanly: resynchronising {} region(s)", lbs.index, dirty.cardinality());
@@ -297,14 +310,15 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     void flushMembers() {
         for (Member m : members) {
+            BlockDevice device = m.device;
             if (m.state != MemberState.FAILED) {
                 try {
-                    m.device.flush();
+                    device.flush();
                 } catch (MatrixIoException e) {
                     if (!mode.redundant()) {
                         throw e;
                     }
-                    memberFailed(m, e);
+                    memberFailed(m, device, e);
                 }
             }
         }
@@ -351,34 +365,40 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             if (!mode.redundant()) {
                 throw e;
             }
-            memberFailed(m, e);
+            memberFailed(m, device, e);
             return false;
         }
     }
 
-    /** Marks {@code m} failed and records it in the labels of the others. */
-    synchronized void memberFailed(Member m, Throwable cause) {
-        if (m.state == MemberState.FAILED) {
+    /**
+     * Marks {@code m} failed and records it in the labels of the others, unless {@code device}
+     * (the device that failed) is no longer the member's: a late error from a replaced device
+     * must not fail its replacement.
+     */
+    synchronized void memberFailed(Member m, BlockDevice device, Throwable cause) {
+        if (m.state == MemberState.FAILED || m.device != device) {
             return;
         }
         m.state = MemberState.FAILED;
         LOG.warn("space {} ({}): member {} ({}) failed: {}", index, mode, m.index, m.name(), cause.getMessage());
-        if (!closed) {
-            writeLabels();
-        }
+        writeLabels(identity.lbsCount());
     }
 
-    /** Writes the current label to every member not failed, with a new generation. */
-    public synchronized void writeLabels() {
+    /** Writes the current label to every member not failed, with a new generation and {@code lbsCount} spaces. */
+    public synchronized void writeLabels(int lbsCount) {
         long generation = identity.nextGeneration();
-        long mask = failedMask();
-        MemberLabel label = template.with(generation, identity.lbsCount(), mask);
+        long[] slotIds = new long[members.length];
+        for (Member m : members) {
+            slotIds[m.index] = m.deviceId;
+        }
+        MemberLabel label = template.with(generation, lbsCount, failedMask(), slotIds);
         for (Member m : members) {
             if (m.state == MemberState.FAILED) {
                 continue;
             }
             try {
-                m.device.write(0, (int) (generation & 1) * Blocks.SECTOR_SIZE, label.forMember(m.index).encode());
+                m.device.write(0, (int) (generation & 1) * Blocks.SECTOR_SIZE,
+                        label.forMember(m.index, m.deviceId).encode());
                 m.device.flush();
             } catch (MatrixIoException e) {
                 if (!mode.redundant()) {
@@ -387,7 +407,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
                 m.state = MemberState.FAILED;
                 LOG.warn("space {}: member {} ({}) failed while writing its label: {}", index, m.index, m.name(),
                         e.getMessage());
-                writeLabels();
+                writeLabels(lbsCount);
                 return;
             }
         }
@@ -436,6 +456,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
      * background while I/O goes on.
      *
      * @throws MatrixArgumentException if the member is not failed, or the device is too small
+     *                                 (the caller checks that it is no member already)
      */
     public synchronized Rebuild replace(int member, BlockDevice device, ProgressListener listener) {
         ensureOpen();
@@ -460,15 +481,21 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
         if (!dataAvailable()) {
             throw lost();
         }
+        for (RebuildTask running : rebuilds) {
+            if (running.member == m) {
+                running.cancel();
+            }
+        }
         BlockDevice old = m.device;
         m.device = device;
+        m.deviceId = newDeviceId();
         m.rebuildCursor = 0;
         m.state = MemberState.REBUILDING;
-        writeLabels();
+        writeLabels(identity.lbsCount());
         if (old != null && old != device) {
             old.close();
         }
-        RebuildTask task = new RebuildTask(this, m, listener);
+        RebuildTask task = new RebuildTask(this, m, device, listener);
         rebuilds.add(task);
         Thread.ofPlatform().name("coems-rebuild-" + index + "-" + member).daemon().start(task);
         return task;
@@ -477,12 +504,13 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
     /** Rebuilds the content of {@code m} for one stripe from the other members (stripe lock held). */
     abstract void rebuildStripe(Member m, long stripe);
 
-    /** Called by a finished rebuild: the member becomes online. */
+    /** Called by a finished rebuild: the member becomes online and receives the write-intent bitmap. */
     synchronized void rebuildDone(RebuildTask task) {
         rebuilds.remove(task);
-        if (task.member.state == MemberState.REBUILDING) {
+        if (task.member.state == MemberState.REBUILDING && task.member.device == task.device) {
             task.member.state = MemberState.ONLINE;
-            writeLabels();
+            intent.rewrite();
+            writeLabels(identity.lbsCount());
             LOG.info("space {}: member {} ({}) rebuilt and online", index, task.member.index, task.member.name());
         }
     }
@@ -568,8 +596,9 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
     }
 
     /**
-     * Stops rebuilds, flushes, marks the space clean and closes its devices. The devices are
-     * closed even when the flush fails; the failure is rethrown afterwards.
+     * Refuses new I/O, stops rebuilds, waits for the writes in flight, flushes, marks the space
+     * clean and closes its devices. The devices are closed even when the flush fails; the
+     * failure is rethrown afterwards.
      */
     public void close() {
         List<RebuildTask> running;
@@ -579,18 +608,22 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             }
             running = List.copyOf(rebuilds);
         }
+        closed = true;
         running.forEach(RebuildTask::cancel);
         running.forEach(RebuildTask::awaitQuietly);
         MatrixException failure = null;
         try {
-            flushMembers();
             if (intent != null) {
-                intent.clearAll();
+                intent.quiesce(() -> {
+                    flushMembers();
+                    intent.clearAll();
+                });
+            } else {
+                flushMembers();
             }
         } catch (MatrixException e) {
             failure = e;
         }
-        closed = true;
         for (Member m : members) {
             if (m.device != null) {
                 try {
@@ -618,11 +651,12 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
         @Override
         public void writeSector(int sector, MemorySegment bytes) {
             for (Member m : members) {
+                BlockDevice device = m.device;
                 if (m.state == MemberState.ONLINE) {
                     try {
-                        m.device.write(WriteIntentLog.BITMAP_BLOCK, sector * Blocks.SECTOR_SIZE, bytes);
+                        device.write(WriteIntentLog.BITMAP_BLOCK, sector * Blocks.SECTOR_SIZE, bytes);
                     } catch (MatrixIoException e) {
-                        memberFailed(m, e);
+                        memberFailed(m, device, e);
                     }
                 }
             }
@@ -638,13 +672,16 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
     static final class RebuildTask implements Rebuild, Runnable {
         private final Lbs lbs;
         final Member member;
+        /** The replacement this task rebuilds; if the member's device changes, the task is obsolete. */
+        final BlockDevice device;
         private final ProgressListener listener;
         private final CompletableFuture<Void> completion = new CompletableFuture<>();
         private volatile boolean cancelled;
 
-        RebuildTask(Lbs lbs, Member member, ProgressListener listener) {
+        RebuildTask(Lbs lbs, Member member, BlockDevice device, ProgressListener listener) {
             this.lbs = lbs;
             this.member = member;
+            this.device = device;
             this.listener = listener;
         }
 
@@ -654,11 +691,16 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
                 for (long stripe = 0; stripe < lbs.stripes; stripe++) {
                     if (cancelled || lbs.closed) {
                         throw new MatrixClosedException("rebuild of member " + member.index + " of space " + lbs.index
-                                + " stopped: the matrix is closing");
+                                + " onto " + device.name() + " stopped: the matrix is closing or the member was"
+                                + " replaced again");
                     }
                     ReentrantLock lock = lbs.locks.of(stripe);
                     lock.lock();
                     try {
+                        if (member.device != device) {
+                            throw new MatrixClosedException("rebuild onto " + device.name() + " stopped: member "
+                                    + member.index + " of space " + lbs.index + " was replaced again");
+                        }
                         if (member.state != MemberState.REBUILDING) {
                             throw new MatrixIoException("replacement " + member.name() + " failed during the rebuild"
                                     + " of space " + lbs.index + " at stripe " + stripe);
@@ -676,7 +718,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             } catch (RuntimeException e) {
                 lbs.rebuildFailed(this);
                 if (!(e instanceof MatrixClosedException)) {
-                    lbs.memberFailed(member, e);
+                    lbs.memberFailed(member, device, e);
                 }
                 completion.completeExceptionally(e);
             }

@@ -10,13 +10,16 @@ import io.coems.matrix.MemberState;
 final class Member {
     final int index;
     volatile BlockDevice device;
+    /** The id the device in this slot carries in its label. */
+    volatile long deviceId;
     volatile MemberState state;
     /** Stripes below this are in sync while {@link MemberState#REBUILDING}. */
     volatile long rebuildCursor;
 
-    Member(int index, BlockDevice device, MemberState state) {
+    Member(int index, BlockDevice device, long deviceId, MemberState state) {
         this.index = index;
         this.device = device;
+        this.deviceId = deviceId;
         this.state = state;
     }
 

@@ -34,12 +34,18 @@ import java.util.zip.CRC32C;
  *  60     4     stripes per write-intent region
  *  64     8     data blocks per member (after the header)
  *  72     8     failed-member mask: bit i set = member i is failed or stale
- *  80     4012  reserved, 0
+ *  80     8     device id: random, given to a device when it becomes a member
+ *  88     8*n   slot ids: the device id each of the n member slots holds at this generation
+ *  88+8n  ...   reserved, 0
  *  4092   4     CRC32C of bytes 0..4091
  * </pre>
+ *
+ * The device and slot ids tell a replaced device from its replacement: a device whose id is
+ * not the one the newest label gives its slot is stale, whatever its own label says.
  */
 public record MemberLabel(UUID matrixId, long generation, int lbsCount, int lbsIndex, RaidMode mode, int members,
-        int memberIndex, int stripeUnit, int regionStripes, long memberDataBlocks, long failedMask) {
+        int memberIndex, int stripeUnit, int regionStripes, long memberDataBlocks, long failedMask, long deviceId,
+        long[] slotIds) {
 
     /** Blocks at the start of every member before its data: labels (block 0) and write-intent bitmap (block 1). */
     public static final int HEADER_BLOCKS = 2;
@@ -50,16 +56,32 @@ public record MemberLabel(UUID matrixId, long generation, int lbsCount, int lbsI
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int CRC_OFFSET = Blocks.SECTOR_SIZE - 4;
 
-    /** This label with another generation and failed mask. */
-    MemberLabel with(long newGeneration, int newLbsCount, long newFailedMask) {
+    /** This label with another generation, space count, failed mask and slot ids. */
+    MemberLabel with(long newGeneration, int newLbsCount, long newFailedMask, long[] newSlotIds) {
         return new MemberLabel(matrixId, newGeneration, newLbsCount, lbsIndex, mode, members, memberIndex, stripeUnit,
-                regionStripes, memberDataBlocks, newFailedMask);
+                regionStripes, memberDataBlocks, newFailedMask, deviceId, newSlotIds.clone());
     }
 
-    /** This label for another member of the same space. */
-    MemberLabel forMember(int index) {
+    /** This label as carried by the device in slot {@code index}. */
+    MemberLabel forMember(int index, long id) {
         return new MemberLabel(matrixId, generation, lbsCount, lbsIndex, mode, members, index, stripeUnit,
-                regionStripes, memberDataBlocks, failedMask);
+                regionStripes, memberDataBlocks, failedMask, id, slotIds);
+    }
+
+    /** Whether both labels describe the same space layout (mode, members, stripe unit, sizes). */
+    public boolean sameLayout(MemberLabel other) {
+        return mode == other.mode && members == other.members && stripeUnit == other.stripeUnit
+                && regionStripes == other.regionStripes && memberDataBlocks == other.memberDataBlocks;
+    }
+
+    /** Whether this label marks slot {@code slot} failed. */
+    public boolean marksFailed(int slot) {
+        return (failedMask & (1L << slot)) != 0;
+    }
+
+    /** Whether the device carrying this label is the one the (newer) label {@code newest} expects in its slot. */
+    public boolean current(MemberLabel newest) {
+        return memberIndex < newest.members && newest.slotIds[memberIndex] == deviceId;
     }
 
     /** Encodes the label into a fresh 4 KiB sector. */
@@ -80,6 +102,10 @@ public record MemberLabel(UUID matrixId, long generation, int lbsCount, int lbsI
         s.set(INT, 60, regionStripes);
         s.set(LONG, 64, memberDataBlocks);
         s.set(LONG, 72, failedMask);
+        s.set(LONG, 80, deviceId);
+        for (int i = 0; i < members; i++) {
+            s.set(LONG, 88 + 8L * i, slotIds[i]);
+        }
         s.set(INT, CRC_OFFSET, crc(s));
         return s;
     }
@@ -96,9 +122,17 @@ public record MemberLabel(UUID matrixId, long generation, int lbsCount, int lbsI
         if (mode == null) {
             return null;
         }
+        int members = Short.toUnsignedInt(s.get(SHORT, 50));
+        if (members < 1 || members > 64) {
+            return null;
+        }
+        long[] slots = new long[members];
+        for (int i = 0; i < members; i++) {
+            slots[i] = s.get(LONG, 88 + 8L * i);
+        }
         return new MemberLabel(new UUID(s.get(LONG, 16), s.get(LONG, 24)), s.get(LONG, 32), s.get(INT, 40),
-                s.get(INT, 44), mode, Short.toUnsignedInt(s.get(SHORT, 50)), Short.toUnsignedInt(s.get(SHORT, 52)),
-                s.get(INT, 56), s.get(INT, 60), s.get(LONG, 64), s.get(LONG, 72));
+                s.get(INT, 44), mode, members, Short.toUnsignedInt(s.get(SHORT, 52)), s.get(INT, 56), s.get(INT, 60),
+                s.get(LONG, 64), s.get(LONG, 72), s.get(LONG, 80), slots);
     }
 
     private static int crc(MemorySegment s) {

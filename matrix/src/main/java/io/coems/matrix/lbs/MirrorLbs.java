@@ -29,6 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class MirrorLbs extends Lbs {
     private final int copies;
     private final Pool<MemorySegment[]> scratch;
+    private final Pool<MemorySegment> chunks;
 
     MirrorLbs(MatrixIdentity identity, MemberLabel template, Member[] members, BitSet dirty) {
         super(identity, template, members, dirty);
@@ -41,6 +42,7 @@ final class MirrorLbs extends Lbs {
             }
             return blocks;
         });
+        this.chunks = new Pool<>(() -> Arena.ofAuto().allocate(Blocks.bytes(stripeUnit), Blocks.SECTOR_SIZE));
     }
 
     private Member copy(int d, int j) {
@@ -84,16 +86,25 @@ final class MirrorLbs extends Lbs {
             int d = (int) (position / chunkBytes);
             long inChunk = position - d * chunkBytes;
             long piece = Math.min(src.byteSize() - done, chunkBytes - inChunk);
-            MemorySegment part = src.asSlice(done, piece);
-            int written = 0;
-            for (int j = 0; j < copies; j++) {
-                Member m = copy(d, j);
-                if (m.inSync(stripe) && tryWrite(m, memberBlock, inChunk, part)) {
-                    written++;
+            MemorySegment chunk = copies > 1 ? chunks.take() : null;
+            try {
+                // Mirrors get one copy of the caller's bytes, so they agree even if the caller changes them.
+                MemorySegment part = chunk == null ? src.asSlice(done, piece) : chunk.asSlice(0, piece).copyFrom(
+                        src.asSlice(done, piece));
+                int written = 0;
+                for (int j = 0; j < copies; j++) {
+                    Member m = copy(d, j);
+                    if (m.inSync(stripe) && tryWrite(m, memberBlock, inChunk, part)) {
+                        written++;
+                    }
                 }
-            }
-            if (written == 0) {
-                throw chunkLost(stripe, d);
+                if (written == 0) {
+                    throw chunkLost(stripe, d);
+                }
+            } finally {
+                if (chunk != null) {
+                    chunks.give(chunk);
+                }
             }
             done += piece;
         }

@@ -39,6 +39,8 @@ final class ParityLbs extends Lbs {
     /** Scratch for one row operation. */
     private final class Row {
         final MemorySegment[] data = new MemorySegment[dataChunks];
+        /** The caller's new bytes for each data block, copied once so parity and data agree. */
+        final MemorySegment[] incoming = new MemorySegment[dataChunks];
         final MemorySegment[] views = new MemorySegment[dataChunks];
         final MemorySegment p;
         final MemorySegment q;
@@ -46,13 +48,13 @@ final class ParityLbs extends Lbs {
         final MemorySegment q2;
         final int[] off = new int[dataChunks];
         final int[] len = new int[dataChunks];
-        final long[] srcOff = new long[dataChunks];
         final boolean[] missing = new boolean[dataChunks];
 
         Row() {
             Arena arena = Arena.ofAuto();
             for (int d = 0; d < dataChunks; d++) {
                 data[d] = arena.allocate(Blocks.SIZE, Blocks.SECTOR_SIZE);
+                incoming[d] = arena.allocate(Blocks.SIZE, Blocks.SECTOR_SIZE);
             }
             p = arena.allocate(Blocks.SIZE, Blocks.SECTOR_SIZE);
             q = arena.allocate(Blocks.SIZE, Blocks.SECTOR_SIZE);
@@ -228,14 +230,14 @@ final class ParityLbs extends Lbs {
                     if (from < to) {
                         row.off[d] = (int) (from - blockStart);
                         row.len[d] = (int) (to - from);
-                        row.srcOff[d] = from - inStripe;
+                        MemorySegment.copy(src, from - inStripe, row.incoming[d], 0, to - from);
                         any = true;
                     } else {
                         row.len[d] = 0;
                     }
                 }
                 if (any) {
-                    writeRow(stripe, r, src, row);
+                    writeRow(stripe, r, row);
                 }
             }
         } finally {
@@ -244,8 +246,8 @@ final class ParityLbs extends Lbs {
         }
     }
 
-    /** Writes the parts of {@code src} described in {@code row.off/len/srcOff} into row {@code r}. */
-    private void writeRow(long stripe, int r, MemorySegment src, Row row) {
+    /** Writes the new bytes in {@code row.incoming}, placed by {@code row.off/len}, into row {@code r}. */
+    private void writeRow(long stripe, int r, Row row) {
         int lo = Blocks.SIZE;
         int hi = 0;
         int touched = 0;
@@ -264,8 +266,8 @@ final class ParityLbs extends Lbs {
                 partial += covers(row, d, lo, hi) ? 0 : 1;
             }
             boolean done = allInSync && touched + parities < partial
-                    ? readModifyWrite(stripe, r, src, row, lo, hi)
-                    : reconstructWrite(stripe, r, src, row, lo, hi);
+                    ? readModifyWrite(stripe, r, row, lo, hi)
+                    : reconstructWrite(stripe, r, row, lo, hi);
             if (done) {
                 if (!dataAvailable()) {
                     throw lost();
@@ -281,7 +283,7 @@ final class ParityLbs extends Lbs {
     }
 
     /** New parity = old parity + old data + new data, for the touched blocks only. */
-    private boolean readModifyWrite(long stripe, int r, MemorySegment src, Row row, int lo, int hi) {
+    private boolean readModifyWrite(long stripe, int r, Row row, int lo, int hi) {
         long memberBlock = stripe * stripeUnit + r;
         int length = hi - lo;
         for (int d = 0; d < dataChunks; d++) {
@@ -296,14 +298,14 @@ final class ParityLbs extends Lbs {
         }
         for (int d = 0; d < dataChunks; d++) {
             if (row.len[d] > 0) {
-                ParityMath.xorInto(row.data[d], 0, src, row.srcOff[d], row.len[d]);
+                ParityMath.xorInto(row.data[d], 0, row.incoming[d], 0, row.len[d]);
                 ParityMath.xorInto(row.p, row.off[d] - lo, row.data[d], 0, row.len[d]);
                 if (parities > 1) {
                     ParityMath.mulPow2XorInto(row.q, row.off[d] - lo, row.data[d], 0, row.len[d], d);
                 }
             }
         }
-        writeData(stripe, memberBlock, src, row);
+        writeData(stripe, memberBlock, row);
         writeParity(stripe, memberBlock, row.p, row.q, lo, length);
         return true;
     }
@@ -312,7 +314,7 @@ final class ParityLbs extends Lbs {
      * Parity from the full data of {@code [lo, hi)}: the new bytes where written, the old bytes
      * read (or reconstructed, when a member is out of sync) elsewhere.
      */
-    private boolean reconstructWrite(long stripe, int r, MemorySegment src, Row row, int lo, int hi) {
+    private boolean reconstructWrite(long stripe, int r, Row row, int lo, int hi) {
         long memberBlock = stripe * stripeUnit + r;
         int length = hi - lo;
         boolean needReconstruction = false;
@@ -325,36 +327,36 @@ final class ParityLbs extends Lbs {
             }
             for (int d = 0; d < dataChunks; d++) {
                 if (row.len[d] > 0) {
-                    MemorySegment.copy(src, row.srcOff[d], row.data[d], row.off[d] - lo, row.len[d]);
+                    MemorySegment.copy(row.incoming[d], 0, row.data[d], row.off[d] - lo, row.len[d]);
                 }
                 row.views[d] = row.data[d];
             }
         } else {
             for (int d = 0; d < dataChunks; d++) {
                 if (covers(row, d, lo, hi)) {
-                    row.views[d] = src.asSlice(row.srcOff[d], length);
+                    row.views[d] = row.incoming[d];
                     continue;
                 }
                 if (!tryRead(data(stripe, d), memberBlock, lo, row.data[d].asSlice(0, length))) {
                     return false;
                 }
                 if (row.len[d] > 0) {
-                    MemorySegment.copy(src, row.srcOff[d], row.data[d], row.off[d] - lo, row.len[d]);
+                    MemorySegment.copy(row.incoming[d], 0, row.data[d], row.off[d] - lo, row.len[d]);
                 }
                 row.views[d] = row.data[d];
             }
         }
         ParityMath.syndromes(row.views, dataChunks, row.p, parities > 1 ? row.q : null, length);
-        writeData(stripe, memberBlock, src, row);
+        writeData(stripe, memberBlock, row);
         writeParity(stripe, memberBlock, row.p, row.q, lo, length);
         return true;
     }
 
-    private void writeData(long stripe, long memberBlock, MemorySegment src, Row row) {
+    private void writeData(long stripe, long memberBlock, Row row) {
         for (int d = 0; d < dataChunks; d++) {
             Member m = data(stripe, d);
             if (row.len[d] > 0 && m.inSync(stripe)) {
-                tryWrite(m, memberBlock, row.off[d], src.asSlice(row.srcOff[d], row.len[d]));
+                tryWrite(m, memberBlock, row.off[d], row.incoming[d].asSlice(0, row.len[d]));
             }
         }
     }
@@ -408,15 +410,11 @@ final class ParityLbs extends Lbs {
     @Override
     ScrubReport scrubStripe(long stripe, boolean repair) {
         ScrubReport report = ScrubReport.empty();
-        for (Member m : members) {
-            if (m.state != MemberState.ONLINE) {
-                return new ScrubReport(0, 0, 0, stripeUnit, List.of());
-            }
-        }
         Row row = rows.take();
         try {
             for (int r = 0; r < stripeUnit; r++) {
-                if (!loadRow(stripe, r, 0, Blocks.SIZE, row, true)) {
+                // A member may fail under the scrub: only rows read with every member in sync count.
+                if (!allOnline() || !loadRow(stripe, r, 0, Blocks.SIZE, row, true) || !allOnline()) {
                     report = report.plus(new ScrubReport(0, 0, 0, 1, List.of()));
                     continue;
                 }
@@ -426,6 +424,15 @@ final class ParityLbs extends Lbs {
             rows.give(row);
         }
         return report;
+    }
+
+    private boolean allOnline() {
+        for (Member m : members) {
+            if (m.state != MemberState.ONLINE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -59,11 +59,15 @@ final class WriteIntentLog {
         this.durable = (BitSet) initial.clone();
     }
 
-    /** Stripes per region such that {@code stripes} fit the bitmap, aiming at ~64 MiB of data per region. */
+    /**
+     * Stripes per region: about 64 MiB of data per region, but at least 64 regions for small
+     * spaces (so a crash resyncs a small part of them), and no more regions than the bitmap holds.
+     */
     static int regionStripesFor(long stripes, long dataBlocksPerStripe) {
         long target = Math.max(1, (64L << 20) / Blocks.bytes(dataBlocksPerStripe));
+        long fine = Math.max(1, stripes / 64);
         long minimum = (stripes + MAX_REGIONS - 1) / MAX_REGIONS;
-        return (int) Math.max(target, minimum);
+        return (int) Math.max(Math.min(target, fine), minimum);
     }
 
     /** Enters a write operation; pair with {@link #endWrite()}. */
@@ -112,13 +116,28 @@ final class WriteIntentLog {
         }
     }
 
+    /** Runs {@code action} with no write in flight and none starting (the gate's write side). */
+    void quiesce(Runnable action) {
+        gate.writeLock().lock();
+        try {
+            action.run();
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    /** Writes every bitmap sector again (to a member that just came online); no sync. */
+    synchronized void rewrite() {
+        for (int sector = 0; sector < SECTORS; sector++) {
+            media.writeSector(sector, encode(sector));
+        }
+    }
+
     /** Clears every bit durably: after a resync or on a clean close, with no writes in flight. */
     synchronized void clearAll() {
         durable.clear();
         touched.clear();
-        for (int sector = 0; sector < SECTORS; sector++) {
-            media.writeSector(sector, encode(sector));
-        }
+        rewrite();
         media.sync();
     }
 
