@@ -1,8 +1,12 @@
 /**
- * The Super File System: vnodes and descriptors on the Storage Matrix.
- * Its format and API arrive with the SFS issue; the module exists so the module graph
- * (matrix &lt;- sfs &lt;- vvm-api) is fixed from the start.
+ * The Super File System: vnodes with owner-bit block maps and typed descriptors on the
+ * Storage Matrix. {@code io.coems.sfs} is the API; {@code io.coems.sfs.format} the on-disk
+ * layouts; {@code io.coems.sfs.engine} (internal) the engine.
  */
 module io.coems.sfs {
     requires transitive io.coems.matrix;
+    requires org.slf4j;
+
+    exports io.coems.sfs;
+    exports io.coems.sfs.format;
 }

@@ -1,0 +1,166 @@
+package io.coems.sfs;
+
+import io.coems.matrix.BlockStore;
+import io.coems.sfs.engine.Engine;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Super File System: it manages the blocks of a Storage Matrix (or any {@link BlockStore})
+ * for the volumes above it. It has no directories and no files; it has <b>vnodes</b>, one per
+ * volume state, each a thin copy-on-write map of up to 64 TiB of 64 KiB blocks.
+ *
+ * <p>{@link #spawn} makes a child that sees exactly its parent's data in O(1), whatever the
+ * size: both share every block, and a later write copies only what it touches. Blocks are
+ * reference-counted; deleting a vnode frees exactly the blocks no other vnode references.
+ *
+ * <p>Thread-safe. I/O to different vnodes runs in parallel; writes into blocks a vnode owns
+ * change no metadata. Every metadata change is one transaction: an operation that fails (no
+ * space, bad argument) changes nothing. Data written is durable once {@link #flush()}
+ * returns; metadata is written when each operation completes.
+ */
+public final class SuperFileSystem implements AutoCloseable {
+    private final Engine engine;
+    private final List<String> openNotes;
+
+    private SuperFileSystem(Engine engine, List<String> openNotes) {
+        this.engine = engine;
+        this.openNotes = List.copyOf(openNotes);
+    }
+
+    /**
+     * Formats {@code store} with a new, empty file system, overwriting whatever it held.
+     *
+     * @throws SfsArgumentException if the store is too small for the layout
+     */
+    public static SuperFileSystem format(BlockStore store, SfsOptions options) {
+        return new SuperFileSystem(Engine.format(store, options.groupBlocks(), options.vnodesPerGroup(),
+                options.cacheBlocks()), List.of());
+    }
+
+    /**
+     * Opens the file system in {@code store}. A damaged primary superblock or group-descriptor
+     * table is replaced from a backup; {@link #openNotes()} says so.
+     *
+     * @throws SfsFormatException if the store holds no SFS, or one this code cannot open
+     * @throws SfsCorruptException if metadata is damaged beyond its backups
+     */
+    public static SuperFileSystem open(BlockStore store, SfsOptions options) {
+        List<String> notes = new ArrayList<>();
+        Engine engine = Engine.open(store, options.cacheBlocks(), notes);
+        return new SuperFileSystem(engine, notes);
+    }
+
+    /** What opening found and fixed (a backup superblock used, an unclean shutdown). */
+    public List<String> openNotes() {
+        return openNotes;
+    }
+
+    /**
+     * Creates an empty vnode of {@code size} bytes: it reads as zeros and takes no space.
+     *
+     * @throws SfsArgumentException if the size is negative or above 64 TiB
+     * @throws SfsNoSpaceException if every vnode slot is taken
+     */
+    public VnodeId create(long size) {
+        return VnodeId.fromLong(engine.create(size));
+    }
+
+    /**
+     * Creates a child of {@code parent} that sees exactly the parent's data, in O(1).
+     *
+     * @throws SfsNotFoundException if the parent does not exist
+     * @throws SfsNoSpaceException if every vnode slot is taken
+     */
+    public VnodeId spawn(VnodeId parent) {
+        return VnodeId.fromLong(engine.spawn(parent.toLong()));
+    }
+
+    /**
+     * Deletes a vnode and frees the blocks no other vnode references. Large vnodes are released
+     * in bounded steps that let other I/O run in between; an interrupted delete resumes when the
+     * file system is next opened.
+     *
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public void delete(VnodeId id) {
+        engine.delete(id.toLong());
+    }
+
+    /** The ids of every live vnode (the descriptor vnode included). */
+    public List<VnodeId> vnodes() {
+        return engine.list().stream().map(VnodeId::fromLong).toList();
+    }
+
+    /**
+     * The virtual size of a vnode in bytes.
+     *
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public long size(VnodeId id) {
+        return engine.size(id.toLong());
+    }
+
+    /**
+     * Changes the virtual size; bytes beyond a smaller size are dropped.
+     *
+     * @throws SfsArgumentException if the size is negative or above 64 TiB
+     */
+    public void resize(VnodeId id, long size) {
+        engine.resize(id.toLong(), size);
+    }
+
+    /**
+     * Reads {@code dst.byteSize()} bytes at byte {@code offset}; never-written bytes read as zeros.
+     *
+     * @throws SfsArgumentException if the range is not inside the vnode
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public void read(VnodeId id, long offset, MemorySegment dst) {
+        engine.read(id.toLong(), offset, dst);
+    }
+
+    /**
+     * Writes {@code src} at byte {@code offset}, copying shared blocks first.
+     *
+     * @throws SfsArgumentException if the range is not inside the vnode
+     * @throws SfsNoSpaceException if a copy or a new block finds no space; nothing is changed
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public void write(VnodeId id, long offset, MemorySegment src) {
+        engine.write(id.toLong(), offset, src);
+    }
+
+    /**
+     * Drops {@code length} bytes at {@code offset}: they read as zeros afterwards, and whole
+     * blocks give their space back (trim and write-zeroes both come here).
+     *
+     * @throws SfsArgumentException if the range is not inside the vnode
+     */
+    public void discard(VnodeId id, long offset, long length) {
+        engine.discard(id.toLong(), offset, length);
+    }
+
+    /** Free data blocks, the reserve for deletes included. */
+    public long freeBlocks() {
+        return engine.freeBlocks();
+    }
+
+    /** Data blocks in the file system. */
+    public long dataBlocks() {
+        return engine.dataBlocks();
+    }
+
+    /** Makes every completed write durable. */
+    public void flush() {
+        engine.flush();
+    }
+
+    /** Marks the file system clean and flushes; the store stays open (its owner closes it). */
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

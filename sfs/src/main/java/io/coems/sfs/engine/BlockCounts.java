@@ -1,0 +1,125 @@
+package io.coems.sfs.engine;
+
+import io.coems.sfs.SfsCorruptException;
+import io.coems.sfs.SfsNoSpaceException;
+import io.coems.sfs.format.Geometry;
+import io.coems.sfs.format.MetaBlock;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Reference counts, the truth about which data blocks are in use: one u32 per block of a
+ * group, in the group's reference-count blocks ({@link Geometry#countBlock}). A block with
+ * count 0 is free; a count is the number of pointers (in vnode records and index blocks) that
+ * name the block. Allocation takes a free block as near a goal block as it can (its group
+ * first, then the following groups), and leaves the reserved blocks to callers that must not
+ * fail for want of space.
+ */
+final class BlockCounts {
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    private final Geometry geometry;
+    private final GroupTable groups;
+    private final long reserved;
+
+    BlockCounts(Geometry geometry, GroupTable groups, long reserved) {
+        this.geometry = geometry;
+        this.groups = groups;
+        this.reserved = reserved;
+    }
+
+    /** The count of {@code block}. */
+    int get(Transaction tx, long block) {
+        checkData(block);
+        return tx.read(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT).get(INT, geometry.countOffset(block));
+    }
+
+    /** Adds one reference to an allocated block. */
+    void increment(Transaction tx, long block) {
+        int count = get(tx, block);
+        if (count <= 0) {
+            throw new SfsCorruptException("block " + block + " is referenced but its count is " + count);
+        }
+        put(tx, block, count + 1);
+    }
+
+    /** Drops one reference; a block whose count reaches 0 is free again. Returns the new count. */
+    int decrement(Transaction tx, long block) {
+        int count = get(tx, block);
+        if (count <= 0) {
+            throw new SfsCorruptException("block " + block + " is released but its count is " + count);
+        }
+        put(tx, block, count - 1);
+        if (count == 1) {
+            groups.addFreeBlocks(tx, geometry.groupOf(block), 1);
+        }
+        return count - 1;
+    }
+
+    /**
+     * Takes a free block near {@code goal} and gives it count 1.
+     *
+     * @param useReserve whether the reserved blocks may be taken
+     * @throws SfsNoSpaceException if no block is free (beyond the reserve)
+     */
+    long allocate(Transaction tx, long goal, boolean useReserve) {
+        long free = groups.totalFreeBlocks(tx);
+        if (free == 0 || (!useReserve && free <= reserved)) {
+            throw new SfsNoSpaceException("no free block: " + free + " free, " + reserved + " reserved for deletes");
+        }
+        int first = goal > 0 && goal < geometry.totalBlocks() ? geometry.groupOf(goal) : 0;
+        for (int i = 0; i < geometry.groups(); i++) {
+            int g = (first + i) % geometry.groups();
+            if (groups.freeBlocks(tx, g) > 0) {
+                long start = i == 0 && goal > geometry.firstData(g) ? goal : geometry.firstData(g);
+                long block = scan(tx, g, start);
+                if (block < 0) {
+                    throw new SfsCorruptException("group " + g + " claims " + groups.freeBlocks(tx, g)
+                            + " free blocks but its counts show none");
+                }
+                put(tx, block, 1);
+                groups.addFreeBlocks(tx, g, -1);
+                return block;
+            }
+        }
+        throw new SfsCorruptException("the group table claims " + free + " free blocks but no group has one");
+    }
+
+    /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */
+    private long scan(Transaction tx, int g, long start) {
+        long end = geometry.groupEnd(g);
+        long first = geometry.firstData(g);
+        for (long block = start; block < end; block++) {
+            if (get(tx, block) == 0) {
+                return block;
+            }
+        }
+        for (long block = first; block < start; block++) {
+            if (get(tx, block) == 0) {
+                return block;
+            }
+        }
+        return -1;
+    }
+
+    /** Sets a count directly (format and repair). */
+    void put(Transaction tx, long block, int count) {
+        MemorySegment s = tx.modify(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT);
+        s.set(INT, geometry.countOffset(block), count);
+    }
+
+    /** Whether {@code block} is a data block (a pointer may name it). */
+    boolean isData(long block) {
+        if (block <= 0 || block >= geometry.totalBlocks()) {
+            return false;
+        }
+        return block >= geometry.firstData(geometry.groupOf(block));
+    }
+
+    private void checkData(long block) {
+        if (!isData(block)) {
+            throw new SfsCorruptException("a pointer names block " + block + ", which is not a data block");
+        }
+    }
+}

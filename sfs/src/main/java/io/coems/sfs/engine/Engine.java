@@ -1,0 +1,663 @@
+package io.coems.sfs.engine;
+
+import io.coems.matrix.BlockStore;
+import io.coems.matrix.Blocks;
+import io.coems.sfs.SfsArgumentException;
+import io.coems.sfs.SfsClosedException;
+import io.coems.sfs.SfsCorruptException;
+import io.coems.sfs.SfsFormatException;
+import io.coems.sfs.SfsNotFoundException;
+import io.coems.sfs.format.Geometry;
+import io.coems.sfs.format.MetaBlock;
+import io.coems.sfs.format.Pointers;
+import io.coems.sfs.format.Superblock;
+import io.coems.sfs.format.VnodeRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The Super File System engine behind {@code SuperFileSystem}: vnodes as copy-on-write block
+ * maps over a {@link BlockStore}, with every metadata change in a {@link Transaction}.
+ *
+ * <p>Locking: a vnode's lock (one of a fixed set of read-write locks the vnode index hashes
+ * onto) is taken first, shared for reads and for writes into blocks the vnode owns, exclusive
+ * for anything that changes its map; then the metadata lock, held while a transaction is
+ * open. Writes into owned blocks take no metadata lock at all.
+ */
+public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final int VNODE_LOCKS = 256;
+    /** Most blocks one transaction of a write may change, so a huge write commits in pieces. */
+    private static final int BLOCKS_PER_TRANSACTION = 64;
+    /** References one step of a delete releases before it lets other work in. */
+    private static final int RELEASE_BUDGET = 4096;
+
+    private final Store store;
+    private final MetaCache cache;
+    private final Geometry geometry;
+    private final GroupTable groups;
+    private final BlockCounts counts;
+    private final VnodeTable vnodes;
+    private final BlockMap map;
+    private final ReentrantLock meta = new ReentrantLock();
+    private final ReentrantReadWriteLock[] vnodeLocks = new ReentrantReadWriteLock[VNODE_LOCKS];
+    private volatile Superblock superblock;
+    private volatile boolean closed;
+    private int nextGroup;
+
+    private Engine(BlockStore store, Superblock superblock, int cacheBlocks) {
+        this.store = new Store(store);
+        this.superblock = superblock;
+        this.geometry = superblock.geometry();
+        this.cache = new MetaCache(this.store, cacheBlocks);
+        this.groups = new GroupTable(geometry);
+        this.counts = new BlockCounts(geometry, groups, superblock.reservedBlocks());
+        this.vnodes = new VnodeTable(geometry, groups);
+        this.map = new BlockMap(counts, vnodes);
+        for (int i = 0; i < VNODE_LOCKS; i++) {
+            vnodeLocks[i] = new ReentrantReadWriteLock();
+        }
+    }
+
+    // ------------------------------------------------------------------ format and open
+
+    /**
+     * Writes a new, empty file system over the whole store.
+     *
+     * @throws SfsArgumentException if the store is too small for the geometry
+     */
+    public static Engine format(BlockStore store, int groupBlocks, int vnodesPerGroup, int cacheBlocks) {
+        Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup);
+        long reserved = Math.max(16, geometry.totalDataBlocks() / 1000);
+        Superblock sb = new Superblock(0, 0, 0, UUID.randomUUID(), geometry, Superblock.OPEN, reserved, 0,
+                System.currentTimeMillis(), 0);
+        Engine engine = new Engine(store, sb, cacheBlocks);
+        try (Transaction tx = engine.begin()) {
+            for (int i = 0; i < geometry.tableBlocks(); i++) {
+                tx.fresh(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
+            }
+            for (int g = 0; g < geometry.groups(); g++) {
+                engine.groups.set(tx, g, (int) geometry.dataBlocks(g), geometry.vnodesPerGroup());
+            }
+            tx.commit();
+        }
+        for (int g = 0; g < geometry.groups(); g++) {
+            try (Transaction tx = engine.begin()) {
+                for (long b = geometry.countBlock(geometry.groupStart(g)); b < geometry.vnodeBitmap(g); b++) {
+                    tx.fresh(b, MetaBlock.Kind.REFCOUNT);
+                }
+                tx.fresh(geometry.vnodeBitmap(g), MetaBlock.Kind.VNODE_BITMAP);
+                for (int i = 0; i < geometry.vnodeTableBlocks(); i++) {
+                    tx.fresh(geometry.vnodeBitmap(g) + 1 + i, MetaBlock.Kind.VNODE_TABLE);
+                }
+                tx.commit();
+            }
+        }
+        long descriptors = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
+        sb = new Superblock(0, 0, 0, sb.id(), geometry, Superblock.OPEN, reserved, descriptors, sb.created(), 0);
+        engine.writeBackupTables();
+        engine.writeSuperblocks(sb);
+        engine.store.flush();
+        LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
+                geometry.groupBlocks(), geometry.totalDataBlocks(), geometry.vnodes());
+        return engine;
+    }
+
+    /**
+     * Opens the file system in {@code store}, from a backup superblock if the primary is damaged
+     * ({@code notes} tells), and resumes interrupted deletes.
+     *
+     * @throws SfsFormatException if there is no SFS, or one of a newer format or with unknown
+     *                            incompatible features
+     */
+    public static Engine open(BlockStore store, int cacheBlocks, List<String> notes) {
+        MemorySegment sector = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        Store raw = new Store(store);
+        raw.read(0, 0, sector);
+        Superblock sb = Superblock.decode(sector);
+        if (sb == null) {
+            if (Superblock.hasMagic(sector) && Superblock.version(sector) > Superblock.VERSION) {
+                throw new SfsFormatException("the store holds SFS format version " + Superblock.version(sector)
+                        + "; this code reads version " + Superblock.VERSION);
+            }
+            sb = findBackup(raw, sector);
+            if (sb == null) {
+                throw new SfsFormatException("the store holds no SFS: no valid superblock at block 0 nor any backup");
+            }
+            notes.add("primary superblock damaged; opened from the backup in group " + sb.copy());
+            sb = sb.asCopy(0);
+        }
+        if ((sb.incompatible() & ~Superblock.KNOWN_INCOMPATIBLE) != 0) {
+            throw new SfsFormatException("the SFS uses incompatible features 0x"
+                    + Integer.toHexString(sb.incompatible() & ~Superblock.KNOWN_INCOMPATIBLE) + " unknown to this code");
+        }
+        if ((sb.readOnly() & ~Superblock.KNOWN_READ_ONLY) != 0) {
+            throw new SfsFormatException("the SFS uses read-only-compatible features 0x"
+                    + Integer.toHexString(sb.readOnly() & ~Superblock.KNOWN_READ_ONLY) + " unknown to this code; it"
+                    + " cannot be opened for writing");
+        }
+        if (sb.geometry().totalBlocks() > store.blockCount()) {
+            throw new SfsFormatException("the SFS spans " + sb.geometry().totalBlocks() + " blocks but the store has "
+                    + store.blockCount());
+        }
+        Engine engine = new Engine(store, sb, cacheBlocks);
+        engine.checkGroupTable(notes);
+        if (sb.state() != Superblock.CLEAN) {
+            notes.add("the file system was not closed cleanly");
+        }
+        engine.writeSuperblocks(sb.withState(Superblock.OPEN));
+        engine.store.flush();
+        engine.resumeDeletes();
+        return engine;
+    }
+
+    /** Scans the possible group sizes for a valid backup superblock. */
+    private static Superblock findBackup(Store store, MemorySegment sector) {
+        for (int size = Geometry.MIN_GROUP_BLOCKS; size <= Geometry.MAX_GROUP_BLOCKS; size <<= 1) {
+            for (long block = size; block < store.blockCount(); block += size) {
+                store.read(block, 0, sector);
+                Superblock sb = Superblock.decode(sector);
+                if (sb != null && sb.geometry().groupBlocks() == size && sb.copy() == block / size) {
+                    return sb;
+                }
+                if (block / size >= 4) {
+                    break;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Falls back to a backup group table if the primary fails its checksum, and recounts it. */
+    private void checkGroupTable(List<String> notes) {
+        for (int i = 0; i < geometry.tableBlocks(); i++) {
+            try {
+                cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
+            } catch (SfsCorruptException primaryBad) {
+                restoreGroupTable(i, notes);
+            }
+        }
+    }
+
+    private void restoreGroupTable(int i, List<String> notes) {
+        for (int g = 1; g < geometry.groups(); g++) {
+            MemorySegment backup = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+            store.read(geometry.tableBlock(g, i), 0, backup);
+            if (MetaBlock.valid(backup, MetaBlock.Kind.GROUP_TABLE)) {
+                store.write(geometry.tableBlock(0, i), 0, backup);
+                cache.clear();
+                try (Transaction tx = begin()) {
+                    recountGroups(tx);
+                    tx.commit();
+                }
+                notes.add("group-descriptor table block " + i + " damaged; restored from the copy in group " + g
+                        + " and recounted");
+                return;
+            }
+        }
+        throw new SfsCorruptException("group-descriptor table block " + i + " and all its copies are damaged");
+    }
+
+    /** Recomputes every group's free blocks and vnodes from the counts and bitmaps. */
+    void recountGroups(Transaction tx) {
+        for (int g = 0; g < geometry.groups(); g++) {
+            int freeBlocks = 0;
+            for (long b = geometry.firstData(g); b < geometry.groupEnd(g); b++) {
+                freeBlocks += counts.get(tx, b) == 0 ? 1 : 0;
+            }
+            int freeVnodes = 0;
+            for (int slot = 0; slot < geometry.vnodesPerGroup(); slot++) {
+                freeVnodes += vnodes.marked(tx, g * geometry.vnodesPerGroup() + slot) ? 0 : 1;
+            }
+            groups.set(tx, g, freeBlocks, freeVnodes);
+        }
+    }
+
+    private void writeBackupTables() {
+        for (int i = 0; i < geometry.tableBlocks(); i++) {
+            MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
+            for (int g = 1; g < geometry.groups(); g++) {
+                store.write(geometry.tableBlock(g, i), 0, primary);
+            }
+        }
+    }
+
+    private void writeSuperblocks(Superblock sb) {
+        this.superblock = sb;
+        for (int g = 0; g < geometry.groups(); g++) {
+            store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
+        }
+    }
+
+    // ------------------------------------------------------------------ vnodes
+
+    /** Creates an empty vnode of {@code size} bytes and returns its id. */
+    public long create(long size) {
+        checkSize(size);
+        meta.lock();
+        try (Transaction tx = begin()) {
+            int index = vnodes.allocate(tx, nextGroup);
+            nextGroup = (nextGroup + 1) % geometry.groups();
+            VnodeRecord record = vnodes.modify(tx, index);
+            record.size(size);
+            record.created(System.currentTimeMillis());
+            long id = VnodeIds.of(index, record.generation());
+            tx.commit();
+            return id;
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /**
+     * Creates a child of {@code parent} that sees exactly the parent's data, in O(1): the
+     * roots are shared (owner bits cleared in both) and gain a reference each.
+     */
+    public long spawn(long parent) {
+        int p = VnodeIds.index(parent);
+        ReentrantReadWriteLock lock = lockOf(p);
+        lock.writeLock().lock();
+        meta.lock();
+        try (Transaction tx = begin()) {
+            VnodeRecord source = live(tx, parent);
+            long size = source.size();
+            int[] roots = new int[VnodeRecord.ROOTS];
+            for (int r = 0; r < VnodeRecord.ROOTS; r++) {
+                roots[r] = Pointers.shared(source.root(r));
+            }
+            int child = vnodes.allocate(tx, p / geometry.vnodesPerGroup());
+            VnodeRecord parentRecord = vnodes.modify(tx, p);
+            VnodeRecord childRecord = vnodes.modify(tx, child);
+            for (int r = 0; r < VnodeRecord.ROOTS; r++) {
+                if (roots[r] != 0) {
+                    counts.increment(tx, Pointers.block(roots[r]));
+                }
+                parentRecord.root(r, roots[r]);
+                childRecord.root(r, roots[r]);
+            }
+            childRecord.size(size);
+            childRecord.parent(parent);
+            childRecord.created(System.currentTimeMillis());
+            long id = VnodeIds.of(child, childRecord.generation());
+            tx.commit();
+            return id;
+        } finally {
+            meta.unlock();
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Deletes a vnode: releases exactly the blocks no other vnode references, in bounded steps
+     * that let other work in between; a crash midway resumes on the next open.
+     */
+    public void delete(long id) {
+        int index = VnodeIds.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        lock.writeLock().lock();
+        try {
+            meta.lock();
+            try (Transaction tx = begin()) {
+                live(tx, id);
+                VnodeRecord record = vnodes.modify(tx, index);
+                record.flags(record.flags() | VnodeRecord.DELETING);
+                tx.commit();
+            } finally {
+                meta.unlock();
+            }
+            releaseAll(index);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void releaseAll(int index) {
+        boolean done = false;
+        while (!done) {
+            meta.lock();
+            try (Transaction tx = begin()) {
+                done = true;
+                int[] budget = {RELEASE_BUDGET};
+                for (int r = 0; r < VnodeRecord.ROOTS && done; r++) {
+                    done = map.release(tx, vnodes.rootBlock(index), MetaBlock.Kind.VNODE_TABLE,
+                            vnodes.rootOffset(index, r), 2, budget);
+                }
+                if (done) {
+                    vnodes.free(tx, index);
+                }
+                tx.commit();
+            } finally {
+                meta.unlock();
+            }
+        }
+    }
+
+    private void resumeDeletes() {
+        for (int index = 0; index < geometry.vnodes(); index++) {
+            VnodeRecord record = vnodes.read(cache, index);
+            if ((record.flags() & VnodeRecord.DELETING) != 0) {
+                LOG.info("resuming the delete of vnode {}", index);
+                releaseAll(index);
+            }
+        }
+    }
+
+    /** The virtual size of vnode {@code id} in bytes. */
+    public long size(long id) {
+        return live(cache, id).size();
+    }
+
+    /** Changes the virtual size; blocks beyond a smaller size are discarded. */
+    public void resize(long id, long size) {
+        checkSize(size);
+        int index = VnodeIds.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        lock.writeLock().lock();
+        try {
+            long old = live(cache, id).size();
+            if (size < old) {
+                long firstDropped = (size + Blocks.SIZE - 1) >>> Blocks.SHIFT;
+                long partial = size & (Blocks.SIZE - 1);
+                if (partial != 0) {
+                    zeroRange(index, size, Blocks.SIZE - partial);
+                }
+                discardBlocks(index, firstDropped, (old + Blocks.SIZE - 1) >>> Blocks.SHIFT);
+            }
+            meta.lock();
+            try (Transaction tx = begin()) {
+                vnodes.modify(tx, index).size(size);
+                tx.commit();
+            } finally {
+                meta.unlock();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Ids of every live vnode. */
+    public List<Long> list() {
+        List<Long> ids = new ArrayList<>();
+        for (int index = 0; index < geometry.vnodes(); index++) {
+            VnodeRecord record = vnodes.read(cache, index);
+            if (record.flags() == VnodeRecord.IN_USE) {
+                ids.add(VnodeIds.of(index, record.generation()));
+            }
+        }
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ I/O
+
+    /** Reads {@code dst.byteSize()} bytes at byte {@code offset} of vnode {@code id}; holes read as zeros. */
+    public void read(long id, long offset, MemorySegment dst) {
+        int index = VnodeIds.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        lock.readLock().lock();
+        try {
+            VnodeRecord record = live(cache, id);
+            checkRange(record, offset, dst.byteSize());
+            long done = 0;
+            while (done < dst.byteSize()) {
+                long position = offset + done;
+                long lb = position >>> Blocks.SHIFT;
+                int within = (int) (position & (Blocks.SIZE - 1));
+                long piece = Math.min(dst.byteSize() - done, Blocks.SIZE - within);
+                MemorySegment part = dst.asSlice(done, piece);
+                int pointer = map.lookup(cache, record, lb);
+                if (pointer == 0) {
+                    part.fill((byte) 0);
+                } else {
+                    store.read(Pointers.block(pointer), within, part);
+                }
+                done += piece;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Writes {@code src} at byte {@code offset} of vnode {@code id}: straight into blocks the
+     * vnode owns, through copy-on-write otherwise.
+     */
+    public void write(long id, long offset, MemorySegment src) {
+        int index = VnodeIds.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        long done = 0;
+        lock.readLock().lock();
+        try {
+            VnodeRecord record = live(cache, id);
+            checkRange(record, offset, src.byteSize());
+            while (done < src.byteSize()) {
+                long position = offset + done;
+                int pointer = map.lookup(cache, record, position >>> Blocks.SHIFT);
+                if (!Pointers.owned(pointer)) {
+                    break;
+                }
+                int within = (int) (position & (Blocks.SIZE - 1));
+                long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
+                store.write(Pointers.block(pointer), within, src.asSlice(done, piece));
+                done += piece;
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (done < src.byteSize()) {
+            lock.writeLock().lock();
+            try {
+                live(cache, id);
+                writeCopying(index, offset + done, src.asSlice(done));
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** The slow path: prepares up to a batch of blocks in one transaction, writes their data, commits. */
+    private void writeCopying(int index, long offset, MemorySegment src) {
+        long home = geometry.firstData(index / geometry.vnodesPerGroup());
+        long done = 0;
+        MemorySegment block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        while (done < src.byteSize()) {
+            meta.lock();
+            try (Transaction tx = begin()) {
+                for (int n = 0; n < BLOCKS_PER_TRANSACTION && done < src.byteSize(); n++) {
+                    long position = offset + done;
+                    int within = (int) (position & (Blocks.SIZE - 1));
+                    long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
+                    BlockMap.Target target = map.prepareWrite(tx, index, position >>> Blocks.SHIFT,
+                            piece == Blocks.SIZE, home);
+                    MemorySegment part = src.asSlice(done, piece);
+                    if (target.copyFrom() != 0 || target.zeroFill()) {
+                        if (target.copyFrom() != 0) {
+                            store.read(target.copyFrom(), 0, block);
+                        } else {
+                            block.fill((byte) 0);
+                        }
+                        MemorySegment.copy(part, 0, block, within, piece);
+                        store.write(target.block(), 0, block);
+                    } else {
+                        store.write(target.block(), within, part);
+                    }
+                    done += piece;
+                }
+                tx.commit();
+            } finally {
+                meta.unlock();
+            }
+        }
+    }
+
+    /**
+     * Drops the bytes {@code [offset, offset + length)}: whole blocks lose their reference and
+     * read as zeros, partial blocks at the edges are overwritten with zeros.
+     */
+    public void discard(long id, long offset, long length) {
+        int index = VnodeIds.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        lock.writeLock().lock();
+        try {
+            checkRange(live(cache, id), offset, length);
+            long end = offset + length;
+            long firstWhole = (offset + Blocks.SIZE - 1) >>> Blocks.SHIFT;
+            long endWhole = end >>> Blocks.SHIFT;
+            if (firstWhole >= endWhole) {
+                zeroRange(index, offset, length);
+                return;
+            }
+            zeroRange(index, offset, Blocks.bytes(firstWhole) - offset);
+            zeroRange(index, Blocks.bytes(endWhole), end - Blocks.bytes(endWhole));
+            discardBlocks(index, firstWhole, endWhole);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void zeroRange(int index, long offset, long length) {
+        if (length > 0) {
+            writeCopying(index, offset, MemorySegment.ofArray(new byte[(int) length]));
+        }
+    }
+
+    private void discardBlocks(int index, long from, long to) {
+        long home = geometry.firstData(index / geometry.vnodesPerGroup());
+        for (long lb = from; lb < to; ) {
+            meta.lock();
+            try (Transaction tx = begin()) {
+                for (int n = 0; n < RELEASE_BUDGET && lb < to; n++, lb++) {
+                    map.discard(tx, index, lb, home);
+                }
+                tx.commit();
+            } finally {
+                meta.unlock();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ space, flush, close
+
+    /** Free data blocks (including the reserve). */
+    public long freeBlocks() {
+        return groups.totalFreeBlocks(viewOnly());
+    }
+
+    /** Data blocks in all groups. */
+    public long dataBlocks() {
+        return geometry.totalDataBlocks();
+    }
+
+    /** The superblock as last written. */
+    public Superblock superblock() {
+        return superblock;
+    }
+
+    /** Makes everything written so far durable. */
+    public void flush() {
+        ensureOpen();
+        store.flush();
+    }
+
+    /** Marks the file system clean and flushes. Idempotent. */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        meta.lock();
+        try {
+            writeSuperblocks(superblock.withState(Superblock.CLEAN));
+            store.flush();
+            closed = true;
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Starts a transaction; the caller holds the metadata lock. */
+    Transaction begin() {
+        ensureOpen();
+        return new Transaction(cache);
+    }
+
+    private MetaView viewOnly() {
+        ensureOpen();
+        return cache;
+    }
+
+    Geometry geometry() {
+        return geometry;
+    }
+
+    MetaCache cache() {
+        return cache;
+    }
+
+    BlockCounts counts() {
+        return counts;
+    }
+
+    VnodeTable vnodes() {
+        return vnodes;
+    }
+
+    GroupTable groups() {
+        return groups;
+    }
+
+    ReentrantLock metaLock() {
+        return meta;
+    }
+
+    BlockMap map() {
+        return map;
+    }
+
+    /** The record of live vnode {@code id}. */
+    VnodeRecord live(MetaView view, long id) {
+        ensureOpen();
+        int index = VnodeIds.index(id);
+        if (index < 0 || index >= geometry.vnodes()) {
+            throw new SfsNotFoundException("vnode " + VnodeIds.format(id) + " does not exist (index out of range)");
+        }
+        VnodeRecord record = vnodes.read(view, index);
+        if (record.flags() != VnodeRecord.IN_USE || record.generation() != VnodeIds.generation(id)) {
+            throw new SfsNotFoundException("vnode " + VnodeIds.format(id) + " does not exist: "
+                    + ((record.flags() & VnodeRecord.DELETING) != 0 ? "it is being deleted"
+                    : record.flags() == 0 ? "its slot is free" : "its slot now holds generation " + record.generation()));
+        }
+        return record;
+    }
+
+    private ReentrantReadWriteLock lockOf(int index) {
+        return vnodeLocks[Math.floorMod(index * 0x9E3779B9, VNODE_LOCKS)];
+    }
+
+    private static void checkSize(long size) {
+        if (size < 0 || size > Blocks.bytes(BlockMap.MAX_BLOCKS)) {
+            throw new SfsArgumentException("size " + size + " is not from 0 to " + Blocks.bytes(BlockMap.MAX_BLOCKS)
+                    + " bytes");
+        }
+    }
+
+    private static void checkRange(VnodeRecord record, long offset, long length) {
+        if (offset < 0 || length < 0 || offset > record.size() || length > record.size() - offset) {
+            throw new SfsArgumentException("range of " + length + " bytes at offset " + offset
+                    + " is not inside the vnode's " + record.size() + " bytes");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new SfsClosedException("the file system is closed");
+        }
+    }
+}

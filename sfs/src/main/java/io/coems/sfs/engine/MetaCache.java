@@ -1,0 +1,75 @@
+package io.coems.sfs.engine;
+
+import io.coems.matrix.Blocks;
+import io.coems.sfs.SfsCorruptException;
+import io.coems.sfs.format.MetaBlock;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The committed content of metadata blocks, read through from the store, checked against
+ * their trailer on load and bounded in size. Only {@link Transaction#commit()} installs new
+ * content; readers outside a transaction always see committed metadata. A cached segment is
+ * never changed in place: a commit installs a fresh one, so a reader holding the old one keeps
+ * a consistent view.
+ */
+final class MetaCache implements MetaView {
+    private final Store store;
+    private final int capacity;
+    private final ConcurrentHashMap<Long, MemorySegment> blocks = new ConcurrentHashMap<>();
+
+    /** The store the cache reads from and transactions write to. */
+    Store store() {
+        return store;
+    }
+
+    /** A cache over {@code store} holding at most {@code capacity} blocks. */
+    MetaCache(Store store, int capacity) {
+        this.store = store;
+        this.capacity = capacity;
+    }
+
+    /**
+     * The committed content of {@code block}, which must be a {@code kind} block.
+     *
+     * @throws SfsCorruptException if it fails its checksum
+     */
+    @Override
+    public MemorySegment read(long block, MetaBlock.Kind kind) {
+        MemorySegment cached = blocks.get(block);
+        if (cached != null) {
+            return cached;
+        }
+        MemorySegment loaded = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        store.read(block, 0, loaded);
+        if (!MetaBlock.valid(loaded, kind)) {
+            throw new SfsCorruptException("metadata block " + block + " is not a valid " + kind + " block (checksum"
+                    + " or kind mismatch)");
+        }
+        if (blocks.size() >= capacity) {
+            evictSome();
+        }
+        MemorySegment raced = blocks.putIfAbsent(block, loaded);
+        return raced != null ? raced : loaded;
+    }
+
+    /** Installs committed content (the caller no longer changes {@code content}). */
+    void install(long block, MemorySegment content) {
+        blocks.put(block, content);
+    }
+
+    /** Forgets everything (after a repair rewrote blocks behind the cache). */
+    void clear() {
+        blocks.clear();
+    }
+
+    private void evictSome() {
+        Iterator<Long> it = blocks.keySet().iterator();
+        for (int i = 0; i < capacity / 8 + 1 && it.hasNext(); i++) {
+            it.next();
+            it.remove();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.coems.sfs.format;
+
+import io.coems.matrix.Blocks;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * The superblock: what the file system is and how it is laid out. The primary copy is sector
+ * 0 of block 0; every other group keeps a backup in sector 0 of its first block, used when
+ * the primary fails its checksum.
+ *
+ * <pre>
+ *  offset size  field (little-endian)
+ *  0      8     magic "COEMSSFS"
+ *  8      4     format version (1)
+ *  12     4     compatible features (unknown bits are ignored)
+ *  16     4     read-only-compatible features (unknown bits: refuse to write)
+ *  20     4     incompatible features (unknown bits: refuse to open)
+ *  24     16    file-system UUID
+ *  40     8     blocks used by the file system
+ *  48     4     blocks per group
+ *  52     4     group count
+ *  56     4     vnodes per group
+ *  60     4     state: 1 clean, 2 open (not cleanly closed)
+ *  64     8     reserved blocks: kept free for deletes and metadata
+ *  72     8     descriptor vnode id (index << 32 | generation)
+ *  80     8     creation time, epoch milliseconds
+ *  88     4     group index of this copy (0 = primary)
+ *  92     4000  reserved, 0
+ *  4092   4     CRC32C of bytes 0..4091
+ * </pre>
+ *
+ * @param compatible       compatible feature bits
+ * @param readOnly         read-only-compatible feature bits
+ * @param incompatible     incompatible feature bits
+ * @param id               file-system UUID
+ * @param geometry         layout of groups
+ * @param state            {@link #CLEAN} or {@link #OPEN}
+ * @param reservedBlocks   blocks ordinary allocations leave free
+ * @param descriptorVnode  id of the vnode holding the descriptors
+ * @param created          creation time
+ * @param copy             group this copy lives in
+ */
+public record Superblock(int compatible, int readOnly, int incompatible, UUID id, Geometry geometry, int state,
+        long reservedBlocks, long descriptorVnode, long created, int copy) {
+    /** Format version written by this code. */
+    public static final int VERSION = 1;
+    /** State: closed cleanly. */
+    public static final int CLEAN = 1;
+    /** State: open, or not closed cleanly. */
+    public static final int OPEN = 2;
+    /** Incompatible features this code understands. */
+    public static final int KNOWN_INCOMPATIBLE = 0;
+    /** Read-only-compatible features this code understands. */
+    public static final int KNOWN_READ_ONLY = 0;
+
+    private static final byte[] MAGIC = "COEMSSFS".getBytes(StandardCharsets.US_ASCII);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int CRC_OFFSET = Blocks.SECTOR_SIZE - 4;
+
+    /** This superblock as the copy kept in group {@code g}. */
+    public Superblock asCopy(int g) {
+        return new Superblock(compatible, readOnly, incompatible, id, geometry, state, reservedBlocks, descriptorVnode,
+                created, g);
+    }
+
+    /** This superblock with another state. */
+    public Superblock withState(int newState) {
+        return new Superblock(compatible, readOnly, incompatible, id, geometry, newState, reservedBlocks,
+                descriptorVnode, created, copy);
+    }
+
+    /** Encodes into a fresh 4 KiB sector. */
+    public MemorySegment encode() {
+        MemorySegment s = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        MemorySegment.copy(MemorySegment.ofArray(MAGIC), 0, s, 0, MAGIC.length);
+        s.set(INT, 8, VERSION);
+        s.set(INT, 12, compatible);
+        s.set(INT, 16, readOnly);
+        s.set(INT, 20, incompatible);
+        s.set(LONG, 24, id.getMostSignificantBits());
+        s.set(LONG, 32, id.getLeastSignificantBits());
+        s.set(LONG, 40, geometry.totalBlocks());
+        s.set(INT, 48, geometry.groupBlocks());
+        s.set(INT, 52, geometry.groups());
+        s.set(INT, 56, geometry.vnodesPerGroup());
+        s.set(INT, 60, state);
+        s.set(LONG, 64, reservedBlocks);
+        s.set(LONG, 72, descriptorVnode);
+        s.set(LONG, 80, created);
+        s.set(INT, 88, copy);
+        s.set(INT, CRC_OFFSET, crc(s));
+        return s;
+    }
+
+    /** Whether the sector starts with the superblock magic (whatever its checksum). */
+    public static boolean hasMagic(MemorySegment s) {
+        return MemorySegment.mismatch(s, 0, MAGIC.length, MemorySegment.ofArray(MAGIC), 0, MAGIC.length) < 0;
+    }
+
+    /** Decodes a sector, or returns null if it is not a valid superblock. */
+    public static Superblock decode(MemorySegment s) {
+        if (!hasMagic(s) || s.get(INT, CRC_OFFSET) != crc(s)) {
+            return null;
+        }
+        Geometry geometry = new Geometry(s.get(LONG, 40), s.get(INT, 48), s.get(INT, 52), s.get(INT, 56));
+        return new Superblock(s.get(INT, 12), s.get(INT, 16), s.get(INT, 20), new UUID(s.get(LONG, 24), s.get(LONG, 32)),
+                geometry, s.get(INT, 60), s.get(LONG, 64), s.get(LONG, 72), s.get(LONG, 80), s.get(INT, 88));
+    }
+
+    /** The format version stored in a sector that has the magic. */
+    public static int version(MemorySegment s) {
+        return s.get(INT, 8);
+    }
+
+    private static int crc(MemorySegment s) {
+        CRC32C crc = new CRC32C();
+        crc.update(s.asSlice(0, CRC_OFFSET).asByteBuffer());
+        return (int) crc.getValue();
+    }
+}
