@@ -143,6 +143,24 @@ public final class SuperFileSystem implements AutoCloseable {
         engine.discard(id.toLong(), offset, length);
     }
 
+    /**
+     * Walks every vnode and verifies the metadata: reference counts equal the pointers naming
+     * each block, owner bits set along a whole path name blocks with count 1, group counts and
+     * vnode bitmaps match. Returns every problem found; empty when consistent.
+     */
+    public List<String> check() {
+        return engine.check();
+    }
+
+    /**
+     * Fixes what {@link #check()} finds that can be derived from the vnode trees (wrong counts,
+     * leaked blocks, owner bits that promise too much, group counts, bitmap bits) and returns
+     * the problems it fixed.
+     */
+    public List<String> repair() {
+        return engine.repair();
+    }
+
     /** Free data blocks, the reserve for deletes included. */
     public long freeBlocks() {
         return engine.freeBlocks();

@@ -170,6 +170,7 @@ class SfsModelProperties {
                 default -> {
                 }
             }
+            assertEquals(List.of(), fs[0].check(), "check after " + op);
         }
         Statistics.label("spawns").collect(Math.min(spawns, 4));
         for (int v = 0; v < ids.size(); v++) {
@@ -183,6 +184,7 @@ class SfsModelProperties {
             fs[0].delete(id);
         }
         assertEquals(freeAfterFormat, fs[0].freeBlocks(), "every block is free again after deleting every vnode");
+        assertEquals(List.of(), fs[0].check());
         assertEquals(1, fs[0].vnodes().size(), "only the descriptor vnode is left: " + Arrays.toString(ids.toArray()));
         fs[0].close();
         store.close();

@@ -30,9 +30,9 @@ final class BlockCounts {
     }
 
     /** The count of {@code block}. */
-    int get(Transaction tx, long block) {
+    int get(MetaView view, long block) {
         checkData(block);
-        return tx.read(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT).get(INT, geometry.countOffset(block));
+        return view.read(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT).get(INT, geometry.countOffset(block));
     }
 
     /** Adds one reference to an allocated block. */

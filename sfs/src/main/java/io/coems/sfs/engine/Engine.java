@@ -542,6 +542,33 @@ public final class Engine {
         }
     }
 
+    // ------------------------------------------------------------------ check and repair
+
+    /** Every inconsistency in the metadata; empty when the file system is consistent. */
+    public List<String> check() {
+        meta.lock();
+        try {
+            ensureOpen();
+            return new Checker(this).check(cache);
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** Fixes wrong counts, leaks, promising owner bits, bitmaps; returns what was wrong. */
+    public List<String> repair() {
+        meta.lock();
+        try (Transaction tx = begin()) {
+            List<String> fixed = new Checker(this).repair(tx);
+            tx.commit();
+            writeBackupTables();
+            store.flush();
+            return fixed;
+        } finally {
+            meta.unlock();
+        }
+    }
+
     // ------------------------------------------------------------------ space, flush, close
 
     /** Free data blocks (including the reserve). */
