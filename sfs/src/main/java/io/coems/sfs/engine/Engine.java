@@ -121,12 +121,12 @@ public final class Engine {
         MemorySegment sector = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
         Store raw = new Store(store);
         raw.read(0, 0, sector);
+        if (Superblock.hasMagic(sector) && Superblock.version(sector) > Superblock.VERSION) {
+            throw new SfsFormatException("the store holds SFS format version " + Superblock.version(sector)
+                    + "; this code reads version " + Superblock.VERSION);
+        }
         Superblock sb = Superblock.decode(sector);
         if (sb == null) {
-            if (Superblock.hasMagic(sector) && Superblock.version(sector) > Superblock.VERSION) {
-                throw new SfsFormatException("the store holds SFS format version " + Superblock.version(sector)
-                        + "; this code reads version " + Superblock.VERSION);
-            }
             sb = findBackup(raw, sector);
             if (sb == null) {
                 throw new SfsFormatException("the store holds no SFS: no valid superblock at block 0 nor any backup");
