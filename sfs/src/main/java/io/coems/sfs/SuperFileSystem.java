@@ -89,7 +89,7 @@ public final class SuperFileSystem implements AutoCloseable {
         engine.delete(id.toLong());
     }
 
-    /** The ids of every live vnode (the descriptor vnode included). */
+    /** The ids of every live vnode. */
     public List<VnodeId> vnodes() {
         return engine.list().stream().map(VnodeId::fromLong).toList();
     }
@@ -141,6 +141,60 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public void discard(VnodeId id, long offset, long length) {
         engine.discard(id.toLong(), offset, length);
+    }
+
+    /**
+     * Stores a new descriptor (a typed record of at most 2036 bytes for the layers above) at the
+     * lowest free index; durable when this returns, like every metadata change.
+     *
+     * @param type {@link Descriptor#VOLUME}, {@link Descriptor#CLIENT}, or another value from 1
+     *             to 65535 reserved for later layers
+     * @throws SfsArgumentException if the type or payload size is out of range
+     * @throws SfsNoSpaceException if a new descriptor block finds no space
+     */
+    public DescriptorId createDescriptor(int type, MemorySegment payload) {
+        return unpack(engine.createDescriptor(type, payload));
+    }
+
+    /**
+     * Reads a descriptor.
+     *
+     * @throws SfsNotFoundException if it was freed or never existed
+     */
+    public Descriptor readDescriptor(DescriptorId id) {
+        return engine.readDescriptor(pack(id));
+    }
+
+    /**
+     * Replaces a descriptor's payload; its type stays.
+     *
+     * @throws SfsNotFoundException if it was freed or never existed
+     * @throws SfsArgumentException if the payload is too large
+     */
+    public void updateDescriptor(DescriptorId id, MemorySegment payload) {
+        engine.updateDescriptor(pack(id), payload);
+    }
+
+    /**
+     * Frees a descriptor; its index is reused later with a new generation.
+     *
+     * @throws SfsNotFoundException if it was freed or never existed
+     */
+    public void freeDescriptor(DescriptorId id) {
+        engine.freeDescriptor(pack(id));
+    }
+
+    /** The ids of the live descriptors of {@code type}, in index order. */
+    public List<DescriptorId> descriptors(int type) {
+        return engine.descriptorsOfType(type).stream().map(SuperFileSystem::unpack).toList();
+    }
+
+    private static long pack(DescriptorId id) {
+        return ((long) id.index() << 32) | (id.generation() & 0xffff_ffffL);
+    }
+
+    private static DescriptorId unpack(long id) {
+        return new DescriptorId((int) (id >>> 32), (int) id);
     }
 
     /**

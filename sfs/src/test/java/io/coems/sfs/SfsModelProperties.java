@@ -185,7 +185,7 @@ class SfsModelProperties {
         }
         assertEquals(freeAfterFormat, fs[0].freeBlocks(), "every block is free again after deleting every vnode");
         assertEquals(List.of(), fs[0].check());
-        assertEquals(1, fs[0].vnodes().size(), "only the descriptor vnode is left: " + Arrays.toString(ids.toArray()));
+        assertEquals(List.of(), fs[0].vnodes(), "no vnode is left: " + Arrays.toString(ids.toArray()));
         fs[0].close();
         store.close();
     }

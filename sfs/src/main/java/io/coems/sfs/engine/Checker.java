@@ -57,6 +57,7 @@ final class Checker {
     /** Walks everything and returns every problem found (the first {@value #MAX_REPORTED} in words). */
     List<String> check(MetaView view) {
         walkVnodes(view);
+        checkDescriptorBlocks(view);
         compareCounts(view);
         compareGroups(view);
         compareBitmaps(view);
@@ -142,6 +143,29 @@ final class Checker {
             int child = index.get(INT, 4L * i);
             visit(view, child, block, 4L * i, MetaBlock.Kind.INDEX, level - 1, owned, visited,
                     where + " > block " + block + "[" + i + "]");
+        }
+    }
+
+    /** Every data block of the descriptor vnode must be a valid descriptor block. */
+    private void checkDescriptorBlocks(MetaView view) {
+        long vnode = engine.descriptorVnode();
+        VnodeRecord record;
+        try {
+            record = engine.live(view, vnode);
+        } catch (RuntimeException e) {
+            problem("the descriptor vnode " + Ids.format(vnode) + " is missing: " + e.getMessage());
+            return;
+        }
+        for (long lb = 0; ; lb++) {
+            int pointer = engine.map().lookup(view, record, lb);
+            if (pointer == 0) {
+                return;
+            }
+            try {
+                view.read(Pointers.block(pointer), MetaBlock.Kind.DESCRIPTORS);
+            } catch (SfsCorruptException e) {
+                problem("descriptor block " + lb + ": " + e.getMessage());
+            }
         }
     }
 

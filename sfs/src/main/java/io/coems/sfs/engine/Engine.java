@@ -2,11 +2,14 @@ package io.coems.sfs.engine;
 
 import io.coems.matrix.BlockStore;
 import io.coems.matrix.Blocks;
+import io.coems.sfs.Descriptor;
+import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SfsArgumentException;
 import io.coems.sfs.SfsClosedException;
 import io.coems.sfs.SfsCorruptException;
 import io.coems.sfs.SfsFormatException;
 import io.coems.sfs.SfsNotFoundException;
+import io.coems.sfs.format.DescriptorRecord;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Pointers;
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -51,6 +55,7 @@ public final class Engine {
     private volatile Superblock superblock;
     private volatile boolean closed;
     private int nextGroup;
+    private Descriptors descriptors;
 
     private Engine(BlockStore store, Superblock superblock, int cacheBlocks) {
         this.store = new Store(store);
@@ -100,8 +105,10 @@ public final class Engine {
                 tx.commit();
             }
         }
-        long descriptors = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
-        sb = new Superblock(0, 0, 0, sb.id(), geometry, Superblock.OPEN, reserved, descriptors, sb.created(), 0);
+        long descriptorVnode = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
+        sb = new Superblock(0, 0, 0, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode, sb.created(), 0);
+        engine.superblock = sb;
+        engine.descriptors = new Descriptors(engine, descriptorVnode);
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
         engine.store.flush();
@@ -155,6 +162,7 @@ public final class Engine {
         engine.writeSuperblocks(sb.withState(Superblock.OPEN));
         engine.store.flush();
         engine.resumeDeletes();
+        engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         return engine;
     }
 
@@ -248,7 +256,7 @@ public final class Engine {
             VnodeRecord record = vnodes.modify(tx, index);
             record.size(size);
             record.created(System.currentTimeMillis());
-            long id = VnodeIds.of(index, record.generation());
+            long id = Ids.of(index, record.generation());
             tx.commit();
             return id;
         } finally {
@@ -261,7 +269,8 @@ public final class Engine {
      * roots are shared (owner bits cleared in both) and gain a reference each.
      */
     public long spawn(long parent) {
-        int p = VnodeIds.index(parent);
+        checkUserVnode(parent);
+        int p = Ids.index(parent);
         ReentrantReadWriteLock lock = lockOf(p);
         lock.writeLock().lock();
         meta.lock();
@@ -285,7 +294,7 @@ public final class Engine {
             childRecord.size(size);
             childRecord.parent(parent);
             childRecord.created(System.currentTimeMillis());
-            long id = VnodeIds.of(child, childRecord.generation());
+            long id = Ids.of(child, childRecord.generation());
             tx.commit();
             return id;
         } finally {
@@ -299,7 +308,8 @@ public final class Engine {
      * that let other work in between; a crash midway resumes on the next open.
      */
     public void delete(long id) {
-        int index = VnodeIds.index(id);
+        checkUserVnode(id);
+        int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         lock.writeLock().lock();
         try {
@@ -356,8 +366,9 @@ public final class Engine {
 
     /** Changes the virtual size; blocks beyond a smaller size are discarded. */
     public void resize(long id, long size) {
+        checkUserVnode(id);
         checkSize(size);
-        int index = VnodeIds.index(id);
+        int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         lock.writeLock().lock();
         try {
@@ -382,13 +393,14 @@ public final class Engine {
         }
     }
 
-    /** Ids of every live vnode. */
+    /** Ids of every live vnode but the descriptor vnode. */
     public List<Long> list() {
         List<Long> ids = new ArrayList<>();
         for (int index = 0; index < geometry.vnodes(); index++) {
             VnodeRecord record = vnodes.read(cache, index);
-            if (record.flags() == VnodeRecord.IN_USE) {
-                ids.add(VnodeIds.of(index, record.generation()));
+            long id = Ids.of(index, record.generation());
+            if (record.flags() == VnodeRecord.IN_USE && id != superblock.descriptorVnode()) {
+                ids.add(id);
             }
         }
         return ids;
@@ -398,7 +410,7 @@ public final class Engine {
 
     /** Reads {@code dst.byteSize()} bytes at byte {@code offset} of vnode {@code id}; holes read as zeros. */
     public void read(long id, long offset, MemorySegment dst) {
-        int index = VnodeIds.index(id);
+        int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         lock.readLock().lock();
         try {
@@ -429,7 +441,8 @@ public final class Engine {
      * vnode owns, through copy-on-write otherwise.
      */
     public void write(long id, long offset, MemorySegment src) {
-        int index = VnodeIds.index(id);
+        checkUserVnode(id);
+        int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         long done = 0;
         lock.readLock().lock();
@@ -501,7 +514,8 @@ public final class Engine {
      * read as zeros, partial blocks at the edges are overwritten with zeros.
      */
     public void discard(long id, long offset, long length) {
-        int index = VnodeIds.index(id);
+        checkUserVnode(id);
+        int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         lock.writeLock().lock();
         try {
@@ -539,6 +553,67 @@ public final class Engine {
             } finally {
                 meta.unlock();
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ descriptors
+
+    /** Stores a new descriptor at the lowest free index and returns its id. */
+    public long createDescriptor(int type, MemorySegment payload) {
+        return inDescriptorTransaction(tx -> descriptors.create(tx, type, payload));
+    }
+
+    /** Replaces the payload of a descriptor. */
+    public void updateDescriptor(long id, MemorySegment payload) {
+        inDescriptorTransaction(tx -> {
+            descriptors.update(tx, id, payload);
+            return id;
+        });
+    }
+
+    /** Frees a descriptor. */
+    public void freeDescriptor(long id) {
+        inDescriptorTransaction(tx -> {
+            descriptors.free(tx, id);
+            return id;
+        });
+    }
+
+    /** A descriptor: its type and a copy of its payload. */
+    public Descriptor readDescriptor(long id) {
+        meta.lock();
+        try {
+            ensureOpen();
+            DescriptorRecord record = descriptors.live(cache, id);
+            return new Descriptor(new DescriptorId(Ids.index(id), Ids.generation(id)), record.type(),
+                    record.payload().toArray(ValueLayout.JAVA_BYTE));
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** Ids of the live descriptors of {@code type}, in index order. */
+    public List<Long> descriptorsOfType(int type) {
+        meta.lock();
+        try {
+            ensureOpen();
+            return descriptors.ofType(cache, type);
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    private long inDescriptorTransaction(java.util.function.ToLongFunction<Transaction> change) {
+        meta.lock();
+        try (Transaction tx = begin()) {
+            long result = change.applyAsLong(tx);
+            tx.commit();
+            return result;
+        } catch (RuntimeException e) {
+            descriptors.reload();
+            throw e;
+        } finally {
+            meta.unlock();
         }
     }
 
@@ -651,13 +726,13 @@ public final class Engine {
     /** The record of live vnode {@code id}. */
     VnodeRecord live(MetaView view, long id) {
         ensureOpen();
-        int index = VnodeIds.index(id);
+        int index = Ids.index(id);
         if (index < 0 || index >= geometry.vnodes()) {
-            throw new SfsNotFoundException("vnode " + VnodeIds.format(id) + " does not exist (index out of range)");
+            throw new SfsNotFoundException("vnode " + Ids.format(id) + " does not exist (index out of range)");
         }
         VnodeRecord record = vnodes.read(view, index);
-        if (record.flags() != VnodeRecord.IN_USE || record.generation() != VnodeIds.generation(id)) {
-            throw new SfsNotFoundException("vnode " + VnodeIds.format(id) + " does not exist: "
+        if (record.flags() != VnodeRecord.IN_USE || record.generation() != Ids.generation(id)) {
+            throw new SfsNotFoundException("vnode " + Ids.format(id) + " does not exist: "
                     + ((record.flags() & VnodeRecord.DELETING) != 0 ? "it is being deleted"
                     : record.flags() == 0 ? "its slot is free" : "its slot now holds generation " + record.generation()));
         }
@@ -666,6 +741,17 @@ public final class Engine {
 
     private ReentrantReadWriteLock lockOf(int index) {
         return vnodeLocks[Math.floorMod(index * 0x9E3779B9, VNODE_LOCKS)];
+    }
+
+    private void checkUserVnode(long id) {
+        if (id == superblock.descriptorVnode()) {
+            throw new SfsArgumentException(Ids.format(id) + " is the descriptor vnode; use the descriptor operations");
+        }
+    }
+
+    /** The id of the vnode that holds the descriptors. */
+    long descriptorVnode() {
+        return superblock.descriptorVnode();
     }
 
     private static void checkSize(long size) {

@@ -8,7 +8,7 @@ import java.util.zip.CRC32C;
 
 /**
  * The trailer that seals every 64 KiB metadata block (index, reference-count, vnode bitmap,
- * vnode table, group-descriptor blocks): a kind tag and a CRC32C over everything before it.
+ * vnode table, group-descriptor and descriptor blocks): a kind tag and a CRC32C over everything before it.
  *
  * <pre>
  *  0        65528                 65532        65536
@@ -38,7 +38,9 @@ public final class MetaBlock {
         /** Per-group vnode table. */
         VNODE_TABLE(0x564e5442),
         /** Group-descriptor table. */
-        GROUP_TABLE(0x47445442);
+        GROUP_TABLE(0x47445442),
+        /** Data block of the descriptor vnode: {@link DescriptorRecord}s. */
+        DESCRIPTORS(0x44455343);
 
         private final int tag;
 

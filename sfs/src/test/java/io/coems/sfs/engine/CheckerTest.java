@@ -27,7 +27,7 @@ class CheckerTest {
         long b = engine.spawn(a);
         assertEquals(List.of(), engine.check());
 
-        int index = VnodeIds.index(a);
+        int index = Ids.index(a);
         io.coems.sfs.format.Geometry g = engine.geometry();
         long leak;
         engine.metaLock().lock();

@@ -1,8 +1,11 @@
 package io.coems.sfs.engine;
 
-/** A vnode id packed in a long: slot index in the high 32 bits, slot generation in the low 32. */
-public final class VnodeIds {
-    private VnodeIds() {
+/**
+ * An id of a vnode or descriptor packed in a long: slot index in the high 32 bits, slot
+ * generation in the low 32.
+ */
+public final class Ids {
+    private Ids() {
     }
 
     /** The id of slot {@code index} at {@code generation}. */
