@@ -42,10 +42,10 @@ import java.util.concurrent.TimeUnit;
 public class DegradedReadBenchmark {
 
     /** Whether a member is failed. */
-    public enum State { OPTIMAL, DEGRADED }
+    public enum Health { OPTIMAL, DEGRADED }
 
     @Param
-    public State state;
+    public Health state;
 
     private Arena arena;
     private StorageMatrix matrix;
@@ -77,8 +77,9 @@ public class DegradedReadBenchmark {
             }
         }
         matrix.flush();
-        if (state == State.DEGRADED) {
+        if (state == Health.DEGRADED) {
             first.failDevice();
+            // The first access marks the member failed; reading everything also checks the degraded path.
             for (long block = 0; block < matrix.blockCount(); block++) {
                 matrix.read(block, 0, buffer);
             }

@@ -1,6 +1,7 @@
 package io.coems.benchmarks.matrix;
 
 import io.coems.matrix.BlockDevice;
+import io.coems.matrix.BlockStore;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.LbsSpec;
 import io.coems.matrix.RaidMode;
@@ -108,7 +109,7 @@ public final class Fixtures {
      * Writes {@code fill} at every {@code fill}-sized position of {@code store}'s first
      * {@code blocks} blocks: pre-touches mapped pages and gives reads real data.
      */
-    static void fill(io.coems.matrix.BlockStore store, long blocks, MemorySegment fill) {
+    static void fill(BlockStore store, long blocks, MemorySegment fill) {
         long step = fill.byteSize() >>> Blocks.SHIFT;
         for (long block = 0; block + step <= blocks; block += step) {
             store.write(block, 0, fill);
