@@ -22,6 +22,18 @@ public interface BlockDevice extends BlockStore, AutoCloseable {
         return false;
     }
 
+    /**
+     * Direct access to {@code blocks} blocks of the device's memory from {@code block}, for the
+     * parity engine's full-stripe writes: writing through the view writes the device (durable
+     * after {@link #flush()}), or null if the device has no such memory (the default). The view
+     * is valid until the device is closed.
+     *
+     * @throws MatrixArgumentException if the blocks do not lie inside the device
+     */
+    default java.lang.foreign.MemorySegment window(long block, long blocks) {
+        return null;
+    }
+
     /** Releases the device; later I/O fails with {@link MatrixClosedException}. Idempotent. */
     @Override
     void close();

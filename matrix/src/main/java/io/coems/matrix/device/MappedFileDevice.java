@@ -174,6 +174,18 @@ public final class MappedFileDevice implements BlockDevice {
         dirty.mark(position, src.byteSize());
     }
 
+    /** A slice of the mapping; the range is marked written, so the next flush forces it. */
+    @Override
+    public MemorySegment window(long block, long blocks) {
+        Blocks.checkAccess(name(), blockCount, block, 0, Blocks.bytes(blocks));
+        if (closed) {
+            throw closedException();
+        }
+        blank = false;
+        dirty.mark(Blocks.bytes(block), Blocks.bytes(blocks));
+        return map.asSlice(Blocks.bytes(block), Blocks.bytes(blocks));
+    }
+
     @Override
     public void flush() {
         if (closed) {

@@ -77,6 +77,16 @@ public final class MemoryDevice implements BlockDevice {
     }
 
     @Override
+    public MemorySegment window(long block, long blocks) {
+        Blocks.checkAccess(name, blockCount, block, 0, Blocks.bytes(blocks));
+        if (closed) {
+            throw closed();
+        }
+        written = true;
+        return memory.asSlice(Blocks.bytes(block), Blocks.bytes(blocks));
+    }
+
+    @Override
     public void flush() {
         if (closed) {
             throw closed();

@@ -47,6 +47,8 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     final MatrixIdentity identity;
     final int index;
+    /** "space i", for messages, built once. */
+    private final String name;
     final RaidMode mode;
     final int stripeUnit;
     final int dataChunks;
@@ -63,6 +65,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
         this.identity = identity;
         this.template = template;
         this.index = template.lbsIndex();
+        this.name = "space " + index;
         this.mode = template.mode();
         this.stripeUnit = template.stripeUnit();
         this.dataChunks = mode.dataChunks(template.members());
@@ -247,7 +250,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     @Override
     public void read(long block, int offset, MemorySegment dst) {
-        Blocks.checkAccess("space " + index, capacity, block, offset, dst.byteSize());
+        Blocks.checkAccess(name, capacity, block, offset, dst.byteSize());
         ensureOpen();
         long start = Blocks.bytes(block) + offset;
         long length = dst.byteSize();
@@ -265,7 +268,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     @Override
     public void write(long block, int offset, MemorySegment src) {
-        Blocks.checkAccess("space " + index, capacity, block, offset, src.byteSize());
+        Blocks.checkAccess(name, capacity, block, offset, src.byteSize());
         ensureOpen();
         long start = Blocks.bytes(block) + offset;
         long end = start + src.byteSize();

@@ -221,6 +221,9 @@ final class ParityLbs extends Lbs {
         Row row = rows.take();
         try {
             intent.mark(stripe);
+            if (src.byteSize() == chunkBytes * dataChunks && writeFullStripeDirect(stripe, src, row)) {
+                return;
+            }
             for (int r = 0; r < stripeUnit; r++) {
                 boolean any = false;
                 for (int d = 0; d < dataChunks; d++) {
@@ -244,6 +247,45 @@ final class ParityLbs extends Lbs {
             rows.give(row);
             lock.unlock();
         }
+    }
+
+    /**
+     * A whole stripe onto members whose memory is directly reachable ({@link
+     * io.coems.matrix.BlockDevice#window}): each data chunk is copied into its member, then P
+     * (and Q) are computed from the members' memory straight into the parity members. Parity is
+     * computed from the data as it landed, so it matches the media whatever the caller does with
+     * its buffer. Returns false, having written nothing, if a member is out of sync or has no
+     * window.
+     */
+    private boolean writeFullStripeDirect(long stripe, MemorySegment src, Row row) {
+        long first = MemberLabel.HEADER_BLOCKS + stripe * stripeUnit;
+        Member pm = p(stripe);
+        Member qm = q(stripe);
+        MemorySegment pw = window(pm, stripe, first);
+        MemorySegment qw = qm == null ? null : window(qm, stripe, first);
+        if (pw == null || (qm != null && qw == null)) {
+            return false;
+        }
+        for (int d = 0; d < dataChunks; d++) {
+            row.views[d] = window(data(stripe, d), stripe, first);
+            if (row.views[d] == null) {
+                return false;
+            }
+        }
+        long chunkBytes = Blocks.bytes(stripeUnit);
+        try {
+            for (int d = 0; d < dataChunks; d++) {
+                MemorySegment.copy(src, d * chunkBytes, row.views[d], 0, chunkBytes);
+            }
+            ParityMath.syndromes(row.views, dataChunks, pw, qw, chunkBytes);
+        } catch (IllegalStateException e) {
+            throw new io.coems.matrix.MatrixClosedException("space " + index + " was closed during a write");
+        }
+        return true;
+    }
+
+    private MemorySegment window(Member m, long stripe, long firstBlock) {
+        return m.inSync(stripe) ? m.device.window(firstBlock, stripeUnit) : null;
     }
 
     /** Writes the new bytes in {@code row.incoming}, placed by {@code row.off/len}, into row {@code r}. */
