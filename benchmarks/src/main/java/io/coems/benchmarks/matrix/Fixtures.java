@@ -96,7 +96,7 @@ public final class Fixtures {
     }
 
     /** Allocates {@code bytes} in {@code arena}, sector-aligned, filled with random bytes. */
-    static MemorySegment randomBuffer(Arena arena, long bytes, long seed) {
+    public static MemorySegment randomBuffer(Arena arena, long bytes, long seed) {
         MemorySegment segment = arena.allocate(bytes, Blocks.SECTOR_SIZE);
         SplittableRandom random = new SplittableRandom(seed);
         for (long i = 0; i + 8 <= bytes; i += 8) {
@@ -140,7 +140,7 @@ public final class Fixtures {
     }
 
     /** Closes each non-null resource, even when an earlier one fails; rethrows the first failure. */
-    static void closeAll(AutoCloseable... resources) {
+    public static void closeAll(AutoCloseable... resources) {
         RuntimeException failure = null;
         for (AutoCloseable r : resources) {
             if (r == null) {
@@ -165,11 +165,12 @@ public final class Fixtures {
      * Uniformly random indexes in {@code [0, bound)} from a fixed seed (xorshift64): the same
      * sequence in every benchmark and run, at a few cycles per number.
      */
-    static final class RandomIndex {
+    public static final class RandomIndex {
         private final long bound;
         private long state;
 
-        RandomIndex(long bound, long seed) {
+        /** Indexes in {@code [0, bound)} from {@code seed}. */
+        public RandomIndex(long bound, long seed) {
             if (bound <= 0) {
                 throw new IllegalArgumentException("bound " + bound + " is not positive");
             }
@@ -177,7 +178,8 @@ public final class Fixtures {
             this.state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
         }
 
-        long next() {
+        /** The next index. */
+        public long next() {
             long x = state;
             x ^= x << 13;
             x ^= x >>> 7;

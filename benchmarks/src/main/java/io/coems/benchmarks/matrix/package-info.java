@@ -1,0 +1,6 @@
+/**
+ * JMH benchmarks of the Storage Matrix: raw devices (the baseline), RAID layouts, full-stripe
+ * writes, degraded reads and the parity kernels. {@link io.coems.benchmarks.matrix.Fixtures}
+ * holds the shared setup. Single-threaded states; every state closes what it opened.
+ */
+package io.coems.benchmarks.matrix;
