@@ -12,7 +12,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class DatagramFuzzTest {
     private final Receiver receiver = new Receiver();
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void anyDatagramIsDecodedOrRejectedByTheCodec(byte[] datagram) {
         try {
             receiver.receive(datagram, datagram.length > 1 ? Receiver.sessionMode(datagram) : null);
