@@ -18,8 +18,13 @@ import java.util.List;
  *
  * <p>Thread-safe. I/O to different vnodes runs in parallel; writes into blocks a vnode owns
  * change no metadata. Every metadata change is one transaction: an operation that fails (no
- * space, bad argument) changes nothing. Data written is durable once {@link #flush()}
- * returns; metadata is written when each operation completes.
+ * space, bad argument) changes nothing.
+ *
+ * <p>Durability: a write is durable once a later {@link #flush()} returns; until then a power
+ * cut leaves each of its 4 KiB sectors old or new, never another vnode's data. Metadata goes
+ * through a redo journal with group commit (on flush, every {@code commitMillis}, and when
+ * enough has changed); {@link #create}, {@link #spawn}, {@link #delete}, {@link #resize} and
+ * the descriptor operations are durable when they return. Open replays the journal.
  */
 public final class SuperFileSystem implements AutoCloseable {
     private final Engine engine;
@@ -37,7 +42,7 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public static SuperFileSystem format(BlockStore store, SfsOptions options) {
         return new SuperFileSystem(Engine.format(store, options.groupBlocks(), options.vnodesPerGroup(),
-                options.cacheBlocks()), List.of());
+                options.cacheBlocks(), options.commitMillis()), List.of());
     }
 
     /**
@@ -49,7 +54,7 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public static SuperFileSystem open(BlockStore store, SfsOptions options) {
         List<String> notes = new ArrayList<>();
-        Engine engine = Engine.open(store, options.cacheBlocks(), notes);
+        Engine engine = Engine.open(store, options.cacheBlocks(), options.commitMillis(), notes);
         return new SuperFileSystem(engine, notes);
     }
 

@@ -53,6 +53,7 @@ final class BlockCounts {
         put(tx, block, count - 1);
         if (count == 1) {
             groups.addFreeBlocks(tx, geometry.groupOf(block), 1);
+            tx.freed(block);
         }
         return count - 1;
     }
@@ -75,15 +76,15 @@ final class BlockCounts {
                 long start = i == 0 && goal > geometry.firstData(g) ? goal : geometry.firstData(g);
                 long block = scan(tx, g, start);
                 if (block < 0) {
-                    throw new SfsCorruptException("group " + g + " claims " + groups.freeBlocks(tx, g)
-                            + " free blocks but its counts show none");
+                    continue;
                 }
                 put(tx, block, 1);
                 groups.addFreeBlocks(tx, g, -1);
                 return block;
             }
         }
-        throw new SfsCorruptException("the group table claims " + free + " free blocks but no group has one");
+        throw new SfsNoSpaceException("no reusable free block: " + free + " blocks are free but were freed by"
+                + " changes not yet committed");
     }
 
     /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */
@@ -91,12 +92,12 @@ final class BlockCounts {
         long end = geometry.groupEnd(g);
         long first = geometry.firstData(g);
         for (long block = start; block < end; block++) {
-            if (get(tx, block) == 0) {
+            if (get(tx, block) == 0 && tx.reusable(block)) {
                 return block;
             }
         }
         for (long block = first; block < start; block++) {
-            if (get(tx, block) == 0) {
+            if (get(tx, block) == 0 && tx.reusable(block)) {
                 return block;
             }
         }

@@ -94,6 +94,10 @@ final class Checker {
     }
 
     private void walkVnodes(MetaView view) {
+        long[] journal = engine.journalRegion();
+        for (long b = journal[0]; b < journal[0] + journal[1]; b++) {
+            found(b);
+        }
         Set<Long> visited = new HashSet<>();
         VnodeTable vnodes = engine.vnodes();
         for (int index = 0; index < geometry.vnodes(); index++) {

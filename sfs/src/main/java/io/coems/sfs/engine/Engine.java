@@ -56,6 +56,9 @@ public final class Engine {
     private volatile boolean closed;
     private int nextGroup;
     private Descriptors descriptors;
+    /** Null only while formatting; every transaction after format goes through it. */
+    private Journal journal;
+    private java.util.concurrent.ScheduledExecutorService committer;
 
     private Engine(BlockStore store, Superblock superblock, int cacheBlocks) {
         this.store = new Store(store);
@@ -78,11 +81,12 @@ public final class Engine {
      *
      * @throws SfsArgumentException if the store is too small for the geometry
      */
-    public static Engine format(BlockStore store, int groupBlocks, int vnodesPerGroup, int cacheBlocks) {
+    public static Engine format(BlockStore store, int groupBlocks, int vnodesPerGroup, int cacheBlocks,
+            long commitMillis) {
         Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup);
         long reserved = Math.max(16, geometry.totalDataBlocks() / 1000);
-        Superblock sb = new Superblock(0, 0, 0, UUID.randomUUID(), geometry, Superblock.OPEN, reserved, 0,
-                System.currentTimeMillis(), 0);
+        Superblock sb = new Superblock(0, 0, Superblock.JOURNAL, UUID.randomUUID(), geometry, Superblock.OPEN, reserved,
+                0, System.currentTimeMillis(), 0, 0, 0);
         Engine engine = new Engine(store, sb, cacheBlocks);
         try (Transaction tx = engine.begin()) {
             for (int i = 0; i < geometry.tableBlocks(); i++) {
@@ -105,8 +109,20 @@ public final class Engine {
                 tx.commit();
             }
         }
+        long journalStart = geometry.firstData(0);
+        int journalBlocks = (int) Math.min(geometry.dataBlocks(0) / 2,
+                Math.max(64, Math.min(16384, geometry.totalDataBlocks() / 16)));
+        try (Transaction tx = engine.begin()) {
+            for (long b = journalStart; b < journalStart + journalBlocks; b++) {
+                engine.counts.put(tx, b, 1);
+            }
+            engine.groups.addFreeBlocks(tx, 0, -journalBlocks);
+            tx.commit();
+        }
+        engine.attach(Journal.create(engine.store, journalStart, journalBlocks), commitMillis);
         long descriptorVnode = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
-        sb = new Superblock(0, 0, 0, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode, sb.created(), 0);
+        sb = new Superblock(0, 0, Superblock.JOURNAL, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
+                sb.created(), 0, journalStart, journalBlocks);
         engine.superblock = sb;
         engine.descriptors = new Descriptors(engine, descriptorVnode);
         engine.writeBackupTables();
@@ -124,7 +140,7 @@ public final class Engine {
      * @throws SfsFormatException if there is no SFS, or one of a newer format or with unknown
      *                            incompatible features
      */
-    public static Engine open(BlockStore store, int cacheBlocks, List<String> notes) {
+    public static Engine open(BlockStore store, int cacheBlocks, long commitMillis, List<String> notes) {
         MemorySegment sector = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
         Store raw = new Store(store);
         raw.read(0, 0, sector);
@@ -154,7 +170,12 @@ public final class Engine {
             throw new SfsFormatException("the SFS spans " + sb.geometry().totalBlocks() + " blocks but the store has "
                     + store.blockCount());
         }
+        if ((sb.incompatible() & Superblock.JOURNAL) == 0 || sb.journalBlocks() < 4) {
+            throw new SfsFormatException("the SFS has no journal; it was written by an unreleased format");
+        }
+        Journal journal = Journal.recover(raw, sb.journalStart(), sb.journalBlocks(), notes);
         Engine engine = new Engine(store, sb, cacheBlocks);
+        engine.attach(journal, commitMillis);
         engine.checkGroupTable(notes);
         if (sb.state() != Superblock.CLEAN) {
             notes.add("the file system was not closed cleanly");
@@ -258,6 +279,7 @@ public final class Engine {
             record.created(System.currentTimeMillis());
             long id = Ids.of(index, record.generation());
             tx.commit();
+            durable();
             return id;
         } finally {
             meta.unlock();
@@ -296,6 +318,7 @@ public final class Engine {
             childRecord.created(System.currentTimeMillis());
             long id = Ids.of(child, childRecord.generation());
             tx.commit();
+            durable();
             return id;
         } finally {
             meta.unlock();
@@ -343,6 +366,9 @@ public final class Engine {
                     vnodes.free(tx, index);
                 }
                 tx.commit();
+                if (done) {
+                    durable();
+                }
             } finally {
                 meta.unlock();
             }
@@ -385,6 +411,7 @@ public final class Engine {
             try (Transaction tx = begin()) {
                 vnodes.modify(tx, index).size(size);
                 tx.commit();
+                durable();
             } finally {
                 meta.unlock();
             }
@@ -608,6 +635,7 @@ public final class Engine {
         try (Transaction tx = begin()) {
             long result = change.applyAsLong(tx);
             tx.commit();
+            durable();
             return result;
         } catch (RuntimeException e) {
             descriptors.reload();
@@ -633,12 +661,17 @@ public final class Engine {
     /** Fixes wrong counts, leaks, promising owner bits, bitmaps; returns what was wrong. */
     public List<String> repair() {
         meta.lock();
-        try (Transaction tx = begin()) {
-            List<String> fixed = new Checker(this).repair(tx);
-            tx.commit();
-            writeBackupTables();
-            store.flush();
-            return fixed;
+        try {
+            ensureOpen();
+            journal.commit();
+            journal.checkpoint();
+            try (Transaction tx = new Transaction(cache, null)) {
+                List<String> fixed = new Checker(this).repair(tx);
+                tx.commit();
+                writeBackupTables();
+                store.flush();
+                return fixed;
+            }
         } finally {
             meta.unlock();
         }
@@ -661,10 +694,19 @@ public final class Engine {
         return superblock;
     }
 
-    /** Makes everything written so far durable. */
+    /** Makes everything written so far durable: the data, and the metadata through one journal commit. */
     public void flush() {
-        ensureOpen();
-        store.flush();
+        meta.lock();
+        try {
+            ensureOpen();
+            if (journal.size() == 0) {
+                store.flush();
+            } else {
+                journal.commit();
+            }
+        } finally {
+            meta.unlock();
+        }
     }
 
     /** Marks the file system clean and flushes. Idempotent. */
@@ -672,8 +714,13 @@ public final class Engine {
         if (closed) {
             return;
         }
+        if (committer != null) {
+            committer.shutdownNow();
+        }
         meta.lock();
         try {
+            journal.commit();
+            journal.checkpoint();
             writeSuperblocks(superblock.withState(Superblock.CLEAN));
             store.flush();
             closed = true;
@@ -687,7 +734,42 @@ public final class Engine {
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
         ensureOpen();
-        return new Transaction(cache);
+        return new Transaction(cache, journal);
+    }
+
+    /** Commits the running transaction durably; the caller holds the metadata lock. */
+    private void durable() {
+        journal.commit();
+    }
+
+    /** Starts using {@code j} for every transaction, and the periodic commit if {@code commitMillis > 0}. */
+    private void attach(Journal j, long commitMillis) {
+        this.journal = j;
+        cache.pin(j::isRunning);
+        if (commitMillis > 0) {
+            committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("coems-sfs-commit").daemon().factory());
+            committer.scheduleWithFixedDelay(this::periodicCommit, commitMillis, commitMillis,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void periodicCommit() {
+        meta.lock();
+        try {
+            if (!closed) {
+                journal.commit();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("periodic journal commit failed: {}", e.getMessage());
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** The journal region: first block and length. */
+    long[] journalRegion() {
+        return new long[] {superblock.journalStart(), superblock.journalBlocks()};
     }
 
     private MetaView viewOnly() {

@@ -19,6 +19,8 @@ final class MetaCache implements MetaView {
     private final Store store;
     private final int capacity;
     private final ConcurrentHashMap<Long, MemorySegment> blocks = new ConcurrentHashMap<>();
+    /** Blocks that must stay: their newest content is not yet in the store. */
+    private volatile java.util.function.LongPredicate pinned = block -> false;
 
     /** The store the cache reads from and transactions write to. */
     Store store() {
@@ -60,6 +62,11 @@ final class MetaCache implements MetaView {
         blocks.put(block, content);
     }
 
+    /** Keeps the blocks {@code pinned} names from being evicted. */
+    void pin(java.util.function.LongPredicate pinnedBlocks) {
+        this.pinned = pinnedBlocks;
+    }
+
     /** Forgets everything (after a repair rewrote blocks behind the cache). */
     void clear() {
         blocks.clear();
@@ -67,9 +74,11 @@ final class MetaCache implements MetaView {
 
     private void evictSome() {
         Iterator<Long> it = blocks.keySet().iterator();
-        for (int i = 0; i < capacity / 8 + 1 && it.hasNext(); i++) {
-            it.next();
-            it.remove();
+        for (int i = 0; i < capacity / 8 + 1 && it.hasNext(); ) {
+            if (!pinned.test(it.next())) {
+                it.remove();
+                i++;
+            }
         }
     }
 }

@@ -15,19 +15,35 @@ import java.util.Map;
  * transaction that is closed without a commit leaves no trace, so an operation that fails
  * halfway (no space, bad input found late) changes nothing.
  *
- * <p>Commit writes the blocks in place, after the data writes of the operation (ordered).
- * The crash-safety issue replaces this write-in-place by a journal without changing callers.
- * Not thread-safe: one thread, under the file system's metadata lock.
+ * <p>Commit hands the changed blocks to the {@link Journal}'s running transaction, which
+ * makes them durable as one record and only then writes them home; blocks freed by the
+ * transaction are reported to the journal at commit, so they are not reused before that
+ * record is durable, nor within the transaction itself. Without a journal (while formatting)
+ * commit writes the blocks in place. Not thread-safe: one thread, under the file system's
+ * metadata lock.
  */
 public final class Transaction implements MetaView, AutoCloseable {
     private record Change(MemorySegment content, MetaBlock.Kind kind) {
     }
 
     private final MetaCache cache;
+    private final Journal journal;
     private final Map<Long, Change> changes = new LinkedHashMap<>();
+    private final java.util.Set<Long> freed = new java.util.HashSet<>();
 
-    Transaction(MetaCache cache) {
+    Transaction(MetaCache cache, Journal journal) {
         this.cache = cache;
+        this.journal = journal;
+    }
+
+    /** Records that {@code block}'s count reached 0 in this transaction. */
+    void freed(long block) {
+        freed.add(block);
+    }
+
+    /** Whether {@code block} may be allocated: not freed by this transaction nor by an uncommitted one. */
+    boolean reusable(long block) {
+        return !freed.contains(block) && (journal == null || !journal.pendingFree(block));
     }
 
     /** The content of {@code block} as this transaction sees it; do not modify it. */
@@ -61,21 +77,38 @@ public final class Transaction implements MetaView, AutoCloseable {
         return changes.size();
     }
 
-    /** Seals and writes every changed block, then makes it the committed content. */
+    /**
+     * Makes the changes the committed state: into the journal's running transaction (durable at
+     * its next commit), or, without a journal, sealed and written in place.
+     */
     public void commit() {
-        for (Map.Entry<Long, Change> e : changes.entrySet()) {
-            MetaBlock.seal(e.getValue().content(), e.getValue().kind());
-            cache.store().write(e.getKey(), 0, e.getValue().content());
+        if (journal != null && journal.full(changes.size() + freed.size())) {
+            journal.commit();
         }
         for (Map.Entry<Long, Change> e : changes.entrySet()) {
+            if (journal == null) {
+                MetaBlock.seal(e.getValue().content(), e.getValue().kind());
+                cache.store().write(e.getKey(), 0, e.getValue().content());
+            } else {
+                journal.add(e.getKey(), e.getValue().content(), e.getValue().kind());
+            }
             cache.install(e.getKey(), e.getValue().content());
         }
+        if (journal != null) {
+            for (long block : freed) {
+                if (!changes.containsKey(block)) {
+                    journal.freed(block);
+                }
+            }
+        }
         changes.clear();
+        freed.clear();
     }
 
     /** Ends the transaction; without a commit, every change is dropped. */
     @Override
     public void close() {
         changes.clear();
+        freed.clear();
     }
 }

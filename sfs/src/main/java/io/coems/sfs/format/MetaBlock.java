@@ -40,7 +40,9 @@ public final class MetaBlock {
         /** Group-descriptor table. */
         GROUP_TABLE(0x47445442),
         /** Data block of the descriptor vnode: {@link DescriptorRecord}s. */
-        DESCRIPTORS(0x44455343);
+        DESCRIPTORS(0x44455343),
+        /** Descriptor block of a journal record. */
+        JOURNAL_DESCRIPTOR(0x4a445343);
 
         private final int tag;
 
@@ -71,6 +73,11 @@ public final class MetaBlock {
             return MemorySegment.mismatch(block, 0, PAYLOAD, ZEROS, 0, PAYLOAD) < 0;
         }
         return tag == kind.tag() && stored == crc(block);
+    }
+
+    /** The CRC32C of bytes 0..65531 of {@code block}: what its trailer holds once sealed. */
+    public static int crcOf(MemorySegment block) {
+        return crc(block);
     }
 
     private static int crc(MemorySegment block) {

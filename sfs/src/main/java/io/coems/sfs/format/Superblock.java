@@ -30,7 +30,9 @@ import java.util.zip.CRC32C;
  *  72     8     descriptor vnode id (index << 32 | generation)
  *  80     8     creation time, epoch milliseconds
  *  88     4     group index of this copy (0 = primary)
- *  92     4000  reserved, 0
+ *  92     8     first block of the journal
+ *  100    4     blocks of the journal
+ *  104    3988  reserved, 0
  *  4092   4     CRC32C of bytes 0..4091
  * </pre>
  *
@@ -44,17 +46,21 @@ import java.util.zip.CRC32C;
  * @param descriptorVnode  id of the vnode holding the descriptors
  * @param created          creation time
  * @param copy             group this copy lives in
+ * @param journalStart     first block of the journal region
+ * @param journalBlocks    blocks of the journal region
  */
 public record Superblock(int compatible, int readOnly, int incompatible, UUID id, Geometry geometry, int state,
-        long reservedBlocks, long descriptorVnode, long created, int copy) {
+        long reservedBlocks, long descriptorVnode, long created, int copy, long journalStart, int journalBlocks) {
     /** Format version written by this code. */
     public static final int VERSION = 1;
     /** State: closed cleanly. */
     public static final int CLEAN = 1;
     /** State: open, or not closed cleanly. */
     public static final int OPEN = 2;
+    /** Incompatible feature: metadata changes go through the journal, which open must replay. */
+    public static final int JOURNAL = 1;
     /** Incompatible features this code understands. */
-    public static final int KNOWN_INCOMPATIBLE = 0;
+    public static final int KNOWN_INCOMPATIBLE = JOURNAL;
     /** Read-only-compatible features this code understands. */
     public static final int KNOWN_READ_ONLY = 0;
 
@@ -66,13 +72,13 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     /** This superblock as the copy kept in group {@code g}. */
     public Superblock asCopy(int g) {
         return new Superblock(compatible, readOnly, incompatible, id, geometry, state, reservedBlocks, descriptorVnode,
-                created, g);
+                created, g, journalStart, journalBlocks);
     }
 
     /** This superblock with another state. */
     public Superblock withState(int newState) {
         return new Superblock(compatible, readOnly, incompatible, id, geometry, newState, reservedBlocks,
-                descriptorVnode, created, copy);
+                descriptorVnode, created, copy, journalStart, journalBlocks);
     }
 
     /** Encodes into a fresh 4 KiB sector. */
@@ -94,6 +100,8 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
         s.set(LONG, 72, descriptorVnode);
         s.set(LONG, 80, created);
         s.set(INT, 88, copy);
+        s.set(LONG, 92, journalStart);
+        s.set(INT, 100, journalBlocks);
         s.set(INT, CRC_OFFSET, crc(s));
         return s;
     }
@@ -110,7 +118,8 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
         }
         Geometry geometry = new Geometry(s.get(LONG, 40), s.get(INT, 48), s.get(INT, 52), s.get(INT, 56));
         return new Superblock(s.get(INT, 12), s.get(INT, 16), s.get(INT, 20), new UUID(s.get(LONG, 24), s.get(LONG, 32)),
-                geometry, s.get(INT, 60), s.get(LONG, 64), s.get(LONG, 72), s.get(LONG, 80), s.get(INT, 88));
+                geometry, s.get(INT, 60), s.get(LONG, 64), s.get(LONG, 72), s.get(LONG, 80), s.get(INT, 88),
+                s.get(LONG, 92), s.get(INT, 100));
     }
 
     /** The format version stored in a sector that has the magic. */

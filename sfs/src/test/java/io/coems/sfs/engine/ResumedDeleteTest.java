@@ -24,7 +24,7 @@ class ResumedDeleteTest {
     @Test
     void anInterruptedDeleteResumesOnOpen() {
         MemoryDevice store = new MemoryDevice("resume", 2048);
-        Engine engine = Engine.format(store, 256, 16, 64);
+        Engine engine = Engine.format(store, 256, 16, 64, 0);
         long free = engine.freeBlocks();
         long a = engine.create(Blocks.bytes(40_000));
         byte[] data = new byte[Blocks.SIZE];
@@ -54,7 +54,7 @@ class ResumedDeleteTest {
         assertEquals(List.of(), engine.check(), "a partly released tree is consistent");
         engine.close();
 
-        Engine reopened = Engine.open(store, 64, new ArrayList<>());
+        Engine reopened = Engine.open(store, 64, 0, new ArrayList<>());
         assertEquals(List.of(), reopened.check());
         assertEquals(List.of(b), reopened.list().stream().filter(id -> id != reopened.descriptorVnode()).toList());
         byte[] got = new byte[Blocks.SIZE];

@@ -1,0 +1,340 @@
+package io.coems.sfs.engine;
+
+import io.coems.matrix.Blocks;
+import io.coems.sfs.SfsCorruptException;
+import io.coems.sfs.format.MetaBlock;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * The redo journal that makes SFS metadata changes crash-atomic (as ext3's JBD2, ordered
+ * mode). Transactions only merge their changed blocks into the <em>running</em> transaction;
+ * {@link #commit()} makes it durable as one record, then writes the blocks to their homes:
+ *
+ * <ol>
+ *   <li>write a descriptor block and an image of every changed block into the journal;</li>
+ *   <li>flush: the images and every data block written before (ordered mode) are durable;</li>
+ *   <li>write the commit sector; flush: the transaction is durable;</li>
+ *   <li>write the images to their home locations (durable at the next flush; until then the
+ *       journal holds them).</li>
+ * </ol>
+ *
+ * Home locations are never written before step 3, so a crash anywhere leaves either the old
+ * metadata or a complete record to replay. Open replays every complete record from the tail in
+ * sequence and stops at the first incomplete one (its commit never became durable, so nothing
+ * acknowledged is lost). A block freed by a transaction is revoked: its older images are not
+ * replayed over whatever the block holds later; and it is not reused before that transaction
+ * is durable.
+ *
+ * <pre>
+ *  journal region: J blocks from journalStart
+ *  block 0: header sector            blocks 1..J-1: a circular log of records
+ *  0   8  magic "COEMSJNL"           record = descriptor block, n image blocks, commit block
+ *  8   8  sequence of the tail
+ *  16  4  position of the tail       descriptor block (sealed with the MetaBlock trailer, JDSC):
+ *  20  4  log blocks (J - 1)           0  8  sequence
+ *  ... 0                               8  4  entries n
+ *  4092 4 CRC32C of bytes 0..4091      12 4  reserved
+ *                                      16 16*n  entries: home block (u64), kind tag (u32,
+ *                                               0 = revoke), CRC of the image's trailer (u32)
+ *  commit block, sector 0:
+ *  0  8  magic "COEMSJCM"   8  8  sequence   16  4  entries n   20  4  CRC32C of the descriptor
+ *  4092  4  CRC32C of bytes 0..4091
+ * </pre>
+ *
+ * Not thread-safe: used under the file system's metadata lock.
+ */
+final class Journal {
+    /** Most entries in one record (one descriptor block). */
+    static final int MAX_ENTRIES = (MetaBlock.PAYLOAD - 16) / 16;
+    private static final byte[] HEADER_MAGIC = "COEMSJNL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COMMIT_MAGIC = "COEMSJCM".getBytes(StandardCharsets.US_ASCII);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int SECTOR_CRC = Blocks.SECTOR_SIZE - 4;
+
+    /** A changed block in the running transaction: its newest content and kind. */
+    private record Image(MemorySegment content, MetaBlock.Kind kind) {
+    }
+
+    private final Store store;
+    private final long start;
+    private final int logBlocks;
+    private final int capacity;
+    /** Concurrent because the metadata cache asks {@link #isRunning} without the metadata lock. */
+    private final Map<Long, Image> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Blocks freed by the running transaction that have images in the log: revoked in its record. */
+    private final Set<Long> revoked = new HashSet<>();
+    /** Every block freed by the running transaction: not reused before its record is durable. */
+    private final Set<Long> pendingFree = new HashSet<>();
+    /** Blocks with images in the log since the last checkpoint. */
+    private final Set<Long> logged = new HashSet<>();
+    private long sequence;
+    private long tailSequence;
+    private int tail;
+    private int head;
+
+    private Journal(Store store, long start, int blocks, long tailSequence, int tail) {
+        this.store = store;
+        this.start = start;
+        this.logBlocks = blocks - 1;
+        this.capacity = Math.min(MAX_ENTRIES, logBlocks / 2 - 2);
+        this.tailSequence = tailSequence;
+        this.sequence = tailSequence;
+        this.tail = tail;
+        this.head = tail;
+    }
+
+    /** Writes an empty journal into {@code blocks} blocks from {@code start} (format). */
+    static Journal create(Store store, long start, int blocks) {
+        Journal journal = new Journal(store, start, blocks, 1, 0);
+        journal.writeHeader();
+        return journal;
+    }
+
+    /**
+     * Replays every complete record of the journal at {@code start} into the home locations,
+     * flushes, and returns the journal, empty, ready for new records. {@code notes} tells how
+     * many records were replayed.
+     *
+     * @throws SfsCorruptException if the header is damaged
+     */
+    static Journal recover(Store store, long start, int blocks, List<String> notes) {
+        MemorySegment header = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        store.read(start, 0, header);
+        if (!sectorValid(header, HEADER_MAGIC)) {
+            throw new SfsCorruptException("journal header at block " + start + " is damaged");
+        }
+        Journal journal = new Journal(store, start, blocks, header.get(LONG, 8), header.get(INT, 16));
+        int replayed = journal.replay();
+        if (replayed > 0) {
+            notes.add("replayed " + replayed + " journal transaction(s)");
+        }
+        store.flush();
+        journal.tail = journal.head;
+        journal.tailSequence = journal.sequence;
+        journal.writeHeader();
+        store.flush();
+        return journal;
+    }
+
+    /** Whether {@code block} is part of the journal region. */
+    boolean contains(long block) {
+        return block >= start && block < start + logBlocks + 1;
+    }
+
+    /** Blocks the journal region takes. */
+    int blocks() {
+        return logBlocks + 1;
+    }
+
+    /** Merges committed changes of a transaction into the running transaction. */
+    void add(long block, MemorySegment content, MetaBlock.Kind kind) {
+        running.put(block, new Image(content, kind));
+        revoked.remove(block);
+    }
+
+    /**
+     * Records that {@code block} was freed by the running transaction: it is not reused before
+     * the transaction is durable, and if the log holds images of it, they are revoked.
+     */
+    void freed(long block) {
+        running.remove(block);
+        pendingFree.add(block);
+        if (logged.contains(block)) {
+            revoked.add(block);
+        }
+    }
+
+    /** Whether {@code block} was freed by the running transaction (and may not be reused yet). */
+    boolean pendingFree(long block) {
+        return pendingFree.contains(block);
+    }
+
+    /** Whether the running transaction holds {@code block}: its newest content is only in memory. */
+    boolean isRunning(long block) {
+        return running.containsKey(block);
+    }
+
+    /** Blocks and revokes in the running transaction. */
+    int size() {
+        return running.size() + revoked.size();
+    }
+
+    /** Whether the running transaction should commit before it grows past what one record holds. */
+    boolean full(int more) {
+        return size() + more > capacity;
+    }
+
+    /** Makes the running transaction durable (nothing to do if it is empty), then writes it home. */
+    void commit() {
+        if (running.isEmpty() && revoked.isEmpty()) {
+            if (!pendingFree.isEmpty()) {
+                store.flush();
+                pendingFree.clear();
+            }
+            return;
+        }
+        int entries = size();
+        if (entries > capacity) {
+            throw new SfsCorruptException("a transaction of " + entries + " blocks exceeds the journal's "
+                    + capacity);
+        }
+        int length = entries + 2;
+        if (used() + length > logBlocks) {
+            checkpoint();
+        }
+        MemorySegment descriptor = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        descriptor.set(LONG, 0, sequence);
+        descriptor.set(INT, 8, entries);
+        int i = 0;
+        for (Map.Entry<Long, Image> e : running.entrySet()) {
+            MetaBlock.seal(e.getValue().content(), e.getValue().kind());
+            entry(descriptor, i, e.getKey(), e.getValue().kind().tag(), MetaBlock.crcOf(e.getValue().content()));
+            store.write(logBlock(head + 1 + i), 0, e.getValue().content());
+            i++;
+        }
+        for (long block : revoked) {
+            entry(descriptor, i++, block, 0, 0);
+        }
+        MetaBlock.seal(descriptor, MetaBlock.Kind.JOURNAL_DESCRIPTOR);
+        store.write(logBlock(head), 0, descriptor);
+        store.flush();
+        MemorySegment commit = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        MemorySegment.copy(MemorySegment.ofArray(COMMIT_MAGIC), 0, commit, 0, COMMIT_MAGIC.length);
+        commit.set(LONG, 8, sequence);
+        commit.set(INT, 16, entries);
+        commit.set(INT, 20, MetaBlock.crcOf(descriptor));
+        seal(commit);
+        store.write(logBlock(head + length - 1), 0, commit);
+        store.flush();
+        for (Map.Entry<Long, Image> e : running.entrySet()) {
+            store.write(e.getKey(), 0, e.getValue().content());
+        }
+        logged.addAll(running.keySet());
+        head = (head + length) % logBlocks;
+        sequence++;
+        running.clear();
+        revoked.clear();
+        pendingFree.clear();
+    }
+
+    /**
+     * Makes every home write durable and empties the log: flush, then move the tail to the
+     * head. Called when the log is full and on close.
+     */
+    void checkpoint() {
+        store.flush();
+        tail = head;
+        tailSequence = sequence;
+        logged.clear();
+        writeHeader();
+        store.flush();
+    }
+
+    private int used() {
+        return Math.floorMod(head - tail, logBlocks);
+    }
+
+    private long logBlock(int position) {
+        return start + 1 + Math.floorMod(position, logBlocks);
+    }
+
+    /** Applies the complete records from the tail; returns how many. */
+    private int replay() {
+        Map<Long, Long> revokedAt = new HashMap<>();
+        int count = 0;
+        int position = tail;
+        long seq = tailSequence;
+        record Record(int position, long seq, MemorySegment descriptor, int entries) {
+        }
+        java.util.ArrayList<Record> records = new java.util.ArrayList<>();
+        MemorySegment descriptor = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        MemorySegment commit = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        while (count * 2 < logBlocks) {
+            store.read(logBlock(position), 0, descriptor);
+            if (!MetaBlock.valid(descriptor, MetaBlock.Kind.JOURNAL_DESCRIPTOR) || descriptor.get(LONG, 0) != seq) {
+                break;
+            }
+            int entries = descriptor.get(INT, 8);
+            if (entries < 0 || entries > MAX_ENTRIES || entries + 2 > logBlocks) {
+                break;
+            }
+            store.read(logBlock(position + entries + 1), 0, commit);
+            if (!sectorValid(commit, COMMIT_MAGIC) || commit.get(LONG, 8) != seq || commit.get(INT, 16) != entries
+                    || commit.get(INT, 20) != MetaBlock.crcOf(descriptor)) {
+                break;
+            }
+            MemorySegment copy = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+            MemorySegment.copy(descriptor, 0, copy, 0, Blocks.SIZE);
+            records.add(new Record(position, seq, copy, entries));
+            for (int i = 0; i < entries; i++) {
+                if (copy.get(INT, 16 + 16L * i + 8) == 0) {
+                    revokedAt.put(copy.get(LONG, 16 + 16L * i), seq);
+                }
+            }
+            position = (position + entries + 2) % logBlocks;
+            seq++;
+            count++;
+        }
+        MemorySegment image = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        for (Record r : records) {
+            for (int i = 0; i < r.entries(); i++) {
+                long home = r.descriptor().get(LONG, 16 + 16L * i);
+                int tag = r.descriptor().get(INT, 16 + 16L * i + 8);
+                Long revokedSeq = revokedAt.get(home);
+                if (tag == 0 || (revokedSeq != null && revokedSeq >= r.seq())) {
+                    continue;
+                }
+                store.read(logBlock(r.position() + 1 + i), 0, image);
+                if (MetaBlock.crcOf(image) != r.descriptor().get(INT, 16 + 16L * i + 12)) {
+                    throw new SfsCorruptException("journal image " + i + " of transaction " + r.seq()
+                            + " (home block " + home + ") is damaged though its transaction committed");
+                }
+                store.write(home, 0, image);
+            }
+        }
+        head = position;
+        sequence = seq;
+        return count;
+    }
+
+    private static void entry(MemorySegment descriptor, int i, long home, int tag, int crc) {
+        descriptor.set(LONG, 16 + 16L * i, home);
+        descriptor.set(INT, 16 + 16L * i + 8, tag);
+        descriptor.set(INT, 16 + 16L * i + 12, crc);
+    }
+
+    private void writeHeader() {
+        MemorySegment header = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
+        MemorySegment.copy(MemorySegment.ofArray(HEADER_MAGIC), 0, header, 0, HEADER_MAGIC.length);
+        header.set(LONG, 8, tailSequence);
+        header.set(INT, 16, tail);
+        header.set(INT, 20, logBlocks);
+        seal(header);
+        store.write(start, 0, header);
+    }
+
+    private static void seal(MemorySegment sector) {
+        sector.set(INT, SECTOR_CRC, sectorCrc(sector));
+    }
+
+    private static boolean sectorValid(MemorySegment sector, byte[] magic) {
+        return MemorySegment.mismatch(sector, 0, magic.length, MemorySegment.ofArray(magic), 0, magic.length) < 0
+                && sector.get(INT, SECTOR_CRC) == sectorCrc(sector);
+    }
+
+    private static int sectorCrc(MemorySegment sector) {
+        CRC32C crc = new CRC32C();
+        crc.update(sector.asSlice(0, SECTOR_CRC).asByteBuffer());
+        return (int) crc.getValue();
+    }
+}
