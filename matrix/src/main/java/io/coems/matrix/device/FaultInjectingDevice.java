@@ -50,10 +50,16 @@ public final class FaultInjectingDevice implements BlockDevice {
     private boolean failed;
     private boolean powerLost;
     private boolean closed;
+    private PowerSupply supply;
 
     /** Wraps {@code media}; this device owns it and closes it on {@link #close()} unless cut. */
     public FaultInjectingDevice(BlockDevice media) {
         this.media = media;
+    }
+
+    /** Joins {@code powerSupply}: its cuts reach this device too. */
+    synchronized void connect(PowerSupply powerSupply) {
+        this.supply = powerSupply;
     }
 
     /** The wrapped device. */
@@ -223,6 +229,7 @@ public final class FaultInjectingDevice implements BlockDevice {
     public synchronized void write(long block, int offset, MemorySegment src) {
         Blocks.checkAccess(name(), blockCount(), block, offset, src.byteSize());
         ensureUsable();
+        powerTick();
         checkInjected(failingWrites, "write", block, offset, src.byteSize());
         long position = Blocks.bytes(block) + offset;
         long start = position & -Blocks.SECTOR_SIZE;
@@ -239,6 +246,7 @@ public final class FaultInjectingDevice implements BlockDevice {
     @Override
     public synchronized void flush() {
         ensureUsable();
+        powerTick();
         applyPending();
         media.flush();
     }
@@ -251,6 +259,14 @@ public final class FaultInjectingDevice implements BlockDevice {
         closed = true;
         if (!powerLost) {
             media.close();
+        }
+    }
+
+    /** Lets an armed cut of the power supply strike before this write or flush. */
+    private void powerTick() {
+        PowerSupply feed = supply;
+        if (feed != null && feed.tick()) {
+            throw new MatrixIoException("device " + name() + " has lost power");
         }
     }
 

@@ -54,6 +54,8 @@ final class BlockCounts {
         if (count == 1) {
             groups.addFreeBlocks(tx, geometry.groupOf(block), 1);
             tx.freed(block);
+        } else {
+            tx.decreased(block);
         }
         return count - 1;
     }

@@ -114,7 +114,9 @@ final class BlockMap {
             owned = Pointers.of(block, true);
         } else {
             long block = Pointers.block(pointer);
-            if (counts.get(tx, block) == 1) {
+            // A data block is written in place once claimed: claim it only if its count is 1 in
+            // the durable state too, or a crash would show the write to the vnode it was shared with.
+            if (counts.get(tx, block) == 1 && (index || tx.stable(block))) {
                 if (index) {
                     clearOwnerBits(tx.modify(block, MetaBlock.Kind.INDEX));
                 }

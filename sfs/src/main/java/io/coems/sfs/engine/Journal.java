@@ -77,6 +77,8 @@ final class Journal {
     private final Set<Long> pendingFree = new HashSet<>();
     /** Blocks with images in the log since the last checkpoint. */
     private final Set<Long> logged = new HashSet<>();
+    /** Blocks whose count dropped in the running transaction: in the durable state they are still shared. */
+    private final Set<Long> decreased = new HashSet<>();
     private long sequence;
     private long tailSequence;
     private int tail;
@@ -159,6 +161,20 @@ final class Journal {
         return pendingFree.contains(block);
     }
 
+    /** Records that {@code block}'s count dropped (and stayed above 0) in the running transaction. */
+    void decreased(long block) {
+        decreased.add(block);
+    }
+
+    /**
+     * Whether {@code block}'s count is the same in the durable state: a data block whose count
+     * dropped to 1 only in the running transaction is still shared on disk, and writing it in
+     * place would show the write to the other sharer after a crash.
+     */
+    boolean stable(long block) {
+        return !decreased.contains(block) && !pendingFree.contains(block);
+    }
+
     /** Whether the running transaction holds {@code block}: its newest content is only in memory. */
     boolean isRunning(long block) {
         return running.containsKey(block);
@@ -177,9 +193,10 @@ final class Journal {
     /** Makes the running transaction durable (nothing to do if it is empty), then writes it home. */
     void commit() {
         if (running.isEmpty() && revoked.isEmpty()) {
-            if (!pendingFree.isEmpty()) {
+            if (!pendingFree.isEmpty() || !decreased.isEmpty()) {
                 store.flush();
                 pendingFree.clear();
+                decreased.clear();
             }
             return;
         }
@@ -189,7 +206,8 @@ final class Journal {
                     + capacity);
         }
         int length = entries + 2;
-        if (used() + length > logBlocks) {
+        // Strictly less: a log filled to the last block would have head == tail, which reads as empty.
+        if (used() + length >= logBlocks) {
             checkpoint();
         }
         MemorySegment descriptor = MemorySegment.ofArray(new byte[Blocks.SIZE]);
@@ -225,6 +243,7 @@ final class Journal {
         running.clear();
         revoked.clear();
         pendingFree.clear();
+        decreased.clear();
     }
 
     /**

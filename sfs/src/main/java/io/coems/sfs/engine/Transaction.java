@@ -30,6 +30,7 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final Journal journal;
     private final Map<Long, Change> changes = new LinkedHashMap<>();
     private final java.util.Set<Long> freed = new java.util.HashSet<>();
+    private final java.util.Set<Long> decreased = new java.util.HashSet<>();
 
     Transaction(MetaCache cache, Journal journal) {
         this.cache = cache;
@@ -39,6 +40,16 @@ public final class Transaction implements MetaView, AutoCloseable {
     /** Records that {@code block}'s count reached 0 in this transaction. */
     void freed(long block) {
         freed.add(block);
+    }
+
+    /** Records that {@code block}'s count dropped but stayed above 0 in this transaction. */
+    void decreased(long block) {
+        decreased.add(block);
+    }
+
+    /** Whether {@code block}'s count is the durable one: no uncommitted change decreased it. */
+    boolean stable(long block) {
+        return !decreased.contains(block) && !freed.contains(block) && (journal == null || journal.stable(block));
     }
 
     /** Whether {@code block} may be allocated: not freed by this transaction nor by an uncommitted one. */
@@ -95,14 +106,19 @@ public final class Transaction implements MetaView, AutoCloseable {
             cache.install(e.getKey(), e.getValue().content());
         }
         if (journal != null) {
+            // A block freed here leaves the running transaction even if this transaction also
+            // changed it (a released index block is zeroed, then freed): its image must never be
+            // written home over whatever the block holds once it is reused.
             for (long block : freed) {
-                if (!changes.containsKey(block)) {
-                    journal.freed(block);
-                }
+                journal.freed(block);
+            }
+            for (long block : decreased) {
+                journal.decreased(block);
             }
         }
         changes.clear();
         freed.clear();
+        decreased.clear();
     }
 
     /** Ends the transaction; without a commit, every change is dropped. */
@@ -110,5 +126,6 @@ public final class Transaction implements MetaView, AutoCloseable {
     public void close() {
         changes.clear();
         freed.clear();
+        decreased.clear();
     }
 }
