@@ -109,7 +109,7 @@ public final class Fixtures {
      * Writes {@code fill} at every {@code fill}-sized position of {@code store}'s first
      * {@code blocks} blocks: pre-touches mapped pages and gives reads real data.
      */
-    static void fill(BlockStore store, long blocks, MemorySegment fill) {
+    public static void fill(BlockStore store, long blocks, MemorySegment fill) {
         long step = fill.byteSize() >>> Blocks.SHIFT;
         for (long block = 0; block + step <= blocks; block += step) {
             store.write(block, 0, fill);
@@ -117,7 +117,7 @@ public final class Fixtures {
     }
 
     /** A temporary directory for device files. */
-    static Path tempDir() {
+    public static Path tempDir() {
         try {
             return Files.createTempDirectory("coems-bench-");
         } catch (IOException e) {
@@ -126,7 +126,7 @@ public final class Fixtures {
     }
 
     /** Deletes {@code dir} and everything in it; null is ignored. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null) {
             return;
         }
