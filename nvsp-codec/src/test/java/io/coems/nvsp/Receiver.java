@@ -1,7 +1,6 @@
 package io.coems.nvsp;
 
-import io.coems.nvsp.crypto.Opener;
-import io.coems.nvsp.crypto.ReplayWindow;
+import io.coems.nvsp.crypto.TestCiphers;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.frame.Reassembler;
 import java.lang.foreign.MemorySegment;
@@ -43,7 +42,7 @@ public final class Receiver {
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
         if (session != null) {
-            new Opener(Vectors.TRAFFIC_KEY, session, new ReplayWindow(64)).open(frame);
+            TestCiphers.opener(Vectors.TRAFFIC_KEY, session).open(frame);
         }
         if (frame.fragmentCount() == 1) {
             return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());

@@ -2,6 +2,7 @@ package io.coems.nvsp;
 
 import io.coems.nvsp.crypto.Handshake;
 import io.coems.nvsp.crypto.Sealer;
+import io.coems.nvsp.crypto.TestCiphers;
 import io.coems.nvsp.crypto.TrafficKey;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.frame.Fragmenter;
@@ -55,8 +56,8 @@ public final class Vectors {
     private final ManagementRequest management = new ManagementRequest();
     private final ManagementResponse result = new ManagementResponse();
     private final MessageHeader header = new MessageHeader();
-    private final Sealer encrypting = new Sealer(TRAFFIC_KEY, SecurityMode.ENCRYPTED, FIRST_SEQUENCE);
-    private final Sealer integrity = new Sealer(TRAFFIC_KEY, SecurityMode.INTEGRITY_ONLY, FIRST_SEQUENCE);
+    private final Sealer encrypting = TestCiphers.sealer(TRAFFIC_KEY, SecurityMode.ENCRYPTED, FIRST_SEQUENCE);
+    private final Sealer integrity = TestCiphers.sealer(TRAFFIC_KEY, SecurityMode.INTEGRITY_ONLY, FIRST_SEQUENCE);
 
     /** Returns the vectors by name, in file order; each writes a datagram and returns its length. */
     public Map<String, ToIntFunction<MemorySegment>> all() {
