@@ -16,7 +16,7 @@ import java.util.HexFormat;
 public final class Receiver {
     private final AnyMessage any = new AnyMessage();
     private final FrameHeader frame = new FrameHeader();
-    private final Reassembler reassembler = new Reassembler(2, 4096, 16, 1);
+    private final Reassembler reassembler = new Reassembler(2, 2, 4096, 16, 1);
 
     /**
      * Returns the protection of the session a valid datagram belongs to, from its flags.
