@@ -1,6 +1,7 @@
 package io.coems.nvsp.crypto;
 
 import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.message.ManagementRequest;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SessionKeys {
     /** Size of a pre-shared key. */
-    public static final int PSK_LENGTH = 32;
+    public static final int PSK_LENGTH = ManagementRequest.PSK_LENGTH;
 
     private static final int KEY_LENGTH = 32;
 
