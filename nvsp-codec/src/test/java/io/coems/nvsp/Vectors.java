@@ -124,6 +124,7 @@ public final class Vectors {
 
     private int signedAuthenticate(MemorySegment buf, long offset) {
         authenticate.encode(buf, offset, (int) (buf.byteSize() - offset), MessageType.AUTHENTICATE).version(1)
+                .versions(1, 1)
                 .maxDatagram(1408).securityMode(SecurityMode.ENCRYPTED).clientId(42)
                 .putClientNonce(bytes(0x10, 16)).putCookie(bytes(0x60, 32));
         Handshake.sign(PSK, authenticate);

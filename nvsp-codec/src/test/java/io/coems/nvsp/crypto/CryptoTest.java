@@ -155,9 +155,9 @@ class CryptoTest {
         byte[] address = {10, 0, 0, 7, 0x1f, (byte) 0x90};
         Hello hello = new Hello().encode(buffer, 0, 256, MessageType.HELLO).clientId(7)
                 .putClientNonce(Vectors.bytes(1, 16));
-        byte[] cookie = Handshake.cookie(secret, address, 1000, hello);
+        byte[] cookie = Handshake.cookie(secret, address, 1000, hello, 1);
         Authenticate authenticate = new Authenticate().encode(buffer, 256, 256, MessageType.AUTHENTICATE)
-                .clientId(7).putClientNonce(Vectors.bytes(1, 16)).putCookie(cookie);
+                .version(1).clientId(7).putClientNonce(Vectors.bytes(1, 16)).putCookie(cookie);
         Handshake.verifyCookie(secret, address, 1000, authenticate);
         Handshake.verifyCookie(secret, address, 1001, authenticate);
         assertThrows(AuthenticationException.class, () -> Handshake.verifyCookie(secret, address, 1002, authenticate));

@@ -101,9 +101,11 @@ class MessageRoundTripTest {
             @ForAll SecurityMode mode, @ForAll long client, @ForAll @Size(16) byte[] nonce,
             @ForAll @Size(32) byte[] cookie, @ForAll @Size(32) byte[] proof) {
         Authenticate sent = new Authenticate().encode(buffer(), 0, CAPACITY, MessageType.AUTHENTICATE)
-                .version(version).maxDatagram(datagram).securityMode(mode).clientId(client)
-                .putClientNonce(nonce).putCookie(cookie).putProof(proof);
+                .version(version).versions(version / 2, datagram).maxDatagram(datagram).securityMode(mode)
+                .clientId(client).putClientNonce(nonce).putCookie(cookie).putProof(proof);
         Authenticate got = new Authenticate().wrap(received(sent, 0), 0, sent.encodedLength());
+        assertEquals(version / 2, got.minVersion());
+        assertEquals(datagram, got.maxVersion());
         byte[] gotNonce = new byte[16];
         byte[] gotCookie = new byte[32];
         byte[] gotProof = new byte[32];
