@@ -1,5 +1,6 @@
 package io.coems.nvsp;
 
+import io.coems.nvsp.crypto.Direction;
 import io.coems.nvsp.crypto.TestCiphers;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.frame.Reassembler;
@@ -8,9 +9,10 @@ import java.util.HexFormat;
 
 /**
  * Test helper: the receive path of a peer. Wraps the frame header, opens the datagram with the
- * vectors' traffic key when the session is protected (a fresh replay window each time; the
- * session's mode decides, never the datagram's flags), reassembles fragments and decodes whole
- * messages. Each datagram sits in a segment of exactly its length, so a read
+ * vectors' session keys when the session is protected (a fresh replay window each time; the
+ * session's mode decides, never the datagram's flags; like a capture tool that holds the keys
+ * of both directions, it tries the client-to-server key, then the server-to-client key),
+ * reassembles fragments and decodes whole messages. Each datagram sits in a segment of exactly its length, so a read
  * outside it would raise IndexOutOfBoundsException instead of passing unnoticed.
  */
 public final class Receiver {
@@ -42,7 +44,7 @@ public final class Receiver {
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
         if (session != null) {
-            TestCiphers.opener(Vectors.TRAFFIC_KEY, session).open(frame);
+            open(session);
         }
         if (frame.fragmentCount() == 1) {
             return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());
@@ -54,5 +56,13 @@ public final class Receiver {
             reassembler.release();
         }
         return described + payload;
+    }
+
+    private void open(SecurityMode session) {
+        try {
+            TestCiphers.opener(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), session).open(frame);
+        } catch (AuthenticationException notClientToServer) {
+            TestCiphers.opener(Vectors.KEYS.key(Direction.SERVER_TO_CLIENT), session).open(frame);
+        }
     }
 }

@@ -62,12 +62,12 @@ class CryptoTest {
     }
 
     private static Opener opener(SecurityMode mode) {
-        return new Opener(Vectors.TRAFFIC_KEY, mode, new ReplayWindow(64));
+        return new Opener(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), mode, new ReplayWindow(64));
     }
 
     @Property(tries = 100)
     void sealedDatagramsOpenToTheirPayloadInBothModes(@ForAll SecurityMode mode, @ForAll @Size(max = 1400) byte[] payload) {
-        byte[] sealed = seal(new Sealer(Vectors.TRAFFIC_KEY, mode, 1), payload);
+        byte[] sealed = seal(new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), mode, 1), payload);
         byte[] clearPart = Arrays.copyOfRange(sealed, FrameHeader.LENGTH, FrameHeader.LENGTH + payload.length);
         if (mode == SecurityMode.INTEGRITY_ONLY) {
             assertArrayEquals(payload, clearPart);
@@ -80,7 +80,7 @@ class CryptoTest {
     @Test
     void aReplayedDatagramIsRejectedAndCounted() {
         Opener opener = opener(SecurityMode.ENCRYPTED);
-        byte[] sealed = seal(new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, 1), new byte[100]);
+        byte[] sealed = seal(new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, 1), new byte[100]);
         open(opener, sealed);
         ReplayException e = assertThrows(ReplayException.class, () -> open(opener, sealed));
         assertEquals(Status.DROP, e.status());
@@ -110,14 +110,14 @@ class CryptoTest {
 
     @Test
     void theLastSequenceIsUsedOnceThenSealingStops() {
-        Sealer sealer = new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, -1L);
+        Sealer sealer = new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, -1L);
         seal(sealer, new byte[4]);
         assertEquals(Status.ESHUTDOWN, assertThrows(SequenceExhaustedException.class, () -> seal(sealer, new byte[4])).status());
     }
 
     @Test
     void aSealedFrameIsNotSealedTwice() {
-        Sealer sealer = new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, 1);
+        Sealer sealer = new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, 1);
         seal(sealer, new byte[4]);
         assertThrows(EncodingException.class, () -> sealer.seal(frame));
     }
