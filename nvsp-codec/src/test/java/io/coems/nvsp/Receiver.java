@@ -12,13 +12,19 @@ import java.util.HexFormat;
  * vectors' session keys when the session is protected (a fresh replay window each time; the
  * session's mode decides, never the datagram's flags; like a capture tool that holds the keys
  * of both directions, it tries the client-to-server key, then the server-to-client key),
- * reassembles fragments and decodes whole messages. Each datagram sits in a segment of exactly its length, so a read
+ * reassembles fragments and decodes whole messages. Its clock advances one tick per datagram
+ * and a reassembly slot expires more than {@value #TIMEOUT_TICKS} tick after its first fragment, so
+ * incomplete messages never stop it from reassembling later ones. Each datagram sits in a segment of exactly its length, so a read
  * outside it would raise IndexOutOfBoundsException instead of passing unnoticed.
  */
 public final class Receiver {
     private final AnyMessage any = new AnyMessage();
     private final FrameHeader frame = new FrameHeader();
-    private final Reassembler reassembler = new Reassembler(2, 2, 4096, 16, 1);
+    private static final long TIMEOUT_TICKS = 1;
+
+    private final Reassembler reassembler = new Reassembler(2, 2, 4096, 16, TIMEOUT_TICKS);
+    private long clock;
+    private boolean reachedBody;
 
     /**
      * Returns the protection of the session a valid datagram belongs to, from its flags.
@@ -40,22 +46,36 @@ public final class Receiver {
      * @return "frame | message" for a whole message, "frame | payload hex" for a fragment
      */
     public String receive(byte[] datagram, SecurityMode session) {
+        clock++;
+        reachedBody = false;
         MemorySegment segment = MemorySegment.ofArray(datagram);
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
         if (session != null) {
             open(session);
         }
+        reachedBody = true;
         if (frame.fragmentCount() == 1) {
             return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());
         }
         String payload = "payload " + HexFormat.of().formatHex(datagram, FrameHeader.LENGTH,
                 FrameHeader.LENGTH + frame.payloadLength());
-        if (reassembler.accept(frame, 0) == Reassembler.Outcome.COMPLETE) {
-            payload = any.describe(reassembler.message(), 0, reassembler.messageLength());
-            reassembler.release();
+        if (reassembler.accept(frame, clock) == Reassembler.Outcome.COMPLETE) {
+            try {
+                payload = any.describe(reassembler.message(), 0, reassembler.messageLength());
+            } finally {
+                reassembler.release();
+            }
         }
         return described + payload;
+    }
+
+    /**
+     * Tells whether the last datagram got past the frame header (and the opener) to the
+     * reassembler or a message decoder, whether or not those then rejected it.
+     */
+    public boolean reachedBody() {
+        return reachedBody;
     }
 
     private void open(SecurityMode session) {
