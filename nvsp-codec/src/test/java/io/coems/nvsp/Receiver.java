@@ -52,7 +52,7 @@ public final class Receiver {
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
         if (session != null) {
-            open(session);
+            open(frame, session);
         }
         reachedBody = true;
         if (frame.fragmentCount() == 1) {
@@ -78,11 +78,19 @@ public final class Receiver {
         return reachedBody;
     }
 
-    private void open(SecurityMode session) {
+    /**
+     * Opens a protected datagram with the vectors' session keys, each with a fresh replay window.
+     *
+     * @return the direction whose key opened it
+     * @throws AuthenticationException if neither key does
+     */
+    public static Direction open(FrameHeader frame, SecurityMode session) {
         try {
             TestCiphers.opener(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), session).open(frame);
+            return Direction.CLIENT_TO_SERVER;
         } catch (AuthenticationException notClientToServer) {
             TestCiphers.opener(Vectors.KEYS.key(Direction.SERVER_TO_CLIENT), session).open(frame);
+            return Direction.SERVER_TO_CLIENT;
         }
     }
 }
