@@ -29,7 +29,9 @@
  * }</pre>
  *
  * <p><b>Threading:</b> flyweights, sealers, openers and reassemblers are not thread-safe: use
- * one per thread. Enums and exceptions are immutable.
+ * one per thread. Sealers and openers come from the session's one
+ * {@link io.coems.nvsp.crypto.SessionKeys}, which shares each direction's packet sequence and
+ * replay window between them. Enums and exceptions are immutable.
  *
  * <p><b>Exceptions:</b> the codec throws only {@link io.coems.nvsp.NvspException} and its
  * subclasses, all unchecked, for anything a peer sends. Each names the

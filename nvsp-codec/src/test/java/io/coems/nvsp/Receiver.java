@@ -1,7 +1,7 @@
 package io.coems.nvsp;
 
-import io.coems.nvsp.crypto.Opener;
-import io.coems.nvsp.crypto.ReplayWindow;
+import io.coems.nvsp.crypto.Direction;
+import io.coems.nvsp.crypto.TestCiphers;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.frame.Reassembler;
 import java.lang.foreign.MemorySegment;
@@ -9,15 +9,22 @@ import java.util.HexFormat;
 
 /**
  * Test helper: the receive path of a peer. Wraps the frame header, opens the datagram with the
- * vectors' traffic key when the session is protected (a fresh replay window each time; the
- * session's mode decides, never the datagram's flags), reassembles fragments and decodes whole
- * messages. Each datagram sits in a segment of exactly its length, so a read
+ * vectors' session keys when the session is protected (a fresh replay window each time; the
+ * session's mode decides, never the datagram's flags; like a capture tool that holds the keys
+ * of both directions, it tries the client-to-server key, then the server-to-client key),
+ * reassembles fragments and decodes whole messages. Its clock advances one tick per datagram
+ * and a reassembly slot expires more than {@value #TIMEOUT_TICKS} tick after its first fragment, so
+ * incomplete messages never stop it from reassembling later ones. Each datagram sits in a segment of exactly its length, so a read
  * outside it would raise IndexOutOfBoundsException instead of passing unnoticed.
  */
 public final class Receiver {
     private final AnyMessage any = new AnyMessage();
     private final FrameHeader frame = new FrameHeader();
-    private final Reassembler reassembler = new Reassembler(2, 4096, 16, 1);
+    private static final long TIMEOUT_TICKS = 1;
+
+    private final Reassembler reassembler = new Reassembler(2, 2, 4096, 16, TIMEOUT_TICKS);
+    private long clock;
+    private boolean reachedBody;
 
     /**
      * Returns the protection of the session a valid datagram belongs to, from its flags.
@@ -39,21 +46,51 @@ public final class Receiver {
      * @return "frame | message" for a whole message, "frame | payload hex" for a fragment
      */
     public String receive(byte[] datagram, SecurityMode session) {
+        clock++;
+        reachedBody = false;
         MemorySegment segment = MemorySegment.ofArray(datagram);
         frame.wrap(segment, 0, datagram.length);
         String described = frame + " | ";
         if (session != null) {
-            new Opener(Vectors.TRAFFIC_KEY, session, new ReplayWindow(64)).open(frame);
+            open(frame, session);
         }
+        reachedBody = true;
         if (frame.fragmentCount() == 1) {
             return described + any.describe(segment, frame.payloadOffset(), frame.payloadLength());
         }
         String payload = "payload " + HexFormat.of().formatHex(datagram, FrameHeader.LENGTH,
                 FrameHeader.LENGTH + frame.payloadLength());
-        if (reassembler.accept(frame, 0) == Reassembler.Outcome.COMPLETE) {
-            payload = any.describe(reassembler.message(), 0, reassembler.messageLength());
-            reassembler.release();
+        if (reassembler.accept(frame, clock) == Reassembler.Outcome.COMPLETE) {
+            try {
+                payload = any.describe(reassembler.message(), 0, reassembler.messageLength());
+            } finally {
+                reassembler.release();
+            }
         }
         return described + payload;
+    }
+
+    /**
+     * Tells whether the last datagram got past the frame header (and the opener) to the
+     * reassembler or a message decoder, whether or not those then rejected it.
+     */
+    public boolean reachedBody() {
+        return reachedBody;
+    }
+
+    /**
+     * Opens a protected datagram with the vectors' session keys, each with a fresh replay window.
+     *
+     * @return the direction whose key opened it
+     * @throws AuthenticationException if neither key does
+     */
+    public static Direction open(FrameHeader frame, SecurityMode session) {
+        try {
+            TestCiphers.opener(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), session).open(frame);
+            return Direction.CLIENT_TO_SERVER;
+        } catch (AuthenticationException notClientToServer) {
+            TestCiphers.opener(Vectors.KEYS.key(Direction.SERVER_TO_CLIENT), session).open(frame);
+            return Direction.SERVER_TO_CLIENT;
+        }
     }
 }

@@ -1,7 +1,11 @@
 package io.coems.nvsp;
 
+import io.coems.nvsp.crypto.Direction;
 import io.coems.nvsp.crypto.Handshake;
+import io.coems.nvsp.crypto.Hkdf;
 import io.coems.nvsp.crypto.Sealer;
+import io.coems.nvsp.crypto.SessionKeys;
+import io.coems.nvsp.crypto.TestCiphers;
 import io.coems.nvsp.crypto.TrafficKey;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.frame.Fragmenter;
@@ -21,25 +25,35 @@ import io.coems.nvsp.message.ReadResponse;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.nvsp.message.WriteRequest;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.ToIntFunction;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Test helper: the datagrams of the golden test vectors, built by the encoders from fixed
- * inputs. Encrypted ones use {@link #TRAFFIC_KEY} with sequences from {@link #FIRST_SEQUENCE}.
+ * inputs. Protected ones use the session keys {@link #KEYS} that the handshake vectors derive:
+ * client-to-server datagrams from sequence {@link #CLIENT_FIRST_SEQUENCE}, server-to-client
+ * ones from {@link #SERVER_FIRST_SEQUENCE}, so no key and nonce pair occurs twice.
  */
 public final class Vectors {
     /** The pre-shared key of the handshake vectors: bytes 0x00..0x1f. */
     public static final byte[] PSK = bytes(0x00, 32);
-    /** The traffic key of the protected vectors: key bytes 0x40..0x5f, nonce prefix a0a1a2a3. */
-    public static final TrafficKey TRAFFIC_KEY =
-            new TrafficKey(new SecretKeySpec(bytes(0x40, 32), "AES"), bytes(0xa0, 4));
-    /** The sequence of the first protected vector. */
-    public static final long FIRST_SEQUENCE = 7;
-    /** Session id of the post-handshake vectors. */
+    /** The client nonce of HELLO and AUTHENTICATE: bytes 0x10..0x1f. */
+    public static final byte[] CLIENT_NONCE = bytes(0x10, 16);
+    /** The server nonce of ACCEPT: bytes 0x80..0x8f. */
+    public static final byte[] SERVER_NONCE = bytes(0x80, 16);
+    /** Session id of ACCEPT and the post-handshake vectors. */
     public static final long SESSION = 0x1122334455667788L;
+    /** The session keys the handshake vectors derive, which protect the protected vectors. */
+    public static final SessionKeys KEYS = SessionKeys.derive(PSK, CLIENT_NONCE, SERVER_NONCE, SESSION);
+    /** The sequence of the first protected client-to-server vector. */
+    public static final long CLIENT_FIRST_SEQUENCE = 7;
+    /** The sequence of the first protected server-to-client vector. */
+    public static final long SERVER_FIRST_SEQUENCE = 3;
 
     private final FrameHeader frame = new FrameHeader();
     private final Hello hello = new Hello();
@@ -55,15 +69,46 @@ public final class Vectors {
     private final ManagementRequest management = new ManagementRequest();
     private final ManagementResponse result = new ManagementResponse();
     private final MessageHeader header = new MessageHeader();
-    private final Sealer encrypting = new Sealer(TRAFFIC_KEY, SecurityMode.ENCRYPTED, FIRST_SEQUENCE);
-    private final Sealer integrity = new Sealer(TRAFFIC_KEY, SecurityMode.INTEGRITY_ONLY, FIRST_SEQUENCE);
+    private final Sealer encrypting = TestCiphers.sealer(KEYS.key(Direction.CLIENT_TO_SERVER),
+            SecurityMode.ENCRYPTED, CLIENT_FIRST_SEQUENCE);
+    private final Sealer integrity = TestCiphers.sealer(KEYS.key(Direction.SERVER_TO_CLIENT),
+            SecurityMode.INTEGRITY_ONLY, SERVER_FIRST_SEQUENCE);
+
+    /**
+     * Returns the key-derivation vector, in file order: the handshake inputs, the HKDF
+     * intermediate values and the traffic keys of both directions, as hex.
+     */
+    public static Map<String, String> keyDerivation() {
+        HexFormat hex = HexFormat.of();
+        byte[] salt = new byte[CLIENT_NONCE.length + SERVER_NONCE.length];
+        System.arraycopy(CLIENT_NONCE, 0, salt, 0, CLIENT_NONCE.length);
+        System.arraycopy(SERVER_NONCE, 0, salt, CLIENT_NONCE.length, SERVER_NONCE.length);
+        Map<String, String> vector = new LinkedHashMap<>();
+        vector.put("psk", hex.formatHex(PSK));
+        vector.put("client-nonce", hex.formatHex(CLIENT_NONCE));
+        vector.put("server-nonce", hex.formatHex(SERVER_NONCE));
+        vector.put("session-id", Long.toHexString(SESSION));
+        vector.put("prk", hex.formatHex(Hkdf.extract(salt, PSK)));
+        for (Direction direction : Direction.values()) {
+            String name = direction == Direction.CLIENT_TO_SERVER ? "c2s" : "s2c";
+            byte[] label = ("nvsp1 " + name).getBytes(StandardCharsets.US_ASCII);
+            byte[] info = new byte[label.length + Long.BYTES];
+            System.arraycopy(label, 0, info, 0, label.length);
+            ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).putLong(label.length, SESSION);
+            TrafficKey key = KEYS.key(direction);
+            vector.put(name + "-info", hex.formatHex(info));
+            vector.put(name + "-key", hex.formatHex(key.key().getEncoded()));
+            vector.put(name + "-nonce-prefix", hex.formatHex(key.noncePrefix()));
+        }
+        return vector;
+    }
 
     /** Returns the vectors by name, in file order; each writes a datagram and returns its length. */
     public Map<String, ToIntFunction<MemorySegment>> all() {
         Map<String, ToIntFunction<MemorySegment>> all = new LinkedHashMap<>();
         all.put("hello", buf -> plain(buf, 0, 1, hello.encode(buf, FrameHeader.LENGTH, room(buf), MessageType.HELLO)
                 .versions(1, 1).maxDatagram(1408).securityMode(SecurityMode.ENCRYPTED).clientId(42)
-                .putClientNonce(bytes(0x10, 16)).encodedLength()));
+                .putClientNonce(CLIENT_NONCE).encodedLength()));
         all.put("cookie", buf -> plain(buf, 0, 1, cookie.encode(buf, FrameHeader.LENGTH, room(buf), MessageType.COOKIE)
                 .status(Status.OK).version(1).putCookie(bytes(0x60, 32)).encodedLength()));
         all.put("authenticate", buf -> plain(buf, 0, 2, signedAuthenticate(buf, FrameHeader.LENGTH)));
@@ -72,7 +117,7 @@ public final class Vectors {
             signedAuthenticate(scratch, 0);
             accept.encode(buf, FrameHeader.LENGTH, room(buf), MessageType.ACCEPT).status(Status.OK)
                     .version(1).maxDatagram(1408).securityMode(SecurityMode.ENCRYPTED).keepAliveSeconds(15)
-                    .credits(64).sessionId(SESSION).putServerNonce(bytes(0x80, 16));
+                    .credits(64).sessionId(SESSION).putServerNonce(SERVER_NONCE);
             Handshake.sign(PSK, authenticate, accept);
             return plain(buf, 0, 2, accept.encodedLength());
         });
@@ -123,8 +168,9 @@ public final class Vectors {
 
     private int signedAuthenticate(MemorySegment buf, long offset) {
         authenticate.encode(buf, offset, (int) (buf.byteSize() - offset), MessageType.AUTHENTICATE).version(1)
+                .versions(1, 1)
                 .maxDatagram(1408).securityMode(SecurityMode.ENCRYPTED).clientId(42)
-                .putClientNonce(bytes(0x10, 16)).putCookie(bytes(0x60, 32));
+                .putClientNonce(CLIENT_NONCE).putCookie(bytes(0x60, 32));
         Handshake.sign(PSK, authenticate);
         return authenticate.encodedLength();
     }

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  *
  * <pre>
  * cookie       = HMAC-SHA256(server secret, "nvsp1 cookie" || client address || window
- *                                        || clientId || clientNonce)   (8-byte fields LE)
+ *                            || clientId || clientNonce           (8-byte fields LE)
+ *                            || minVersion || maxVersion || version)  (2-byte fields LE)
  * client proof = HMAC-SHA256(PSK, "nvsp1 client proof" || AUTHENTICATE with proof zeroed)
  * server proof = HMAC-SHA256(PSK, "nvsp1 server proof" || AUTHENTICATE with proof zeroed
  *                                 || client proof || ACCEPT with proof zeroed)
@@ -24,6 +25,11 @@ import java.util.function.Consumer;
  * AUTHENTICATE arrives, accepting the current and the previous time window. The messages in
  * the proofs are taken whole as encoded (header, block as long as the sender wrote it,
  * variable data), so every field, including fields a later version appends, is covered.
+ *
+ * <p>Version negotiation is bound to the proofs: AUTHENTICATE repeats the range the client
+ * offered in HELLO next to the version COOKIE chose, the client proof covers both, and the
+ * cookie covers the range the server saw in HELLO and the version it chose. A man in the middle
+ * who narrows HELLO's range or changes COOKIE's version makes the echoed cookie fail.
  * Everything here allocates; it runs once per session. Proofs are compared in constant time.
  */
 public final class Handshake {
@@ -41,22 +47,27 @@ public final class Handshake {
      * @param clientAddress the client's address as the server sees it (IP and port bytes)
      * @param window the current time window, such as epoch seconds / 60
      * @param hello the HELLO being answered, wrapped
+     * @param version the version the server chose from HELLO's range, sent in COOKIE
      * @return the {@link io.coems.nvsp.message.Cookie#COOKIE_LENGTH}-byte cookie
      */
-    public static byte[] cookie(byte[] serverSecret, byte[] clientAddress, long window, Hello hello) {
+    public static byte[] cookie(byte[] serverSecret, byte[] clientAddress, long window, Hello hello, int version) {
         byte[] nonce = new byte[Hello.NONCE_LENGTH];
         hello.clientNonce(nonce);
-        return cookie(serverSecret, clientAddress, window, hello.clientId(), nonce);
+        return cookie(serverSecret, clientAddress, window, hello.clientId(), nonce,
+                versions(hello.minVersion(), hello.maxVersion(), version));
     }
 
     /**
-     * Checks the cookie echoed in AUTHENTICATE against the current and the previous window.
+     * Checks the cookie echoed in AUTHENTICATE against the current and the previous window. As
+     * the cookie covers the version range of HELLO and the version of COOKIE, this also checks
+     * that AUTHENTICATE's range and version are the ones the server saw and chose.
      *
      * @param serverSecret the secret the cookie was computed with
      * @param clientAddress the client's address as the server sees it
      * @param window the current time window
      * @param authenticate the message, wrapped
-     * @throws AuthenticationException if the cookie matches neither window
+     * @throws AuthenticationException if the cookie matches neither window, or the version
+     *     range or version differ from HELLO's and COOKIE's
      */
     public static void verifyCookie(byte[] serverSecret, byte[] clientAddress, long window,
             Authenticate authenticate) {
@@ -64,17 +75,26 @@ public final class Handshake {
         authenticate.clientNonce(nonce);
         byte[] echoed = new byte[Authenticate.PROOF_LENGTH];
         authenticate.cookie(echoed);
+        byte[] versions = versions(authenticate.minVersion(), authenticate.maxVersion(), authenticate.version());
         for (long candidate : new long[] {window, window - 1}) {
             if (MessageDigest.isEqual(echoed,
-                    cookie(serverSecret, clientAddress, candidate, authenticate.clientId(), nonce))) {
+                    cookie(serverSecret, clientAddress, candidate, authenticate.clientId(), nonce, versions))) {
                 return;
             }
         }
         throw new AuthenticationException("cookie does not verify");
     }
 
-    private static byte[] cookie(byte[] secret, byte[] address, long window, long clientId, byte[] nonce) {
-        return Hkdf.hmac(secret, COOKIE_LABEL, address, littleEndian(window), littleEndian(clientId), nonce);
+    private static byte[] cookie(byte[] secret, byte[] address, long window, long clientId, byte[] nonce,
+            byte[] versions) {
+        return Hkdf.hmac(secret, COOKIE_LABEL, address, littleEndian(window), littleEndian(clientId), nonce,
+                versions);
+    }
+
+    /** Offered range and chosen version as three 2-byte little-endian fields. */
+    private static byte[] versions(int min, int max, int chosen) {
+        return new byte[] {(byte) min, (byte) (min >>> 8), (byte) max, (byte) (max >>> 8),
+            (byte) chosen, (byte) (chosen >>> 8)};
     }
 
     private static byte[] littleEndian(long value) {

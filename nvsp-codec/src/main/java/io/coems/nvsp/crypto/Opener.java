@@ -13,8 +13,13 @@ import javax.crypto.Cipher;
  * decrypted in place (the memory must be writable) and the sequence recorded. A datagram that
  * fails is counted and must be dropped without an answer.
  *
+ * <p>Openers come from {@link SessionKeys#opener}: every opener of one session and direction
+ * shares that direction's {@link ReplayWindow}, so a datagram is accepted at most once however
+ * many receiving threads see it. The window records a sequence only after its tag verified.
+ *
  * <p>Allocation per datagram: as for {@link Sealer}; the JDK's GCM decryption may also buffer
- * internally. Not thread-safe: one opener per receiving thread and direction.
+ * internally. An opener is not thread-safe (it owns a {@code Cipher} and its counters): one
+ * opener per receiving thread.
  */
 public final class Opener extends DatagramCipher {
     private final ReplayWindow window;
@@ -26,9 +31,9 @@ public final class Opener extends DatagramCipher {
      *
      * @param key the traffic key of the receiving direction
      * @param mode the negotiated protection
-     * @param window a fresh replay window for this direction
+     * @param window the replay window of the direction, shared by all its openers
      */
-    public Opener(TrafficKey key, SecurityMode mode, ReplayWindow window) {
+    Opener(TrafficKey key, SecurityMode mode, ReplayWindow window) {
         super(key, mode);
         this.window = window;
     }
@@ -39,7 +44,8 @@ public final class Opener extends DatagramCipher {
      *
      * @param frame the header, wrapped (and so validated) over the received datagram
      * @throws AuthenticationException if the flags are not the negotiated ones or the tag fails
-     * @throws ReplayException if the sequence was seen before or is too old
+     * @throws ReplayException if the sequence was seen before (by any opener of the direction)
+     *     or is too old
      */
     public void open(FrameHeader frame) {
         if (frame.flags() != flags()) {
@@ -48,8 +54,7 @@ public final class Opener extends DatagramCipher {
         }
         long sequence = frame.sequence();
         if (!window.isFresh(sequence)) {
-            replays++;
-            throw new ReplayException(sequence);
+            throw replayed(sequence);
         }
         try {
             run(Cipher.DECRYPT_MODE, frame);
@@ -57,11 +62,18 @@ public final class Opener extends DatagramCipher {
             forgeries++;
             throw new AuthenticationException("authentication tag does not verify");
         }
-        window.accept(sequence);
+        if (!window.accept(sequence)) {
+            throw replayed(sequence);
+        }
+    }
+
+    private ReplayException replayed(long sequence) {
+        replays++;
+        return new ReplayException(sequence);
     }
 
     /**
-     * Returns how many datagrams failed authentication.
+     * Returns how many datagrams failed authentication in this opener.
      *
      * @return the count since creation
      */
@@ -70,7 +82,7 @@ public final class Opener extends DatagramCipher {
     }
 
     /**
-     * Returns how many datagrams were replays or too old.
+     * Returns how many datagrams were replays or too old in this opener.
      *
      * @return the count since creation
      */

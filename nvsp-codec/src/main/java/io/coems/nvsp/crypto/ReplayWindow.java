@@ -9,7 +9,9 @@ import java.util.Arrays;
  * or inside the window and not yet seen. Sequence 0 is never fresh (senders start at 1).
  *
  * <p>Check with {@link #isFresh} before spending work on a datagram, and {@link #accept} only
- * after it authenticated, so a forgery cannot move the window. Allocation-free; not thread-safe.
+ * after it authenticated, so a forgery cannot move the window. {@link #accept} checks again and
+ * records atomically, so when several threads open datagrams of one direction through one
+ * window, each sequence is accepted exactly once. Allocation-free; thread-safe.
  */
 public final class ReplayWindow {
     /** Default window: 1,024 sequences. */
@@ -38,7 +40,7 @@ public final class ReplayWindow {
      * @param sequence the unsigned sequence
      * @return false for 0, a sequence seen before, or one {@code size} or more below the highest
      */
-    public boolean isFresh(long sequence) {
+    public synchronized boolean isFresh(long sequence) {
         if (sequence == 0) {
             return false;
         }
@@ -50,11 +52,17 @@ public final class ReplayWindow {
     }
 
     /**
-     * Records a sequence as seen, sliding the window when it is the new highest.
+     * Records a sequence as seen if it is still fresh, sliding the window when it is the new
+     * highest.
      *
-     * @param sequence an unsigned sequence for which {@link #isFresh} returned true
+     * @param sequence the unsigned sequence of an authenticated datagram
+     * @return true if the sequence was fresh and is now recorded; false if it is 0, was
+     *     recorded before (by any thread) or is too old, and so is a replay
      */
-    public void accept(long sequence) {
+    public synchronized boolean accept(long sequence) {
+        if (!isFresh(sequence)) {
+            return false;
+        }
         if (Long.compareUnsigned(sequence, highest) > 0) {
             long ahead = sequence - highest;
             if (Long.compareUnsigned(ahead, size) >= 0) {
@@ -67,6 +75,7 @@ public final class ReplayWindow {
             highest = sequence;
         }
         set(sequence);
+        return true;
     }
 
     /**
@@ -74,7 +83,7 @@ public final class ReplayWindow {
      *
      * @return the unsigned sequence, 0 when none
      */
-    public long highest() {
+    public synchronized long highest() {
         return highest;
     }
 

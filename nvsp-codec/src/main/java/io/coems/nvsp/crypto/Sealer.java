@@ -5,32 +5,47 @@ import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.SequenceExhaustedException;
 import io.coems.nvsp.frame.FrameHeader;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Cipher;
 
 /**
- * Protects the datagrams one side sends: assigns each the next packet sequence (so an AES-GCM
- * nonce is never used twice under one key), sets the flags and the frame length, encrypts the
- * payload in place (or leaves it clear in {@link SecurityMode#INTEGRITY_ONLY}) and appends the
- * 16-byte tag.
+ * Protects the datagrams one side sends: assigns each the next packet sequence of its
+ * direction, sets the flags and the frame length, encrypts the payload in place (or leaves it
+ * clear in {@link SecurityMode#INTEGRITY_ONLY}) and appends the 16-byte tag.
+ *
+ * <p>Sealers come from {@link SessionKeys#sealer}: every sealer of one session and direction
+ * draws from one shared, atomic sequence, so no two datagrams of a direction get the same
+ * sequence and an AES-GCM nonce is never used twice under one key, however many threads send.
  *
  * <p>Allocation per datagram: none by this class once it has seen the datagram's segment (it
  * caches {@code ByteBuffer} views of the last segment used); the JDK allocates a
  * {@code GCMParameterSpec} and, inside {@code Cipher.init}, small per-operation state.
- * Not thread-safe: one sealer per sending thread and direction.
+ * A sealer is not thread-safe (it owns a {@code Cipher}): one sealer per sending thread.
  */
 public final class Sealer extends DatagramCipher {
-    private long next;
+    private final AtomicLong sequence;
 
     /**
-     * Creates a sealer whose first datagram gets sequence {@code firstSequence}.
+     * Creates a sealer drawing sequences from a direction's counter.
      *
      * @param key the traffic key of the sending direction
      * @param mode the negotiated protection
-     * @param firstSequence 1 for a new session; another value only to reproduce test vectors
+     * @param sequence the direction's next sequence, shared by all its sealers; 0 when exhausted
      */
-    public Sealer(TrafficKey key, SecurityMode mode, long firstSequence) {
+    Sealer(TrafficKey key, SecurityMode mode, AtomicLong sequence) {
         super(key, mode);
-        this.next = firstSequence;
+        this.sequence = sequence;
+    }
+
+    /**
+     * Creates a sealer with a counter of its own; only to reproduce test vectors.
+     *
+     * @param key the traffic key of the sending direction
+     * @param mode the protection
+     * @param firstSequence the sequence of the first datagram
+     */
+    Sealer(TrafficKey key, SecurityMode mode, long firstSequence) {
+        this(key, mode, new AtomicLong(firstSequence));
     }
 
     /**
@@ -39,19 +54,15 @@ public final class Sealer extends DatagramCipher {
      *
      * @param frame the header, wrapped for encoding over the datagram
      * @return the length of the sealed datagram, to send
-     * @throws SequenceExhaustedException after 2<sup>64</sup>-1 datagrams
+     * @throws SequenceExhaustedException after 2<sup>64</sup>-1 datagrams in this direction
      * @throws EncodingException if the frame is already protected or the tag does not fit
      */
     public int seal(FrameHeader frame) {
         if (frame.flags() != 0) {
             throw new EncodingException("flags", "the datagram is already sealed");
         }
-        if (next == 0) {
-            throw new SequenceExhaustedException();
-        }
         int payloadLength = frame.payloadLength();
-        frame.flags(flags()).sequence(next).payloadLength(payloadLength);
-        next++;
+        frame.flags(flags()).sequence(takeSequence()).payloadLength(payloadLength);
         try {
             run(Cipher.ENCRYPT_MODE, frame);
         } catch (GeneralSecurityException e) {
@@ -61,11 +72,26 @@ public final class Sealer extends DatagramCipher {
     }
 
     /**
-     * Returns the sequence the next datagram gets.
+     * Takes the next sequence of the direction; the last one, 2<sup>64</sup>-1, leaves the
+     * counter at 0 (exhausted) instead of wrapping around to sequences already used.
+     */
+    private long takeSequence() {
+        long next;
+        do {
+            next = sequence.get();
+            if (next == 0) {
+                throw new SequenceExhaustedException();
+            }
+        } while (!sequence.compareAndSet(next, next + 1));
+        return next;
+    }
+
+    /**
+     * Returns the sequence the next datagram of this direction gets, from any of its sealers.
      *
      * @return the unsigned sequence, 0 when exhausted
      */
     public long nextSequence() {
-        return next;
+        return sequence.get();
     }
 }

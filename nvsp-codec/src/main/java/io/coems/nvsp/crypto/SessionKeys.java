@@ -1,7 +1,9 @@
 package io.coems.nvsp.crypto;
 
 import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.message.ManagementRequest;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -16,16 +18,27 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * Fresh nonces on both sides make the keys of every session new, so packet sequences can
- * restart at 1 without reusing a nonce. Derivation allocates; the result is immutable.
+ * restart at 1 without reusing a nonce.
+ *
+ * <p>Besides the keys, a {@code SessionKeys} holds the session's state that must exist once per
+ * direction: the sending sequence (starting at 1) that every {@link Sealer} of the direction
+ * draws from, and the {@link ReplayWindow} that every {@link Opener} of the direction shares.
+ * So create one {@code SessionKeys} per session and side, and from it one sealer per sending
+ * thread and one opener per receiving thread: nonces stay unique and a datagram is accepted
+ * once. Derivation allocates; the keys are immutable; the class is thread-safe.
  */
 public final class SessionKeys {
     /** Size of a pre-shared key. */
-    public static final int PSK_LENGTH = 32;
+    public static final int PSK_LENGTH = ManagementRequest.PSK_LENGTH;
 
     private static final int KEY_LENGTH = 32;
 
     private final TrafficKey clientToServer;
     private final TrafficKey serverToClient;
+    private final AtomicLong clientToServerSequence = new AtomicLong(1);
+    private final AtomicLong serverToClientSequence = new AtomicLong(1);
+    private final ReplayWindow clientToServerWindow = new ReplayWindow(ReplayWindow.DEFAULT_SIZE);
+    private final ReplayWindow serverToClientWindow = new ReplayWindow(ReplayWindow.DEFAULT_SIZE);
 
     private SessionKeys(TrafficKey clientToServer, TrafficKey serverToClient) {
         this.clientToServer = clientToServer;
@@ -72,24 +85,28 @@ public final class SessionKeys {
     }
 
     /**
-     * Creates the sealer of a direction, starting at sequence 1.
+     * Creates a sealer for one sending thread. All sealers of a direction share its sequence,
+     * which starts at 1, so they never give two datagrams the same nonce.
      *
      * @param direction the direction this side sends in
      * @param mode the negotiated protection
      * @return a new sealer
      */
     public Sealer sealer(Direction direction, SecurityMode mode) {
-        return new Sealer(key(direction), mode, 1);
+        return new Sealer(key(direction), mode,
+                direction == Direction.CLIENT_TO_SERVER ? clientToServerSequence : serverToClientSequence);
     }
 
     /**
-     * Creates the opener of a direction with a {@link ReplayWindow#DEFAULT_SIZE} window.
+     * Creates an opener for one receiving thread. All openers of a direction share its
+     * {@link ReplayWindow#DEFAULT_SIZE} replay window, so each datagram is accepted once.
      *
      * @param direction the direction this side receives in
      * @param mode the negotiated protection
      * @return a new opener
      */
     public Opener opener(Direction direction, SecurityMode mode) {
-        return new Opener(key(direction), mode, new ReplayWindow(ReplayWindow.DEFAULT_SIZE));
+        return new Opener(key(direction), mode,
+                direction == Direction.CLIENT_TO_SERVER ? clientToServerWindow : serverToClientWindow);
     }
 }

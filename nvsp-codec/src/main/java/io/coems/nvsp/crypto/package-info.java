@@ -6,8 +6,11 @@
  * {@link io.coems.nvsp.crypto.Opener}) and the {@link io.coems.nvsp.crypto.ReplayWindow}.
  * JDK {@code javax.crypto} only.
  *
- * <p><b>Threading:</b> sealers, openers and replay windows are not thread-safe: one per thread
- * and direction. Keys are immutable.
+ * <p><b>Threading:</b> derive one {@link io.coems.nvsp.crypto.SessionKeys} per session; it holds
+ * the one sending sequence and the one replay window of each direction. Sealers and openers are
+ * not thread-safe: take one per thread from that {@code SessionKeys}. The sealers of a direction
+ * share its sequence (so nonces are never reused) and its openers share its replay window (so a
+ * datagram is accepted once). Keys and replay windows are thread-safe.
  *
  * <p><b>Exceptions:</b> a datagram that fails authentication raises
  * {@link io.coems.nvsp.AuthenticationException}, a replay {@link io.coems.nvsp.ReplayException};

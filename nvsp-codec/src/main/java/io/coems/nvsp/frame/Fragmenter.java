@@ -40,14 +40,18 @@ public final class Fragmenter {
      *
      * @param messageLength the encoded message length
      * @return at least 1
-     * @throws EncodingException if the message needs more than 65,535 fragments
+     * @throws EncodingException if the length is negative or the message needs more than
+     *     65,535 fragments
      */
     public int fragmentCount(int messageLength) {
-        int count = Math.max(1, (messageLength + maxPayload - 1) / maxPayload);
+        if (messageLength < 0) {
+            throw new EncodingException("messageLength", "negative length " + messageLength);
+        }
+        long count = Math.max(1, ((long) messageLength + maxPayload - 1) / maxPayload);
         if (count > 0xFFFF) {
             throw new EncodingException("fragmentCount", messageLength + " bytes need " + count + " fragments");
         }
-        return count;
+        return (int) count;
     }
 
     /**
@@ -61,12 +65,15 @@ public final class Fragmenter {
      * @param messageLength its length
      * @param index the fragment to write, below {@link #fragmentCount(int)}
      * @return the frame length written
+     * @throws EncodingException if the length is negative, the message needs too many
+     *     fragments or the index is not one of its fragments
      */
     public int writeFragment(FrameHeader frame, MemorySegment message, long messageOffset,
             int messageLength, int index) {
+        int count = fragmentCount(messageLength);
         long start = (long) index * maxPayload;
         int length = (int) Math.min(maxPayload, messageLength - start);
-        frame.fragment(index, fragmentCount(messageLength), start).payloadLength(length);
+        frame.fragment(index, count, start).payloadLength(length);
         MemorySegment.copy(message, messageOffset + start, frame.segment(), frame.payloadOffset(), length);
         return frame.frameLength();
     }

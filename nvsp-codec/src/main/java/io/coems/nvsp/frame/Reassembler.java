@@ -14,12 +14,18 @@ import java.lang.foreign.MemorySegment;
  * stride, fragment {@code i} at {@code i * stride}), so the fragments of a message tile it
  * exactly and it is complete when every one arrived; a fragment that contradicts the ones
  * received before is rejected.
- * A slot not completed within the timeout expires; a message that finds no free slot is
- * dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
+ *
+ * <p>Slots are shared by every session the reassembler serves, so no slot can stay taken for
+ * good: a slot expires once the timeout has passed since its first fragment, whether its
+ * message is complete or not; at most one completed message holds a slot at a time (completing
+ * another frees the one not yet released); and one session holds at most
+ * {@code slotsPerSession} slots, so a single peer cannot take them all. A message that finds
+ * no free slot is dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
  *
  * <p>Call {@link #accept} only for datagrams that passed the {@code Opener} (on a protected
  * session). After {@link Outcome#COMPLETE}, decode the message from {@link #message()} and
- * {@link #release()} it; data carried by a WRITE is applied only after its checksum verified.
+ * {@link #release()} it, in a {@code finally} block so a message that fails to decode frees its
+ * slot at once; data carried by a WRITE is applied only after its checksum verified.
  * Allocation-free after construction; not thread-safe.
  */
 public final class Reassembler {
@@ -36,6 +42,7 @@ public final class Reassembler {
     }
 
     private final Slot[] slots;
+    private final int slotsPerSession;
     private final int maxMessageLength;
     private final int maxFragments;
     private final long timeoutNanos;
@@ -45,19 +52,21 @@ public final class Reassembler {
      * Creates a reassembler and allocates its slots ({@code slots * maxMessageLength} bytes).
      *
      * @param slots messages reassembled at the same time, at most
+     * @param slotsPerSession slots one session may hold at the same time, 1 to {@code slots}
      * @param maxMessageLength the largest message accepted, in bytes
      * @param maxFragments the largest fragment count accepted
-     * @param timeoutNanos how long a slot waits for its missing fragments
+     * @param timeoutNanos how long a slot is kept after its first fragment, complete or not
      */
-    public Reassembler(int slots, int maxMessageLength, int maxFragments, long timeoutNanos) {
-        if (slots <= 0 || maxMessageLength <= 0 || maxFragments <= 0 || maxFragments > 0xFFFF
-                || timeoutNanos <= 0) {
+    public Reassembler(int slots, int slotsPerSession, int maxMessageLength, int maxFragments, long timeoutNanos) {
+        if (slots <= 0 || slotsPerSession <= 0 || slotsPerSession > slots || maxMessageLength <= 0
+                || maxFragments <= 0 || maxFragments > 0xFFFF || timeoutNanos <= 0) {
             throw new IllegalArgumentException("invalid reassembly configuration");
         }
         this.slots = new Slot[slots];
         for (int i = 0; i < slots; i++) {
             this.slots[i] = new Slot(maxMessageLength, maxFragments);
         }
+        this.slotsPerSession = slotsPerSession;
         this.maxMessageLength = maxMessageLength;
         this.maxFragments = maxFragments;
         this.timeoutNanos = timeoutNanos;
@@ -68,7 +77,8 @@ public final class Reassembler {
      *
      * @param frame the header, wrapped over an authenticated (and decrypted) datagram
      * @param nowNanos the current time, as {@link System#nanoTime()}
-     * @return what happened to the fragment
+     * @return what happened to the fragment; after {@link Outcome#COMPLETE} the message
+     *     completed before, if not yet released, is freed
      * @throws MalformedMessageException if the fragment exceeds the limits or contradicts the
      *     fragments of its message received before
      */
@@ -87,7 +97,7 @@ public final class Reassembler {
         long stride = stride(frame, index, count, start, length);
         Slot slot = find(frame.sessionId(), frame.requestId());
         if (slot == null) {
-            slot = claim(nowNanos);
+            slot = claim(frame.sessionId(), nowNanos);
             if (slot == null) {
                 return Outcome.NO_SLOT;
             }
@@ -108,6 +118,9 @@ public final class Reassembler {
         if (!slot.mark(index)) {
             return Outcome.INCOMPLETE;
         }
+        if (completed != null) {
+            free(completed);
+        }
         slot.complete = true;
         completed = slot;
         return Outcome.COMPLETE;
@@ -116,7 +129,8 @@ public final class Reassembler {
     /**
      * Returns the buffer of the message last completed; it starts at offset 0.
      *
-     * @return the slot's buffer, valid until {@link #release()}
+     * @return the slot's buffer, valid until {@link #release()}, the next
+     *     {@link Outcome#COMPLETE} or the slot's expiry
      */
     public MemorySegment message() {
         return completed().buffer;
@@ -133,8 +147,7 @@ public final class Reassembler {
 
     /** Frees the slot of the message last completed, once it has been decoded. */
     public void release() {
-        completed().free();
-        completed = null;
+        free(completed());
     }
 
     /**
@@ -160,7 +173,7 @@ public final class Reassembler {
     }
 
     /**
-     * Frees every incomplete slot older than the timeout.
+     * Frees every slot, complete or not, whose first fragment is older than the timeout.
      *
      * @param nowNanos the current time, as {@link System#nanoTime()}
      * @return how many slots expired
@@ -169,7 +182,7 @@ public final class Reassembler {
         int expired = 0;
         for (Slot slot : slots) {
             if (isExpired(slot, nowNanos)) {
-                slot.free();
+                free(slot);
                 expired++;
             }
         }
@@ -224,17 +237,33 @@ public final class Reassembler {
         return null;
     }
 
-    private Slot claim(long nowNanos) {
+    /** Returns a free or expired slot, freed, unless the session already holds its quota. */
+    private Slot claim(long sessionId, long nowNanos) {
+        Slot candidate = null;
+        int held = 0;
         for (Slot slot : slots) {
             if (!slot.used || isExpired(slot, nowNanos)) {
-                return slot;
+                candidate = candidate == null ? slot : candidate;
+            } else if (slot.sessionId == sessionId) {
+                held++;
             }
         }
-        return null;
+        if (candidate == null || held >= slotsPerSession) {
+            return null;
+        }
+        free(candidate);
+        return candidate;
     }
 
     private boolean isExpired(Slot slot, long nowNanos) {
-        return slot.used && !slot.complete && nowNanos - slot.startedNanos > timeoutNanos;
+        return slot.used && nowNanos - slot.startedNanos > timeoutNanos;
+    }
+
+    private void free(Slot slot) {
+        slot.free();
+        if (slot == completed) {
+            completed = null;
+        }
     }
 
     private static MalformedMessageException malformed(FrameHeader frame, String field, String reason) {

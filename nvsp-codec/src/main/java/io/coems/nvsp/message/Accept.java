@@ -1,5 +1,7 @@
 package io.coems.nvsp.message;
 
+import io.coems.nvsp.EncodingException;
+import io.coems.nvsp.MalformedMessageException;
 import io.coems.nvsp.SecurityMode;
 
 /**
@@ -48,6 +50,14 @@ public final class Accept extends Response<Accept> {
     /** Creates an unwrapped flyweight. */
     public Accept() {
         super(Layout.ACCEPT);
+    }
+
+    @Override
+    protected void validate() {
+        if (sessionId() == 0) {
+            throw new MalformedMessageException("sessionId", offset() + SESSION_ID_AT,
+                    "session id 0 is reserved for the handshake");
+        }
     }
 
     /**
@@ -164,8 +174,12 @@ public final class Accept extends Response<Accept> {
      *
      * @param sessionId a random non-zero id
      * @return this flyweight
+     * @throws EncodingException if the id is 0, the session id of the handshake
      */
     public Accept sessionId(long sessionId) {
+        if (sessionId == 0) {
+            throw new EncodingException("sessionId", "session id 0 is reserved for the handshake");
+        }
         putU64(SESSION_ID_AT, sessionId, "sessionId");
         return this;
     }

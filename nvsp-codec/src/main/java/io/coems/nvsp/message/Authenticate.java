@@ -4,15 +4,18 @@ import io.coems.nvsp.SecurityMode;
 
 /**
  * AUTHENTICATE: the client echoes the cookie, states the version, datagram size and protection
- * it settles on, and proves it holds the pre-shared key: {@code proof} is an HMAC-SHA256 over
- * this whole message with the proof field zeroed (see {@code io.coems.nvsp.crypto.Handshake}).
+ * it settles on, repeats the version range it offered in HELLO, and proves it holds the
+ * pre-shared key: {@code proof} is an HMAC-SHA256 over this whole message with the proof field
+ * zeroed (see {@code io.coems.nvsp.crypto.Handshake}). The proof so authenticates the offered
+ * range and the chosen version, and the cookie binds both to what the server saw in HELLO and
+ * chose in COOKIE, so a man in the middle cannot downgrade the version.
  * Sent like HELLO: version-1 frame, session id 0, no protection.
  *
  * <pre>
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-------------------------------+-------------------------------+
- * |         type = 0x0002         |       blockLength = 96        |  0
+ * |         type = 0x0002         |       blockLength = 100       |  0
  * +-------------------------------+-------------------------------+
  * |            version            |          maxDatagram          |  4
  * +---------------+---------------+-------------------------------+
@@ -25,12 +28,14 @@ import io.coems.nvsp.SecurityMode;
  * |                       cookie (32 bytes)                       | 36
  * +---------------------------------------------------------------+
  * |                        proof (32 bytes)                       | 68
- * +---------------------------------------------------------------+
+ * +-------------------------------+-------------------------------+
+ * |          minVersion           |          maxVersion           | 100
+ * +-------------------------------+-------------------------------+
  * </pre>
  */
 public final class Authenticate extends Message<Authenticate> {
     /** Size of the version-1 block. */
-    public static final int BLOCK_LENGTH = 96;
+    public static final int BLOCK_LENGTH = 100;
     /** Size of the proof, an HMAC-SHA256. */
     public static final int PROOF_LENGTH = 32;
 
@@ -41,6 +46,8 @@ public final class Authenticate extends Message<Authenticate> {
     private static final int CLIENT_NONCE_AT = BLOCK + 16;
     private static final int COOKIE_AT = BLOCK + 32;
     private static final int PROOF_AT = BLOCK + 64;
+    private static final int MIN_VERSION_AT = BLOCK + 96;
+    private static final int MAX_VERSION_AT = BLOCK + 98;
 
     /** Creates an unwrapped flyweight. */
     public Authenticate() {
@@ -64,6 +71,37 @@ public final class Authenticate extends Message<Authenticate> {
      */
     public Authenticate version(int version) {
         putU16(VERSION_AT, version, "version");
+        return this;
+    }
+
+    /**
+     * Returns the lowest version the client offered in HELLO.
+     *
+     * @return the version
+     */
+    public int minVersion() {
+        return u16(MIN_VERSION_AT, "minVersion");
+    }
+
+    /**
+     * Returns the highest version the client offered in HELLO.
+     *
+     * @return the version
+     */
+    public int maxVersion() {
+        return u16(MAX_VERSION_AT, "maxVersion");
+    }
+
+    /**
+     * Repeats the version range the client offered in HELLO.
+     *
+     * @param min the lowest version, as in HELLO
+     * @param max the highest version, as in HELLO
+     * @return this flyweight
+     */
+    public Authenticate versions(int min, int max) {
+        putU16(MIN_VERSION_AT, min, "minVersion");
+        putU16(MAX_VERSION_AT, max, "maxVersion");
         return this;
     }
 
@@ -198,7 +236,8 @@ public final class Authenticate extends Message<Authenticate> {
 
     @Override
     protected void describe(StringBuilder description) {
-        description.append(" version=").append(version()).append(" maxDatagram=").append(maxDatagram())
+        description.append(" version=").append(version()).append(" offered=").append(minVersion())
+                .append("..").append(maxVersion()).append(" maxDatagram=").append(maxDatagram())
                 .append(" mode=").append(securityMode())
                 .append(" client=").append(Long.toUnsignedString(clientId()))
                 .append(" nonce=").append(Hex.of(this::clientNonce, Hello.NONCE_LENGTH))

@@ -3,8 +3,9 @@ package io.coems.nvsp.message;
 /**
  * COOKIE: the server answers HELLO with the version it chose and a cookie the client must echo
  * in AUTHENTICATE. The server keeps no state for a HELLO: it derives the cookie from a secret of
- * its own, the client's address, client id and nonce, so only a client that receives datagrams
- * at its claimed address can go on. On no common version the status is
+ * its own, the client's address, client id and nonce, HELLO's version range and the version it
+ * chose, so only a client that receives datagrams at its claimed address can go on, and with
+ * the range and version the server saw and chose. On no common version the status is
  * {@code UNSUPPORTED_VERSION} and the cookie is zeros.
  *
  * <pre>

@@ -1,5 +1,7 @@
 package io.coems.nvsp.message;
 
+import io.coems.nvsp.EncodingException;
+import io.coems.nvsp.MalformedMessageException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -35,11 +37,15 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>{@code argument} is the size in bytes (CREATE_VOLUME, RESIZE_VOLUME), the paging cursor
  * (LIST_*: the last id of the previous page, 0 for the first) or the lease duration in
- * milliseconds (ACQUIRE_LEASE, RENEW_LEASE).
+ * milliseconds (ACQUIRE_LEASE, RENEW_LEASE). The secret of REGISTER_CLIENT is the client's
+ * {@value #PSK_LENGTH}-byte pre-shared key; a REGISTER_CLIENT with another secret length is
+ * malformed.
  */
 public final class ManagementRequest extends Message<ManagementRequest> {
     /** Size of the version-1 block. */
     public static final int BLOCK_LENGTH = 48;
+    /** Size of the pre-shared key that REGISTER_CLIENT carries as its secret. */
+    public static final int PSK_LENGTH = 32;
 
     private static final int FENCING_TOKEN_AT = BLOCK;
     private static final int VOLUME_ID_AT = BLOCK + 8;
@@ -58,6 +64,14 @@ public final class ManagementRequest extends Message<ManagementRequest> {
     @Override
     protected long variableLength() {
         return nameLength() + secretLength();
+    }
+
+    @Override
+    protected void validate() {
+        if (type() == MessageType.REGISTER_CLIENT && secretLength() != PSK_LENGTH) {
+            throw new MalformedMessageException("secretLength", offset() + SECRET_LENGTH_AT,
+                    "REGISTER_CLIENT needs a " + PSK_LENGTH + "-byte pre-shared key, not " + secretLength());
+        }
     }
 
     /**
@@ -199,16 +213,19 @@ public final class ManagementRequest extends Message<ManagementRequest> {
     }
 
     /**
-     * Writes the name and clears the secret: call before {@link #putSecret}. Allocates.
+     * Writes the name, moving a secret already written so it still follows the name; may be
+     * called before or after {@link #putSecret}. Allocates.
      *
      * @param name the name
      * @return this flyweight
      */
     public ManagementRequest name(String name) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        byte[] secret = secret();
+        checkWrite(variableOffset(), (long) utf8.length + secret.length, "name");
         putBytes(variableOffset(), utf8, -1, "name");
         putU16(NAME_LENGTH_AT, utf8.length, "nameLength");
-        putU16(SECRET_LENGTH_AT, 0, "secretLength");
+        putBytes(variableOffset() + utf8.length, secret, -1, "secret");
         return this;
     }
 
@@ -226,10 +243,15 @@ public final class ManagementRequest extends Message<ManagementRequest> {
     /**
      * Writes the secret after the name.
      *
-     * @param secret the bytes, such as a 32-byte pre-shared key
+     * @param secret the bytes; in REGISTER_CLIENT the {@value #PSK_LENGTH}-byte pre-shared key
      * @return this flyweight
+     * @throws EncodingException if a REGISTER_CLIENT secret is not {@value #PSK_LENGTH} bytes
      */
     public ManagementRequest putSecret(byte[] secret) {
+        if (type() == MessageType.REGISTER_CLIENT && secret.length != PSK_LENGTH) {
+            throw new EncodingException("secret", "REGISTER_CLIENT needs a " + PSK_LENGTH
+                    + "-byte pre-shared key, not " + secret.length + " bytes");
+        }
         putBytes(variableOffset() + nameLength(), secret, -1, "secret");
         putU16(SECRET_LENGTH_AT, secret.length, "secretLength");
         return this;

@@ -62,12 +62,12 @@ class CryptoTest {
     }
 
     private static Opener opener(SecurityMode mode) {
-        return new Opener(Vectors.TRAFFIC_KEY, mode, new ReplayWindow(64));
+        return new Opener(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), mode, new ReplayWindow(64));
     }
 
     @Property(tries = 100)
     void sealedDatagramsOpenToTheirPayloadInBothModes(@ForAll SecurityMode mode, @ForAll @Size(max = 1400) byte[] payload) {
-        byte[] sealed = seal(new Sealer(Vectors.TRAFFIC_KEY, mode, 1), payload);
+        byte[] sealed = seal(new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), mode, 1), payload);
         byte[] clearPart = Arrays.copyOfRange(sealed, FrameHeader.LENGTH, FrameHeader.LENGTH + payload.length);
         if (mode == SecurityMode.INTEGRITY_ONLY) {
             assertArrayEquals(payload, clearPart);
@@ -80,7 +80,7 @@ class CryptoTest {
     @Test
     void aReplayedDatagramIsRejectedAndCounted() {
         Opener opener = opener(SecurityMode.ENCRYPTED);
-        byte[] sealed = seal(new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, 1), new byte[100]);
+        byte[] sealed = seal(new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, 1), new byte[100]);
         open(opener, sealed);
         ReplayException e = assertThrows(ReplayException.class, () -> open(opener, sealed));
         assertEquals(Status.DROP, e.status());
@@ -110,14 +110,14 @@ class CryptoTest {
 
     @Test
     void theLastSequenceIsUsedOnceThenSealingStops() {
-        Sealer sealer = new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, -1L);
+        Sealer sealer = new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, -1L);
         seal(sealer, new byte[4]);
         assertEquals(Status.ESHUTDOWN, assertThrows(SequenceExhaustedException.class, () -> seal(sealer, new byte[4])).status());
     }
 
     @Test
     void aSealedFrameIsNotSealedTwice() {
-        Sealer sealer = new Sealer(Vectors.TRAFFIC_KEY, SecurityMode.ENCRYPTED, 1);
+        Sealer sealer = new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), SecurityMode.ENCRYPTED, 1);
         seal(sealer, new byte[4]);
         assertThrows(EncodingException.class, () -> sealer.seal(frame));
     }
@@ -155,9 +155,9 @@ class CryptoTest {
         byte[] address = {10, 0, 0, 7, 0x1f, (byte) 0x90};
         Hello hello = new Hello().encode(buffer, 0, 256, MessageType.HELLO).clientId(7)
                 .putClientNonce(Vectors.bytes(1, 16));
-        byte[] cookie = Handshake.cookie(secret, address, 1000, hello);
+        byte[] cookie = Handshake.cookie(secret, address, 1000, hello, 1);
         Authenticate authenticate = new Authenticate().encode(buffer, 256, 256, MessageType.AUTHENTICATE)
-                .clientId(7).putClientNonce(Vectors.bytes(1, 16)).putCookie(cookie);
+                .version(1).clientId(7).putClientNonce(Vectors.bytes(1, 16)).putCookie(cookie);
         Handshake.verifyCookie(secret, address, 1000, authenticate);
         Handshake.verifyCookie(secret, address, 1001, authenticate);
         assertThrows(AuthenticationException.class, () -> Handshake.verifyCookie(secret, address, 1002, authenticate));

@@ -17,16 +17,27 @@ class ReplayWindowTest {
     @Property(tries = 300)
     void behavesLikeTheModel(@ForAll @Size(max = 400) List<@LongRange(max = 700) Long> steps,
             @ForAll @LongRange(min = 0, max = 8) long base) {
+        checkAgainstTheModel(steps, base << 60);
+    }
+
+    /** Sequences from 2^63 - 350 to 2^63 + 350: the window slides across the sign bit of a long. */
+    @Property(tries = 100)
+    void behavesLikeTheModelAcross2To63(@ForAll @Size(max = 400) List<@LongRange(max = 700) Long> steps) {
+        checkAgainstTheModel(steps, Long.MIN_VALUE - 350);
+    }
+
+    /** Step 0 stands for sequence 0; step k for sequence origin + k. */
+    private static void checkAgainstTheModel(List<Long> steps, long origin) {
         ReplayWindow window = new ReplayWindow(128);
         Set<Long> accepted = new HashSet<>();
         long highest = 0;
         for (long step : steps) {
-            long sequence = step == 0 ? 0 : (base << 60) + step;
+            long sequence = step == 0 ? 0 : origin + step;
             boolean expected = sequence != 0 && !accepted.contains(sequence)
                     && (Long.compareUnsigned(sequence, highest) > 0 || highest - sequence < 128);
-            assertEquals(expected, window.isFresh(sequence), "sequence " + sequence);
+            assertEquals(expected, window.isFresh(sequence), "sequence " + Long.toUnsignedString(sequence));
+            assertEquals(expected, window.accept(sequence), "sequence " + Long.toUnsignedString(sequence));
             if (expected) {
-                window.accept(sequence);
                 accepted.add(sequence);
                 highest = Long.compareUnsigned(sequence, highest) > 0 ? sequence : highest;
             }

@@ -29,7 +29,7 @@ class ReassemblerTest {
 
     private final Fragmenter fragmenter = new Fragmenter(MAX_DATAGRAM, false);
     private final FrameHeader frame = new FrameHeader();
-    private final Reassembler reassembler = new Reassembler(4, 70_000, 64, SECOND);
+    private final Reassembler reassembler = new Reassembler(4, 4, 70_000, 64, SECOND);
 
     /** A 64 KiB WRITE encoded into a message buffer. */
     private static MemorySegment write(long seed) {
@@ -45,13 +45,18 @@ class ReassemblerTest {
         return new WriteRequest().wrap(message, 0, 70_000).encodedLength();
     }
 
-    /** Every fragment of a message as a received datagram. */
+    /** Every fragment of a message of session 5 as a received datagram. */
     private List<byte[]> datagrams(MemorySegment message, long requestId) {
+        return datagrams(message, 5, requestId);
+    }
+
+    /** Every fragment of a message as a received datagram. */
+    private List<byte[]> datagrams(MemorySegment message, long sessionId, long requestId) {
         List<byte[]> datagrams = new ArrayList<>();
         int length = length(message);
         for (int i = 0; i < fragmenter.fragmentCount(length); i++) {
             MemorySegment datagram = MemorySegment.ofArray(new byte[MAX_DATAGRAM]);
-            frame.encode(datagram, 0, MAX_DATAGRAM).sessionId(5).requestId(requestId);
+            frame.encode(datagram, 0, MAX_DATAGRAM).sessionId(sessionId).requestId(requestId);
             int frameLength = fragmenter.writeFragment(frame, message, 0, length, i);
             datagrams.add(datagram.asSlice(0, frameLength).toArray(ValueLayout.JAVA_BYTE));
         }
@@ -59,7 +64,11 @@ class ReassemblerTest {
     }
 
     private Outcome accept(byte[] datagram, long now) {
-        return reassembler.accept(frame.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), now);
+        return accept(reassembler, datagram, now);
+    }
+
+    private Outcome accept(Reassembler r, byte[] datagram, long now) {
+        return r.accept(frame.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), now);
     }
 
     private byte[] completed() {
@@ -132,9 +141,65 @@ class ReassemblerTest {
         List<byte[]> datagrams = datagrams(write(3), 9);
         datagrams.forEach(d -> accept(d, 0));
         assertEquals(Outcome.DUPLICATE, accept(datagrams.get(0), 0));
-        assertEquals(0, reassembler.expire(10 * SECOND));
+        assertEquals(0, reassembler.expire(SECOND / 2));
         reassembler.release();
         assertEquals(0, reassembler.slotsInUse());
+    }
+
+    /** A message that completes but fails to decode (bad CRC-32C), so the receiver never releases it. */
+    private void completeWithoutRelease(Reassembler r, long sessionId, long requestId) {
+        MemorySegment message = write(requestId);
+        message.set(ValueLayout.JAVA_BYTE, 28, (byte) (message.get(ValueLayout.JAVA_BYTE, 28) ^ 0x55));
+        for (byte[] datagram : datagrams(message, sessionId, requestId)) {
+            if (accept(r, datagram, 0) == Outcome.COMPLETE) {
+                WriteRequest write = new WriteRequest().wrap(r.message(), 0, r.messageLength());
+                assertThrows(ChecksumMismatchException.class, () -> write.data().verify());
+            }
+        }
+    }
+
+    @Test
+    void aCompletedMessageThatIsNeverReleasedExpires() {
+        Reassembler r = new Reassembler(2, 2, 70_000, 64, SECOND);
+        completeWithoutRelease(r, 7, 1);
+        assertEquals(1, r.slotsInUse());
+        assertEquals(1, r.expire(2 * SECOND), "a completed slot must expire like an incomplete one");
+        assertEquals(0, r.slotsInUse());
+        assertThrows(IllegalStateException.class, r::message, "the expired message is gone");
+    }
+
+    @Test
+    void completingAMessageFreesTheOneNotReleasedSoNoSlotIsOrphaned() {
+        Reassembler r = new Reassembler(2, 2, 70_000, 64, SECOND);
+        completeWithoutRelease(r, 7, 1);
+        completeWithoutRelease(r, 7, 2);
+        assertEquals(1, r.slotsInUse(), "the first completed message still holds its slot");
+        r.release();
+        assertEquals(0, r.slotsInUse());
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(3), 8, 3).get(0), 0));
+    }
+
+    @Test
+    void malformedMessagesOfEverySessionNeverStopReassembly() {
+        Reassembler r = new Reassembler(2, 2, 70_000, 64, SECOND);
+        completeWithoutRelease(r, 7, 1);
+        completeWithoutRelease(r, 8, 2);
+        r.expire(3600 * SECOND);
+        assertEquals(0, r.slotsInUse());
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(4), 9, 99).get(0), 3600 * SECOND));
+    }
+
+    @Test
+    void oneSessionHoldsAtMostItsQuotaOfSlots() {
+        Reassembler r = new Reassembler(4, 2, 70_000, 64, SECOND);
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(1), 7, 1).get(0), 0));
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(2), 7, 2).get(0), 0));
+        assertEquals(Outcome.NO_SLOT, accept(r, datagrams(write(3), 7, 3).get(0), 0), "session 7 is at its quota");
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(3), 8, 3).get(0), 0), "session 8 still gets a slot");
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(1), 7, 1).get(1), 0), "held slots still fill");
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(3), 7, 3).get(0), 2 * SECOND),
+                "an expired slot no longer counts");
+        assertThrows(IllegalArgumentException.class, () -> new Reassembler(2, 3, 100, 4, SECOND));
     }
 
     @Test

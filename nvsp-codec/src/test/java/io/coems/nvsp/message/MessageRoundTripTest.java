@@ -101,9 +101,11 @@ class MessageRoundTripTest {
             @ForAll SecurityMode mode, @ForAll long client, @ForAll @Size(16) byte[] nonce,
             @ForAll @Size(32) byte[] cookie, @ForAll @Size(32) byte[] proof) {
         Authenticate sent = new Authenticate().encode(buffer(), 0, CAPACITY, MessageType.AUTHENTICATE)
-                .version(version).maxDatagram(datagram).securityMode(mode).clientId(client)
-                .putClientNonce(nonce).putCookie(cookie).putProof(proof);
+                .version(version).versions(version / 2, datagram).maxDatagram(datagram).securityMode(mode)
+                .clientId(client).putClientNonce(nonce).putCookie(cookie).putProof(proof);
         Authenticate got = new Authenticate().wrap(received(sent, 0), 0, sent.encodedLength());
+        assertEquals(version / 2, got.minVersion());
+        assertEquals(datagram, got.maxVersion());
         byte[] gotNonce = new byte[16];
         byte[] gotCookie = new byte[32];
         byte[] gotProof = new byte[32];
@@ -123,7 +125,8 @@ class MessageRoundTripTest {
     void accept(@ForAll("wireStatus") Status status, @ForAll @IntRange(max = 0xFFFF) int version,
             @ForAll @IntRange(max = 0xFFFF) int datagram, @ForAll SecurityMode mode,
             @ForAll @IntRange(max = 0xFFFF) int keepAlive, @ForAll @LongRange(max = 0xFFFF_FFFFL) long credits,
-            @ForAll long session, @ForAll @Size(16) byte[] nonce, @ForAll @Size(32) byte[] proof) {
+            @ForAll long anySession, @ForAll @Size(16) byte[] nonce, @ForAll @Size(32) byte[] proof) {
+        long session = anySession == 0 ? 1 : anySession;
         Accept sent = new Accept().encode(buffer(), 0, CAPACITY, MessageType.ACCEPT).status(status)
                 .version(version).maxDatagram(datagram).securityMode(mode).keepAliveSeconds(keepAlive)
                 .credits(credits).sessionId(session).putServerNonce(nonce).putProof(proof);
@@ -228,7 +231,9 @@ class MessageRoundTripTest {
     @Property(tries = 200)
     void managementRequests(@ForAll("managementTypes") MessageType type, @ForAll long token, @ForAll long volume,
             @ForAll long snapshot, @ForAll long client, @ForAll long argument,
-            @ForAll @StringLength(max = 200) String name, @ForAll @Size(max = 64) byte[] secret) {
+            @ForAll @StringLength(max = 200) String name, @ForAll @Size(max = 64) byte[] anySecret) {
+        byte[] secret = type == MessageType.REGISTER_CLIENT
+                ? Arrays.copyOf(anySecret, ManagementRequest.PSK_LENGTH) : anySecret;
         ManagementRequest sent = new ManagementRequest().encode(buffer(), 0, CAPACITY, type).fencingToken(token)
                 .volumeId(volume).snapshotId(snapshot).clientId(client).argument(argument).name(name)
                 .putSecret(secret);
