@@ -2,9 +2,9 @@ package io.coems.benchmarks.nvsp;
 
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.crypto.Opener;
-import io.coems.nvsp.crypto.ReplayWindow;
 import io.coems.nvsp.crypto.Sealer;
-import io.coems.nvsp.crypto.TrafficKey;
+import io.coems.nvsp.crypto.SessionKeys;
+import io.coems.nvsp.crypto.Direction;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.MessageType;
@@ -12,7 +12,6 @@ import io.coems.nvsp.message.WriteRequest;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,11 +62,10 @@ public class NvspCodecBenchmark {
         datagram = Arena.ofAuto().allocate(FrameHeader.DEFAULT_MAX_DATAGRAM, 64);
         data = Arena.ofAuto().allocate(WRITE_DATA);
         data.fill((byte) 0x5A);
-        byte[] keyBytes = new byte[32];
-        TrafficKey key = new TrafficKey(new SecretKeySpec(keyBytes, "AES"), new byte[4]);
-        sealer = new Sealer(key, SecurityMode.ENCRYPTED, 1);
-        opener = new Opener(key, SecurityMode.ENCRYPTED, new ReplayWindow(ReplayWindow.DEFAULT_SIZE));
-        throughputSealer = new Sealer(key, SecurityMode.ENCRYPTED, 1);
+        SessionKeys keys = SessionKeys.derive(new byte[32], new byte[16], new byte[16], 7);
+        sealer = keys.sealer(Direction.CLIENT_TO_SERVER, SecurityMode.ENCRYPTED);
+        opener = keys.opener(Direction.CLIENT_TO_SERVER, SecurityMode.ENCRYPTED);
+        throughputSealer = keys.sealer(Direction.SERVER_TO_CLIENT, SecurityMode.ENCRYPTED);
     }
 
     private int encodeRead() {
