@@ -80,6 +80,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNoSpaceException if every vnode slot is taken
      */
     public VnodeId spawn(VnodeId parent) {
+        required(parent, "parent");
         return VnodeId.fromLong(engine.spawn(parent.toLong()));
     }
 
@@ -91,6 +92,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNotFoundException if the vnode does not exist
      */
     public void delete(VnodeId id) {
+        required(id, "id");
         engine.delete(id.toLong());
     }
 
@@ -105,6 +107,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNotFoundException if the vnode does not exist
      */
     public long size(VnodeId id) {
+        required(id, "id");
         return engine.size(id.toLong());
     }
 
@@ -114,6 +117,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsArgumentException if the size is negative or above 64 TiB
      */
     public void resize(VnodeId id, long size) {
+        required(id, "id");
         engine.resize(id.toLong(), size);
     }
 
@@ -124,6 +128,8 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNotFoundException if the vnode does not exist
      */
     public void read(VnodeId id, long offset, MemorySegment dst) {
+        required(id, "id");
+        required(dst, "dst");
         engine.read(id.toLong(), offset, dst);
     }
 
@@ -131,20 +137,26 @@ public final class SuperFileSystem implements AutoCloseable {
      * Writes {@code src} at byte {@code offset}, copying shared blocks first.
      *
      * @throws SfsArgumentException if the range is not inside the vnode
-     * @throws SfsNoSpaceException if a copy or a new block finds no space; nothing is changed
+     * @throws SfsNoSpaceException if a copy or a new block finds no space. A write of up to 64
+     *                             blocks then changes nothing; a longer one is done in steps of 64
+     *                             blocks, and the steps before the refused one stay written
      * @throws SfsNotFoundException if the vnode does not exist
      */
     public void write(VnodeId id, long offset, MemorySegment src) {
+        required(id, "id");
+        required(src, "src");
         engine.write(id.toLong(), offset, src);
     }
 
     /**
      * Drops {@code length} bytes at {@code offset}: they read as zeros afterwards, and whole
-     * blocks give their space back (trim and write-zeroes both come here).
+     * blocks give their space back (trim and write-zeroes both come here). Holes cost nothing,
+     * and the reserve may be used for index copies, so it works on a full pool.
      *
      * @throws SfsArgumentException if the range is not inside the vnode
      */
     public void discard(VnodeId id, long offset, long length) {
+        required(id, "id");
         engine.discard(id.toLong(), offset, length);
     }
 
@@ -158,6 +170,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNoSpaceException if a new descriptor block finds no space
      */
     public DescriptorId createDescriptor(int type, MemorySegment payload) {
+        required(payload, "payload");
         return unpack(engine.createDescriptor(type, payload));
     }
 
@@ -167,6 +180,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNotFoundException if it was freed or never existed
      */
     public Descriptor readDescriptor(DescriptorId id) {
+        required(id, "id");
         return engine.readDescriptor(pack(id));
     }
 
@@ -177,6 +191,8 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsArgumentException if the payload is too large
      */
     public void updateDescriptor(DescriptorId id, MemorySegment payload) {
+        required(id, "id");
+        required(payload, "payload");
         engine.updateDescriptor(pack(id), payload);
     }
 
@@ -186,12 +202,19 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsNotFoundException if it was freed or never existed
      */
     public void freeDescriptor(DescriptorId id) {
+        required(id, "id");
         engine.freeDescriptor(pack(id));
     }
 
     /** The ids of the live descriptors of {@code type}, in index order. */
     public List<DescriptorId> descriptors(int type) {
         return engine.descriptorsOfType(type).stream().map(SuperFileSystem::unpack).toList();
+    }
+
+    private static void required(Object value, String name) {
+        if (value == null) {
+            throw new SfsArgumentException(name + " is null");
+        }
     }
 
     private static long pack(DescriptorId id) {

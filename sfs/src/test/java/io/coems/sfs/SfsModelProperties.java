@@ -36,7 +36,7 @@ class SfsModelProperties {
     private static final long VNODE_SIZE = Blocks.bytes(4 * E * E);
     static final SfsOptions SMALL = new SfsOptions(256, 16, 64, 0);
 
-    sealed interface Op permits Create, Write, Read, Spawn, Delete, Discard, Reopen {
+    sealed interface Op permits Create, Write, Read, Spawn, Delete, Discard, Resize, Reopen {
     }
 
     record Create() implements Op {
@@ -57,16 +57,22 @@ class SfsModelProperties {
     record Discard(int vnode, int block, int offset, int length) implements Op {
     }
 
+    /** Shrinks to a size around a hot block, then grows back: what was beyond reads as zeros. */
+    record Resize(int vnode, int block, int offset) implements Op {
+    }
+
     record Reopen() implements Op {
     }
 
     @Provide
     Arbitrary<Op> op() {
-        Arbitrary<Integer> vnode = Arbitraries.integers().between(0, 7);
+        Arbitrary<Integer> vnode = Arbitraries.integers().between(0, 1000);
         Arbitrary<Integer> block = Arbitraries.integers().between(0, HOT_BLOCKS.length - 1);
         Arbitrary<Integer> offset = Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, Blocks.SIZE - 1));
-        Arbitrary<Integer> length = Arbitraries.oneOf(Arbitraries.just(Blocks.SIZE),
-                Arbitraries.integers().between(1, 5000), Arbitraries.integers().between(1, 2 * Blocks.SIZE));
+        Arbitrary<Integer> length = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(Blocks.SIZE)),
+                Tuple.of(4, Arbitraries.integers().between(1, 5000)),
+                Tuple.of(4, Arbitraries.integers().between(1, 2 * Blocks.SIZE)),
+                Tuple.of(1, Arbitraries.integers().between(65 * Blocks.SIZE, 70 * Blocks.SIZE)));
         return Arbitraries.frequencyOf(
                 Tuple.of(2, Arbitraries.just(new Create())),
                 Tuple.of(8, Combinators.combine(vnode, block, offset, length, Arbitraries.longs()).as(Write::new)),
@@ -74,6 +80,7 @@ class SfsModelProperties {
                 Tuple.of(5, vnode.map(Spawn::new)),
                 Tuple.of(1, vnode.map(Delete::new)),
                 Tuple.of(2, Combinators.combine(vnode, block, offset, length).as(Discard::new)),
+                Tuple.of(1, Combinators.combine(vnode, block, offset).as(Resize::new)),
                 Tuple.of(1, Arbitraries.just(new Reopen())));
     }
 
@@ -96,6 +103,16 @@ class SfsModelProperties {
                 System.arraycopy(data, i, blocks.computeIfAbsent(block, b -> new byte[Blocks.SIZE]), within, n);
                 i += n;
             }
+        }
+
+        /** Drops every byte from {@code size} on: it reads as zeros. */
+        void truncate(long size) {
+            long first = size >>> Blocks.SHIFT;
+            byte[] partial = blocks.get(first);
+            if (partial != null) {
+                java.util.Arrays.fill(partial, (int) (size & (Blocks.SIZE - 1)), Blocks.SIZE, (byte) 0);
+            }
+            blocks.keySet().removeIf(b -> b > first || (b == first && (size & (Blocks.SIZE - 1)) == 0));
         }
 
         byte[] read(long position, int length) {
@@ -162,6 +179,13 @@ class SfsModelProperties {
                     int length = (int) Math.min(d.length(), VNODE_SIZE - position);
                     fs[0].discard(ids.get(v), position, length);
                     models.get(v).write(position, new byte[length]);
+                }
+                case Resize z when !ids.isEmpty() -> {
+                    int v = z.vnode() % ids.size();
+                    long size = Blocks.bytes(HOT_BLOCKS[z.block()]) + z.offset();
+                    fs[0].resize(ids.get(v), size);
+                    models.get(v).truncate(size);
+                    fs[0].resize(ids.get(v), VNODE_SIZE);
                 }
                 case Reopen r -> {
                     fs[0].close();

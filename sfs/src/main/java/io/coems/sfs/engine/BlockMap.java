@@ -105,7 +105,7 @@ final class BlockMap {
         }
         int owned;
         if (pointer == 0) {
-            long block = counts.allocate(tx, goal, false);
+            long block = counts.allocate(tx, goal, tx.mayUseReserve());
             if (index) {
                 tx.fresh(block, MetaBlock.Kind.INDEX);
             } else {
@@ -122,7 +122,7 @@ final class BlockMap {
                 }
                 owned = Pointers.of(block, true);
             } else {
-                long fresh = counts.allocate(tx, goal, false);
+                long fresh = counts.allocate(tx, goal, tx.mayUseReserve());
                 if (index) {
                     MemorySegment source = tx.read(block, MetaBlock.Kind.INDEX);
                     MemorySegment target = tx.fresh(fresh, MetaBlock.Kind.INDEX);
@@ -151,6 +151,32 @@ final class BlockMap {
                 indexBlock.set(INT, 4L * i, Pointers.shared(entry));
             }
         }
+    }
+
+    /**
+     * The first logical block in {@code [lb, end)} that has a data block, or {@code end}: empty
+     * roots and empty index entries are skipped whole, so the cost follows what is mapped.
+     */
+    long nextMapped(MetaView view, VnodeRecord record, long lb, long end) {
+        while (lb < end) {
+            int root = record.root((int) (lb / PER_ROOT));
+            if (root == 0) {
+                lb = (lb / PER_ROOT + 1) * PER_ROOT;
+                continue;
+            }
+            int leaf = entry(view, root, (int) (lb / ENTRIES % ENTRIES));
+            if (leaf == 0) {
+                lb = (lb / ENTRIES + 1) * ENTRIES;
+                continue;
+            }
+            MemorySegment entries = view.read(Pointers.block(leaf), MetaBlock.Kind.INDEX);
+            for (long i = lb % ENTRIES; i < ENTRIES && lb < end; i++, lb++) {
+                if (entries.get(INT, 4 * i) != 0) {
+                    return lb;
+                }
+            }
+        }
+        return end;
     }
 
     /**

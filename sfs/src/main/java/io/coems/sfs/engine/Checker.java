@@ -58,6 +58,7 @@ final class Checker {
     List<String> check(MetaView view) {
         walkVnodes(view);
         checkDescriptorBlocks(view);
+        checkBackups();
         compareCounts(view);
         compareGroups(view);
         compareBitmaps(view);
@@ -147,6 +148,28 @@ final class Checker {
             int child = index.get(INT, 4L * i);
             visit(view, child, block, 4L * i, MetaBlock.Kind.INDEX, level - 1, owned, visited,
                     where + " > block " + block + "[" + i + "]");
+        }
+    }
+
+    /** Every group's superblock copy and group-table copy must be valid (repair rewrites them). */
+    private void checkBackups() {
+        io.coems.sfs.format.Superblock primary = engine.superblock();
+        MemorySegment sector = MemorySegment.ofArray(new byte[io.coems.matrix.Blocks.SECTOR_SIZE]);
+        MemorySegment table = MemorySegment.ofArray(new byte[io.coems.matrix.Blocks.SIZE]);
+        for (int g = 1; g < geometry.groups(); g++) {
+            engine.readRaw(geometry.groupStart(g), sector);
+            io.coems.sfs.format.Superblock copy = io.coems.sfs.format.Superblock.decode(sector);
+            if (copy == null || !copy.id().equals(primary.id()) || !copy.geometry().equals(primary.geometry())
+                    || copy.copy() != g) {
+                problem("the superblock copy of group " + g + " (block " + geometry.groupStart(g) + ") is damaged");
+            }
+            for (int i = 0; i < geometry.tableBlocks(); i++) {
+                engine.readRaw(geometry.tableBlock(g, i), table);
+                if (!MetaBlock.valid(table, MetaBlock.Kind.GROUP_TABLE)) {
+                    problem("block " + i + " of the group-descriptor table copy in group " + g + " (block "
+                            + geometry.tableBlock(g, i) + ") is damaged");
+                }
+            }
         }
     }
 

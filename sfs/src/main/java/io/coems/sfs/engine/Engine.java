@@ -8,6 +8,7 @@ import io.coems.sfs.SfsArgumentException;
 import io.coems.sfs.SfsClosedException;
 import io.coems.sfs.SfsCorruptException;
 import io.coems.sfs.SfsFormatException;
+import io.coems.sfs.SfsIoException;
 import io.coems.sfs.SfsNotFoundException;
 import io.coems.sfs.format.DescriptorRecord;
 import io.coems.sfs.format.Geometry;
@@ -30,8 +31,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The Super File System engine behind {@code SuperFileSystem}: vnodes as copy-on-write block
  * maps over a {@link BlockStore}, with every metadata change in a {@link Transaction}.
  *
- * <p>Locking: a vnode's lock (one of a fixed set of read-write locks the vnode index hashes
- * onto) is taken first, shared for reads and for writes into blocks the vnode owns, exclusive
+ * <p>Locking: a vnode's lock (one of a fixed set of fair read-write locks the vnode index
+ * hashes onto, so waiting operations go in order) is taken first, shared for reads and for writes into blocks the vnode owns, exclusive
  * for anything that changes its map; then the metadata lock, held while a transaction is
  * open. Writes into owned blocks take no metadata lock at all.
  */
@@ -70,7 +71,7 @@ public final class Engine {
         this.vnodes = new VnodeTable(geometry, groups);
         this.map = new BlockMap(counts, vnodes);
         for (int i = 0; i < VNODE_LOCKS; i++) {
-            vnodeLocks[i] = new ReentrantReadWriteLock();
+            vnodeLocks[i] = new ReentrantReadWriteLock(true);
         }
     }
 
@@ -345,10 +346,12 @@ public final class Engine {
             } finally {
                 meta.unlock();
             }
-            releaseAll(index);
         } finally {
+            // Marked as being deleted, the vnode is refused to everyone: the release needs no lock
+            // of its own, and the vnodes sharing its lock stripe are not held up meanwhile.
             lock.writeLock().unlock();
         }
+        releaseAll(index);
     }
 
     private void releaseAll(int index) {
@@ -387,6 +390,7 @@ public final class Engine {
 
     /** The virtual size of vnode {@code id} in bytes. */
     public long size(long id) {
+        checkUserVnode(id);
         return live(cache, id).size();
     }
 
@@ -437,6 +441,10 @@ public final class Engine {
 
     /** Reads {@code dst.byteSize()} bytes at byte {@code offset} of vnode {@code id}; holes read as zeros. */
     public void read(long id, long offset, MemorySegment dst) {
+        checkUserVnode(id);
+        if (dst.isReadOnly()) {
+            throw new SfsArgumentException("the destination of a read is a read-only segment");
+        }
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
         lock.readLock().lock();
@@ -471,51 +479,77 @@ public final class Engine {
         checkUserVnode(id);
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
-        long done = 0;
         lock.readLock().lock();
         try {
             VnodeRecord record = live(cache, id);
             checkRange(record, offset, src.byteSize());
-            while (done < src.byteSize()) {
-                long position = offset + done;
-                int pointer = map.lookup(cache, record, position >>> Blocks.SHIFT);
-                if (!Pointers.owned(pointer)) {
-                    break;
+            if (allOwned(record, offset, src.byteSize())) {
+                for (long done = 0; done < src.byteSize(); ) {
+                    long position = offset + done;
+                    int within = (int) (position & (Blocks.SIZE - 1));
+                    long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
+                    int pointer = map.lookup(cache, record, position >>> Blocks.SHIFT);
+                    store.write(Pointers.block(pointer), within, src.asSlice(done, piece));
+                    done += piece;
                 }
-                int within = (int) (position & (Blocks.SIZE - 1));
-                long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
-                store.write(Pointers.block(pointer), within, src.asSlice(done, piece));
-                done += piece;
+                return;
             }
         } finally {
             lock.readLock().unlock();
         }
-        if (done < src.byteSize()) {
-            lock.writeLock().lock();
-            try {
-                live(cache, id);
-                writeCopying(index, offset + done, src.asSlice(done));
-            } finally {
-                lock.writeLock().unlock();
-            }
+        lock.writeLock().lock();
+        try {
+            // Checked again: a resize may have shrunk the vnode while no lock was held.
+            checkRange(live(cache, id), offset, src.byteSize());
+            writeCopying(index, offset, src, false);
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
-    /** The slow path: prepares up to a batch of blocks in one transaction, writes their data, commits. */
-    private void writeCopying(int index, long offset, MemorySegment src) {
+    /** Whether every block of the range is exclusively the vnode's: the write changes no metadata. */
+    private boolean allOwned(VnodeRecord record, long offset, long length) {
+        if (length == 0) {
+            return true;
+        }
+        for (long lb = offset >>> Blocks.SHIFT; lb <= (offset + length - 1) >>> Blocks.SHIFT; lb++) {
+            if (!Pointers.owned(map.lookup(cache, record, lb))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The slow path. Per batch of up to {@value #BLOCKS_PER_TRANSACTION} blocks, in one
+     * transaction: every block is made writable first (allocations, copies of metadata), so a
+     * lack of space is found before any data of the batch is written; then the data goes to the
+     * blocks; then the transaction commits.
+     *
+     * @param useReserve whether allocations may take the reserved blocks (discard and shrink,
+     *                   which give back at least what they take)
+     */
+    private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
-        long done = 0;
         MemorySegment block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-        while (done < src.byteSize()) {
+        BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
+        for (long done = 0; done < src.byteSize(); ) {
             meta.lock();
             try (Transaction tx = begin()) {
-                for (int n = 0; n < BLOCKS_PER_TRANSACTION && done < src.byteSize(); n++) {
+                tx.useReserve(useReserve);
+                int n = 0;
+                for (long at = done; n < BLOCKS_PER_TRANSACTION && at < src.byteSize(); n++) {
+                    long position = offset + at;
+                    long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
+                    targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home);
+                    at += piece;
+                }
+                for (int i = 0; i < n; i++) {
                     long position = offset + done;
                     int within = (int) (position & (Blocks.SIZE - 1));
                     long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
-                    BlockMap.Target target = map.prepareWrite(tx, index, position >>> Blocks.SHIFT,
-                            piece == Blocks.SIZE, home);
                     MemorySegment part = src.asSlice(done, piece);
+                    BlockMap.Target target = targets[i];
                     if (target.copyFrom() != 0 || target.zeroFill()) {
                         if (target.copyFrom() != 0) {
                             store.read(target.copyFrom(), 0, block);
@@ -562,19 +596,36 @@ public final class Engine {
         }
     }
 
+    /** Writes zeros over {@code [offset, offset + length)} inside blocks that exist; holes stay holes. */
     private void zeroRange(int index, long offset, long length) {
-        if (length > 0) {
-            writeCopying(index, offset, MemorySegment.ofArray(new byte[(int) length]));
+        if (length <= 0) {
+            return;
+        }
+        VnodeRecord record = vnodes.read(cache, index);
+        for (long done = 0; done < length; ) {
+            long position = offset + done;
+            long piece = Math.min(length - done, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
+            if (map.lookup(cache, record, position >>> Blocks.SHIFT) != 0) {
+                writeCopying(index, position, MemorySegment.ofArray(new byte[(int) piece]), true);
+                record = vnodes.read(cache, index);
+            }
+            done += piece;
         }
     }
 
+    /** Drops every mapped block in {@code [from, to)}, skipping unmapped subtrees whole. */
     private void discardBlocks(int index, long from, long to) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         for (long lb = from; lb < to; ) {
             meta.lock();
             try (Transaction tx = begin()) {
-                for (int n = 0; n < RELEASE_BUDGET && lb < to; n++, lb++) {
-                    map.discard(tx, index, lb, home);
+                tx.useReserve(true);
+                for (int n = 0; n < RELEASE_BUDGET && lb < to; n++) {
+                    lb = map.nextMapped(tx, vnodes.read(tx, index), lb, to);
+                    if (lb < to) {
+                        map.discard(tx, index, lb, home);
+                        lb++;
+                    }
                 }
                 tx.commit();
             } finally {
@@ -621,6 +672,9 @@ public final class Engine {
 
     /** Ids of the live descriptors of {@code type}, in index order. */
     public List<Long> descriptorsOfType(int type) {
+        if (type < 1 || type > 0xffff) {
+            throw new SfsArgumentException("descriptor type " + type + " is not from 1 to 65535");
+        }
         meta.lock();
         try {
             ensureOpen();
@@ -669,6 +723,7 @@ public final class Engine {
                 List<String> fixed = new Checker(this).repair(tx);
                 tx.commit();
                 writeBackupTables();
+                writeSuperblocks(superblock);
                 store.flush();
                 return fixed;
             }
@@ -767,6 +822,11 @@ public final class Engine {
         }
     }
 
+    /** Reads the start of block {@code block} (as much as {@code dst} holds) straight from the store, past the cache. */
+    void readRaw(long block, MemorySegment dst) {
+        store.read(block, 0, dst);
+    }
+
     /** The journal region: first block and length. */
     long[] journalRegion() {
         return new long[] {superblock.journalStart(), superblock.journalBlocks()};
@@ -853,6 +913,10 @@ public final class Engine {
     private void ensureOpen() {
         if (closed) {
             throw new SfsClosedException("the file system is closed");
+        }
+        if (journal != null && journal.failure() != null) {
+            throw new SfsIoException("the file system stopped after a failed journal commit; reopen it to recover: "
+                    + journal.failure().getMessage(), journal.failure());
         }
     }
 }

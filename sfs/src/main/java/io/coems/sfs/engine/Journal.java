@@ -81,6 +81,7 @@ final class Journal {
     private final Set<Long> decreased = new HashSet<>();
     private long sequence;
     private long tailSequence;
+    private RuntimeException failure;
     private int tail;
     private int head;
 
@@ -190,8 +191,29 @@ final class Journal {
         return size() + more > capacity;
     }
 
-    /** Makes the running transaction durable (nothing to do if it is empty), then writes it home. */
+    /** The failure that stopped the journal, or null: after one, no commit is attempted again. */
+    RuntimeException failure() {
+        return failure;
+    }
+
+    /**
+     * Makes the running transaction durable (nothing to do if it is empty), then writes it home.
+     * A failure stops the journal for good: the state in memory may no longer match the disk,
+     * and only a reopen (which replays what did commit) can be trusted.
+     */
     void commit() {
+        if (failure != null) {
+            throw new io.coems.sfs.SfsIoException("the journal stopped after an earlier failure", failure);
+        }
+        try {
+            commitRunning();
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private void commitRunning() {
         if (running.isEmpty() && revoked.isEmpty()) {
             if (!pendingFree.isEmpty() || !decreased.isEmpty()) {
                 store.flush();

@@ -19,6 +19,9 @@ final class MetaCache implements MetaView {
     private final Store store;
     private final int capacity;
     private final ConcurrentHashMap<Long, MemorySegment> blocks = new ConcurrentHashMap<>();
+    /** Counts installs; {@link #installedAt} tells when each block was last installed. */
+    private final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentHashMap<Long, Long> installedAt = new ConcurrentHashMap<>();
     /** Blocks that must stay: their newest content is not yet in the store. */
     private volatile java.util.function.LongPredicate pinned = block -> false;
 
@@ -40,25 +43,37 @@ final class MetaCache implements MetaView {
      */
     @Override
     public MemorySegment read(long block, MetaBlock.Kind kind) {
-        MemorySegment cached = blocks.get(block);
-        if (cached != null) {
-            return cached;
+        for (int attempt = 0; ; attempt++) {
+            MemorySegment cached = blocks.get(block);
+            if (cached != null) {
+                return cached;
+            }
+            long start = epoch.get();
+            MemorySegment loaded = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+            store.read(block, 0, loaded);
+            Long installed = installedAt.get(block);
+            if (installed != null && installed > start) {
+                // A commit installed the block while it was being read: the copy may be older.
+                continue;
+            }
+            if (!MetaBlock.valid(loaded, kind)) {
+                if (attempt < 2) {
+                    continue;
+                }
+                throw new SfsCorruptException("metadata block " + block + " is not a valid " + kind
+                        + " block (checksum or kind mismatch)");
+            }
+            if (blocks.size() >= capacity) {
+                evictSome();
+            }
+            MemorySegment raced = blocks.putIfAbsent(block, loaded);
+            return raced != null ? raced : loaded;
         }
-        MemorySegment loaded = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-        store.read(block, 0, loaded);
-        if (!MetaBlock.valid(loaded, kind)) {
-            throw new SfsCorruptException("metadata block " + block + " is not a valid " + kind + " block (checksum"
-                    + " or kind mismatch)");
-        }
-        if (blocks.size() >= capacity) {
-            evictSome();
-        }
-        MemorySegment raced = blocks.putIfAbsent(block, loaded);
-        return raced != null ? raced : loaded;
     }
 
     /** Installs committed content (the caller no longer changes {@code content}). */
     void install(long block, MemorySegment content) {
+        installedAt.put(block, epoch.incrementAndGet());
         blocks.put(block, content);
     }
 
@@ -67,9 +82,9 @@ final class MetaCache implements MetaView {
         this.pinned = pinnedBlocks;
     }
 
-    /** Forgets everything (after a repair rewrote blocks behind the cache). */
+    /** Forgets every block it may (all but the pinned ones), as if all were evicted. */
     void clear() {
-        blocks.clear();
+        blocks.keySet().removeIf(block -> !pinned.test(block));
     }
 
     private void evictSome() {

@@ -31,6 +31,7 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final Map<Long, Change> changes = new LinkedHashMap<>();
     private final java.util.Set<Long> freed = new java.util.HashSet<>();
     private final java.util.Set<Long> decreased = new java.util.HashSet<>();
+    private boolean useReserve;
 
     Transaction(MetaCache cache, Journal journal) {
         this.cache = cache;
@@ -40,6 +41,16 @@ public final class Transaction implements MetaView, AutoCloseable {
     /** Records that {@code block}'s count reached 0 in this transaction. */
     void freed(long block) {
         freed.add(block);
+    }
+
+    /** Lets this transaction's allocations take the reserved blocks (operations that give space back). */
+    void useReserve(boolean allowed) {
+        this.useReserve = allowed;
+    }
+
+    /** Whether allocations may take the reserved blocks. */
+    boolean mayUseReserve() {
+        return useReserve;
     }
 
     /** Records that {@code block}'s count dropped but stayed above 0 in this transaction. */
