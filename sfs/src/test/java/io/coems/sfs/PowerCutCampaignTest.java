@@ -9,23 +9,21 @@ import io.coems.matrix.StorageMatrix;
 import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
 import io.coems.matrix.device.PowerSupply;
+import io.coems.sfs.CrashModel.VnodeModel;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static io.coems.sfs.CrashModel.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Power cuts under SFS on NORMAL, RAID-1 and RAID-5 matrices. Each run is a random workload
@@ -59,58 +57,6 @@ class PowerCutCampaignTest {
         }
     }
 
-    /** Per 4 KiB sector of a vnode: the content at the last flush point and every content a write gave it since. */
-    private static final class VnodeModel {
-        final Map<Long, byte[]> current = new HashMap<>();
-        final Map<Long, List<byte[]>> versions = new HashMap<>();
-
-        VnodeModel copy() {
-            VnodeModel m = new VnodeModel();
-            current.forEach((s, b) -> m.current.put(s, b.clone()));
-            m.flushPoint();
-            return m;
-        }
-
-        void write(long position, byte[] data) {
-            for (int i = 0; i < data.length; ) {
-                long at = position + i;
-                long sector = at / Blocks.SECTOR_SIZE;
-                int within = (int) (at % Blocks.SECTOR_SIZE);
-                int n = Math.min(data.length - i, Blocks.SECTOR_SIZE - within);
-                byte[] before = current.computeIfAbsent(sector, s -> new byte[Blocks.SECTOR_SIZE]);
-                byte[] content = before.clone();
-                System.arraycopy(data, i, content, within, n);
-                versions.computeIfAbsent(sector, s -> new ArrayList<>(List.of(before))).add(content);
-                current.put(sector, content);
-                i += n;
-            }
-        }
-
-        void flushPoint() {
-            versions.clear();
-        }
-
-        void check(SuperFileSystem fs, VnodeId id) {
-            Set<Long> sectors = new HashSet<>(current.keySet());
-            sectors.addAll(versions.keySet());
-            for (long sector : sectors) {
-                byte[] got = new byte[Blocks.SECTOR_SIZE];
-                fs.read(id, sector * Blocks.SECTOR_SIZE, MemorySegment.ofArray(got));
-                List<byte[]> allowed = versions.getOrDefault(sector,
-                        List.of(current.getOrDefault(sector, new byte[Blocks.SECTOR_SIZE])));
-                assertTrue(allowed.stream().anyMatch(v -> Arrays.equals(v, got)),
-                        () -> id + " sector " + sector + " holds content no write gave it (" + allowed.size()
-                                + " allowed versions)");
-            }
-        }
-    }
-
-    private static byte[] bytes(Random random, int length) {
-        byte[] data = new byte[length];
-        random.nextBytes(data);
-        return data;
-    }
-
     private static void runOnce(long seed) {
         Random random = new Random(seed);
         RaidMode mode = List.of(RaidMode.NORMAL, RaidMode.RAID1, RaidMode.RAID5).get(random.nextInt(3));
@@ -124,13 +70,9 @@ class PowerCutCampaignTest {
         StorageMatrix matrix = StorageMatrix.create(List.of(new LbsSpec(mode, 1, List.copyOf(devices))));
         SuperFileSystem fs = SuperFileSystem.format(matrix, OPTIONS);
 
-        Map<VnodeId, VnodeModel> vnodes = new LinkedHashMap<>();
-        Map<DescriptorId, byte[]> descriptors = new LinkedHashMap<>();
-        Set<VnodeId> maybeGone = new HashSet<>();
-        Set<DescriptorId> descriptorUnsure = new HashSet<>();
-        Map<DescriptorId, byte[]> descriptorAlternative = new HashMap<>();
-        int extraVnodesAllowed = 0;
-        int extraDescriptorsAllowed = 0;
+        CrashModel model = new CrashModel(false);
+        Map<VnodeId, VnodeModel> vnodes = model.vnodes;
+        Map<DescriptorId, byte[]> descriptors = model.descriptors;
         Random cut = new Random(seed ^ 0x5DEECE66DL);
         power.cutAfter(random.nextInt(400), cut);
         for (int step = 0; step < 30 && !power.isCut(); step++) {
@@ -138,13 +80,13 @@ class PowerCutCampaignTest {
             List<VnodeId> ids = new ArrayList<>(vnodes.keySet());
             VnodeId target = ids.isEmpty() ? null : ids.get(random.nextInt(ids.size()));
             if (op < 10 || target == null) {
-                extraVnodesAllowed++;
+                model.extraVnodesAllowed++;
                 VnodeId id = attempt(() -> fs.create(Blocks.bytes(VNODE_BLOCKS)));
                 if (id == null) {
                     break;
                 }
-                extraVnodesAllowed--;
-                vnodes.values().forEach(VnodeModel::flushPoint);
+                model.extraVnodesAllowed--;
+                model.flushPoint();
                 vnodes.put(id, new VnodeModel());
             } else if (op < 50) {
                 long position = Blocks.bytes(HOT[random.nextInt(HOT.length)]) + (random.nextBoolean() ? 0
@@ -167,46 +109,46 @@ class PowerCutCampaignTest {
                 if (!done(fs::flush)) {
                     break;
                 }
-                vnodes.values().forEach(VnodeModel::flushPoint);
+                model.flushPoint();
             } else if (op < 80) {
-                extraVnodesAllowed++;
+                model.extraVnodesAllowed++;
                 VnodeId child = attempt(() -> fs.spawn(target));
                 if (child == null) {
                     break;
                 }
-                extraVnodesAllowed--;
-                vnodes.values().forEach(VnodeModel::flushPoint);
+                model.extraVnodesAllowed--;
+                model.flushPoint();
                 vnodes.put(child, vnodes.get(target).copy());
             } else if (op < 86) {
-                maybeGone.add(target);
+                model.maybeGone.add(target);
                 if (!done(() -> fs.delete(target))) {
                     break;
                 }
-                maybeGone.remove(target);
+                model.maybeGone.remove(target);
                 vnodes.remove(target);
-                vnodes.values().forEach(VnodeModel::flushPoint);
+                model.flushPoint();
             } else {
                 List<DescriptorId> dids = new ArrayList<>(descriptors.keySet());
                 byte[] payload = bytes(random, random.nextInt(300));
                 if (dids.isEmpty() || random.nextBoolean()) {
-                    extraDescriptorsAllowed++;
+                    model.extraDescriptorsAllowed++;
                     DescriptorId id = attempt(() -> fs.createDescriptor(Descriptor.VOLUME, MemorySegment.ofArray(payload)));
                     if (id == null) {
                         break;
                     }
-                    extraDescriptorsAllowed--;
+                    model.extraDescriptorsAllowed--;
                     descriptors.put(id, payload);
                 } else {
                     DescriptorId id = dids.get(random.nextInt(dids.size()));
-                    descriptorUnsure.add(id);
-                    descriptorAlternative.put(id, payload);
+                    model.descriptorUnsure.add(id);
+                    model.descriptorAlternative.put(id, payload);
                     if (!done(() -> fs.updateDescriptor(id, MemorySegment.ofArray(payload)))) {
                         break;
                     }
-                    descriptorUnsure.remove(id);
+                    model.descriptorUnsure.remove(id);
                     descriptors.put(id, payload);
                 }
-                vnodes.values().forEach(VnodeModel::flushPoint);
+                model.flushPoint();
             }
         }
         power.cut(cut);
@@ -218,27 +160,7 @@ class PowerCutCampaignTest {
         Collections.shuffle(media, random);
         try (StorageMatrix reopened = StorageMatrix.open(media);
                 SuperFileSystem back = SuperFileSystem.open(reopened, OPTIONS)) {
-            assertEquals(List.of(), back.check(), "check after the cut");
-            Set<VnodeId> present = new HashSet<>(back.vnodes());
-            for (Map.Entry<VnodeId, VnodeModel> e : vnodes.entrySet()) {
-                if (present.contains(e.getKey())) {
-                    e.getValue().check(back, e.getKey());
-                } else {
-                    assertTrue(maybeGone.contains(e.getKey()), e.getKey() + " was created durably but is gone");
-                }
-            }
-            Set<VnodeId> unexpected = new HashSet<>(present);
-            unexpected.removeAll(vnodes.keySet());
-            assertTrue(unexpected.size() <= extraVnodesAllowed, "vnodes nobody created: " + unexpected);
-            Set<DescriptorId> presentDescriptors = new HashSet<>(back.descriptors(Descriptor.VOLUME));
-            for (Map.Entry<DescriptorId, byte[]> e : descriptors.entrySet()) {
-                assertTrue(presentDescriptors.contains(e.getKey()), e.getKey() + " was created durably but is gone");
-                byte[] got = back.readDescriptor(e.getKey()).payload();
-                boolean expected = Arrays.equals(e.getValue(), got) || (descriptorUnsure.contains(e.getKey())
-                        && Arrays.equals(descriptorAlternative.get(e.getKey()), got));
-                assertTrue(expected, e.getKey() + " holds a payload nobody wrote");
-            }
-            assertTrue(presentDescriptors.size() - descriptors.size() <= extraDescriptorsAllowed);
+            model.verify(back);
         }
     }
 
