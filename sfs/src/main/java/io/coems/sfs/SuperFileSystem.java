@@ -165,7 +165,7 @@ public final class SuperFileSystem implements AutoCloseable {
      * lowest free index; durable when this returns, like every metadata change.
      *
      * @param type {@link Descriptor#VOLUME}, {@link Descriptor#CLIENT}, or another value from 1
-     *             to 65535 reserved for later layers
+     *             to 65534 reserved for later layers (65535 is SFS's own)
      * @throws SfsArgumentException if the type or payload size is out of range
      * @throws SfsNoSpaceException if a new descriptor block finds no space
      */

@@ -18,6 +18,9 @@ import java.util.TreeSet;
  * memory, rebuilt by a scan when the file system is opened.
  */
 final class Descriptors {
+    /** Type of SFS's own records of vnodes being deleted (payload: the vnode id). */
+    static final int ORPHAN = 0xffff;
+
     private final Engine engine;
     private final long vnode;
     private final TreeSet<Integer> free = new TreeSet<>();
@@ -49,21 +52,26 @@ final class Descriptors {
     long create(Transaction tx, int type, MemorySegment payload) {
         checkPayload(type, payload);
         if (free.isEmpty()) {
-            int lb = capacity / DescriptorRecord.PER_BLOCK;
-            long home = engine.geometry().firstData(0);
-            BlockMap.Target target = engine.map().prepareWrite(tx, Ids.index(vnode), lb, true, home);
-            MemorySegment fresh = tx.fresh(target.block(), MetaBlock.Kind.DESCRIPTORS);
-            for (int slot = 0; slot < DescriptorRecord.PER_BLOCK; slot++) {
-                new DescriptorRecord().wrap(fresh, slot).free();
-                free.add(capacity + slot);
-            }
-            capacity += DescriptorRecord.PER_BLOCK;
+            grow(tx);
         }
         int index = free.first();
         DescriptorRecord record = writable(tx, index);
         record.set(type, payload, record.generation());
         free.remove(index);
         return Ids.of(index, record.generation());
+    }
+
+    /** Adds a block of free records to the descriptor vnode (format adds the first). */
+    void grow(Transaction tx) {
+        int lb = capacity / DescriptorRecord.PER_BLOCK;
+        long home = engine.geometry().firstData(0);
+        BlockMap.Target target = engine.map().prepareWrite(tx, Ids.index(vnode), lb, true, home);
+        MemorySegment fresh = tx.fresh(target.block(), MetaBlock.Kind.DESCRIPTORS);
+        for (int slot = 0; slot < DescriptorRecord.PER_BLOCK; slot++) {
+            new DescriptorRecord().wrap(fresh, slot).free();
+            free.add(capacity + slot);
+        }
+        capacity += DescriptorRecord.PER_BLOCK;
     }
 
     /** The record of live descriptor {@code id}. */

@@ -126,6 +126,11 @@ public final class Engine {
                 sb.created(), 0, journalStart, journalBlocks);
         engine.superblock = sb;
         engine.descriptors = new Descriptors(engine, descriptorVnode);
+        try (Transaction tx = engine.begin()) {
+            engine.descriptors.grow(tx);
+            tx.commit();
+            engine.durable();
+        }
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
         engine.store.flush();
@@ -183,8 +188,8 @@ public final class Engine {
         }
         engine.writeSuperblocks(sb.withState(Superblock.OPEN));
         engine.store.flush();
-        engine.resumeDeletes();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
+        engine.resumeDeletes();
         return engine;
     }
 
@@ -340,9 +345,16 @@ public final class Engine {
             meta.lock();
             try (Transaction tx = begin()) {
                 live(tx, id);
+                tx.useReserve(true);
                 VnodeRecord record = vnodes.modify(tx, index);
                 record.flags(record.flags() | VnodeRecord.DELETING);
+                MemorySegment orphan = MemorySegment.ofArray(new byte[Long.BYTES]);
+                orphan.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, id);
+                descriptors.create(tx, Descriptors.ORPHAN, orphan);
                 tx.commit();
+            } catch (RuntimeException e) {
+                descriptors.reload();
+                throw e;
             } finally {
                 meta.unlock();
             }
@@ -367,6 +379,12 @@ public final class Engine {
                 }
                 if (done) {
                     vnodes.free(tx, index);
+                    for (long orphan : descriptors.ofType(tx, Descriptors.ORPHAN)) {
+                        if (Ids.index(descriptors.live(tx, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
+                                == index) {
+                            descriptors.free(tx, orphan);
+                        }
+                    }
                 }
                 tx.commit();
                 if (done) {
@@ -378,13 +396,15 @@ public final class Engine {
         }
     }
 
+    /**
+     * Finishes the deletes a crash interrupted. They are found through their orphan records in
+     * the descriptor table, so open does not scan the vnode tables of the whole pool.
+     */
     private void resumeDeletes() {
-        for (int index = 0; index < geometry.vnodes(); index++) {
-            VnodeRecord record = vnodes.read(cache, index);
-            if ((record.flags() & VnodeRecord.DELETING) != 0) {
-                LOG.info("resuming the delete of vnode {}", index);
-                releaseAll(index);
-            }
+        for (long orphan : descriptors.ofType(cache, Descriptors.ORPHAN)) {
+            int index = Ids.index(descriptors.live(cache, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+            LOG.info("resuming the delete of vnode {}", index);
+            releaseAll(index);
         }
     }
 
@@ -638,12 +658,14 @@ public final class Engine {
 
     /** Stores a new descriptor at the lowest free index and returns its id. */
     public long createDescriptor(int type, MemorySegment payload) {
+        checkUserType(type);
         return inDescriptorTransaction(tx -> descriptors.create(tx, type, payload));
     }
 
     /** Replaces the payload of a descriptor. */
     public void updateDescriptor(long id, MemorySegment payload) {
         inDescriptorTransaction(tx -> {
+            userDescriptor(tx, id);
             descriptors.update(tx, id, payload);
             return id;
         });
@@ -652,6 +674,7 @@ public final class Engine {
     /** Frees a descriptor. */
     public void freeDescriptor(long id) {
         inDescriptorTransaction(tx -> {
+            userDescriptor(tx, id);
             descriptors.free(tx, id);
             return id;
         });
@@ -662,7 +685,7 @@ public final class Engine {
         meta.lock();
         try {
             ensureOpen();
-            DescriptorRecord record = descriptors.live(cache, id);
+            DescriptorRecord record = userDescriptor(cache, id);
             return new Descriptor(new DescriptorId(Ids.index(id), Ids.generation(id)), record.type(),
                     record.payload().toArray(ValueLayout.JAVA_BYTE));
         } finally {
@@ -672,9 +695,7 @@ public final class Engine {
 
     /** Ids of the live descriptors of {@code type}, in index order. */
     public List<Long> descriptorsOfType(int type) {
-        if (type < 1 || type > 0xffff) {
-            throw new SfsArgumentException("descriptor type " + type + " is not from 1 to 65535");
-        }
+        checkUserType(type);
         meta.lock();
         try {
             ensureOpen();
@@ -885,10 +906,31 @@ public final class Engine {
         return vnodeLocks[Math.floorMod(index * 0x9E3779B9, VNODE_LOCKS)];
     }
 
+    /** The record of live descriptor {@code id}, unless it is one of SFS's own. */
+    private DescriptorRecord userDescriptor(MetaView view, long id) {
+        DescriptorRecord record = descriptors.live(view, id);
+        if (record.type() == Descriptors.ORPHAN) {
+            throw new SfsNotFoundException("descriptor " + Ids.format(id) + " is SFS's own");
+        }
+        return record;
+    }
+
+    private static void checkUserType(int type) {
+        if (type < 1 || type >= Descriptors.ORPHAN) {
+            throw new SfsArgumentException("descriptor type " + type + " is not from 1 to " + (Descriptors.ORPHAN - 1)
+                    + " (" + Descriptors.ORPHAN + " is SFS's own)");
+        }
+    }
+
     private void checkUserVnode(long id) {
         if (id == superblock.descriptorVnode()) {
             throw new SfsArgumentException(Ids.format(id) + " is the descriptor vnode; use the descriptor operations");
         }
+    }
+
+    /** The descriptor table. */
+    Descriptors descriptors() {
+        return descriptors;
     }
 
     /** The id of the vnode that holds the descriptors. */

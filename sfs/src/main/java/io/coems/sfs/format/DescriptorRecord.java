@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <pre>
  *  offset size  field (little-endian)
- *  0      2     type: 0 = free; 1 = volume, 2 = client; other values reserved, kept as they are
+ *  0      2     type: 0 = free; 1 = volume, 2 = client; 65535 = a vnode being deleted (SFS's own);
+ *               other values reserved, kept as they are
  *  2      2     payload length in bytes (0..2036)
  *  4      4     generation: +1 each time the record is freed, so stale ids are detected
  *  8      4     reserved, 0

@@ -44,6 +44,9 @@ class ResumedDeleteTest {
         try (Transaction tx = engine.begin()) {
             VnodeRecord record = engine.vnodes().modify(tx, index);
             record.flags(record.flags() | VnodeRecord.DELETING);
+            MemorySegment orphan = MemorySegment.ofArray(new byte[Long.BYTES]);
+            orphan.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, a);
+            engine.descriptors().create(tx, Descriptors.ORPHAN, orphan);
             int[] budget = {3};
             assertFalse(engine.map().release(tx, engine.vnodes().rootBlock(index), MetaBlock.Kind.VNODE_TABLE,
                     engine.vnodes().rootOffset(index, 0), 2, budget), "three references are not the whole tree");
