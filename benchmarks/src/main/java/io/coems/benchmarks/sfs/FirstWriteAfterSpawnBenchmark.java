@@ -2,7 +2,6 @@ package io.coems.benchmarks.sfs;
 
 import io.coems.benchmarks.matrix.Fixtures;
 import io.coems.matrix.Blocks;
-import io.coems.sfs.VnodeId;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -34,15 +33,12 @@ public class FirstWriteAfterSpawnBenchmark {
 
     private SfsFixture fixture;
     private MemorySegment buffer;
-    private VnodeId child;
-    private long next;
 
-    /** A 1 GiB parent and its first child. */
+    /** A 1 GiB parent. */
     @Setup
     public void setUp() {
-        fixture = new SfsFixture(3 * PARENT_BLOCKS, PARENT_BLOCKS);
+        fixture = SfsFixture.inMemory(3 * PARENT_BLOCKS, PARENT_BLOCKS);
         buffer = Fixtures.randomBuffer(fixture.arena, size, 2);
-        child = fixture.fs.spawn(fixture.vnode);
     }
 
     /** Releases the store. */
@@ -54,12 +50,8 @@ public class FirstWriteAfterSpawnBenchmark {
     /** One first write into a block the child still shares. */
     @Benchmark
     public long firstWrite() {
-        if (next == PARENT_BLOCKS) {
-            fixture.fs.delete(child);
-            child = fixture.fs.spawn(fixture.vnode);
-            next = 0;
-        }
-        fixture.fs.write(child, Blocks.bytes(next), buffer);
-        return next++;
+        long block = fixture.nextShared();
+        fixture.fs.write(fixture.child(), Blocks.bytes(block), buffer);
+        return block;
     }
 }

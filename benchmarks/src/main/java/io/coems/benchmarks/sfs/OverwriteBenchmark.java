@@ -37,7 +37,7 @@ public class OverwriteBenchmark {
     /** A vnode with 256 MiB written. */
     @Setup
     public void setUp() {
-        fixture = new SfsFixture(BLOCKS + 1024, BLOCKS);
+        fixture = SfsFixture.inMemory(BLOCKS + 1024, BLOCKS);
         buffer = Fixtures.randomBuffer(fixture.arena, size, 3);
         blocks = new Fixtures.RandomIndex(BLOCKS, 4);
     }

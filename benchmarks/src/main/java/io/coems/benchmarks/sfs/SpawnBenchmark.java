@@ -31,7 +31,7 @@ public class SpawnBenchmark {
     @Setup
     public void setUp() {
         long blocks = (long) writtenMiB * 16;
-        fixture = new SfsFixture(blocks + blocks / 16 + 2048, blocks);
+        fixture = SfsFixture.inMemory(blocks + blocks / 16 + 2048, blocks);
     }
 
     /** Releases the store. */
