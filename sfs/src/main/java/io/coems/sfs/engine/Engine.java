@@ -186,7 +186,7 @@ public final class Engine {
         if (sb.state() != Superblock.CLEAN) {
             notes.add("the file system was not closed cleanly");
         }
-        engine.writeSuperblocks(sb.withState(Superblock.OPEN));
+        engine.writePrimarySuperblock(sb.withState(Superblock.OPEN));
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
@@ -264,11 +264,22 @@ public final class Engine {
         }
     }
 
+    /** Writes every group's copy of the superblock (format, repair). */
     private void writeSuperblocks(Superblock sb) {
         this.superblock = sb;
         for (int g = 0; g < geometry.groups(); g++) {
             store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
         }
+    }
+
+    /**
+     * Writes the primary superblock only: its state changes at every open and close, and the
+     * backups need to agree only on what the file system is, so open stays independent of the
+     * pool's size.
+     */
+    private void writePrimarySuperblock(Superblock sb) {
+        this.superblock = sb;
+        store.write(0, 0, sb.asCopy(0).encode());
     }
 
     // ------------------------------------------------------------------ vnodes
@@ -797,7 +808,7 @@ public final class Engine {
         try {
             journal.commit();
             journal.checkpoint();
-            writeSuperblocks(superblock.withState(Superblock.CLEAN));
+            writePrimarySuperblock(superblock.withState(Superblock.CLEAN));
             store.flush();
             closed = true;
         } finally {
