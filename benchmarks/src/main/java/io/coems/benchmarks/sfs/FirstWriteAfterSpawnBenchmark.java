@@ -1,7 +1,6 @@
 package io.coems.benchmarks.sfs;
 
 import io.coems.benchmarks.matrix.Fixtures;
-import io.coems.matrix.Blocks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -50,8 +49,6 @@ public class FirstWriteAfterSpawnBenchmark {
     /** One first write into a block the child still shares. */
     @Benchmark
     public long firstWrite() {
-        long block = fixture.nextShared();
-        fixture.fs.write(fixture.child(), Blocks.bytes(block), buffer);
-        return block;
+        return fixture.firstWrite(buffer);
     }
 }

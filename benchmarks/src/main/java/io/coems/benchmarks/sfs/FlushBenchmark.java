@@ -47,8 +47,7 @@ public class FlushBenchmark {
     @Setup(Level.Invocation)
     public void dirtyBlocks() {
         for (int i = 0; i < dirty; i++) {
-            long block = fixture.nextShared();
-            fixture.fs.write(fixture.child(), Blocks.bytes(block), buffer);
+            fixture.firstWrite(buffer);
         }
     }
 

@@ -51,8 +51,6 @@ public class GroupCommitBenchmark {
     /** One 4 KiB first write; the child is spawned again when it owns every block. */
     @Benchmark
     public long firstWrite() {
-        long block = fixture.nextShared();
-        fixture.fs.write(fixture.child(), Blocks.bytes(block), buffer);
-        return block;
+        return fixture.firstWrite(buffer);
     }
 }

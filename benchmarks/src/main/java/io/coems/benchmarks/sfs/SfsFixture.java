@@ -21,7 +21,7 @@ import java.util.List;
  * 2 GiB groups, and one vnode with {@code writtenBlocks} blocks written. The device is either
  * off-heap memory (no page cache, no writeback to disturb the measurement) or a memory-mapped
  * file written once all over (flushes are real {@code msync} calls, page faults are not
- * measured). {@link #nextShared()} hands out blocks a spawned child still shares.
+ * measured). {@link #firstWrite} writes into blocks a spawned child still shares.
  */
 final class SfsFixture implements AutoCloseable {
     final Arena arena = Arena.ofShared();
@@ -65,10 +65,11 @@ final class SfsFixture implements AutoCloseable {
     }
 
     /**
-     * The next block of {@link #child()} that it still shares with {@link #vnode}; when every
-     * block has been taken, the child is deleted and spawned again.
+     * Writes {@code data} at the start of the next block that the spawned child still shares
+     * with {@link #vnode} (a first write: copy-on-write unless {@code data} covers the block) and
+     * returns that block. When the child owns every block, it is deleted and spawned again.
      */
-    long nextShared() {
+    long firstWrite(MemorySegment data) {
         if (child == null || next == writtenBlocks) {
             if (child != null) {
                 fs.delete(child);
@@ -76,12 +77,9 @@ final class SfsFixture implements AutoCloseable {
             child = fs.spawn(vnode);
             next = 0;
         }
-        return next++;
-    }
-
-    /** The spawned child of {@link #nextShared()}. */
-    VnodeId child() {
-        return child;
+        long block = next++;
+        fs.write(child, Blocks.bytes(block), data);
+        return block;
     }
 
     @Override
