@@ -112,8 +112,8 @@ public class NvspCodecBenchmark {
     /** READ request sealed with AES-256-GCM and opened. */
     @Benchmark
     public long readRequestAesGcm() {
-        int length = encodeRead();
-        length = sealer.seal(frameOut);
+        encodeRead();
+        int length = sealer.seal(frameOut);
         opener.open(frameIn.wrap(datagram, 0, length));
         return decodeRead(length);
     }
@@ -127,8 +127,8 @@ public class NvspCodecBenchmark {
     /** WRITE of 1,024 data bytes sealed with AES-256-GCM and opened. */
     @Benchmark
     public long writeFragmentAesGcm() {
-        int length = encodeWrite();
-        length = sealer.seal(frameOut);
+        encodeWrite();
+        int length = sealer.seal(frameOut);
         opener.open(frameIn.wrap(datagram, 0, length));
         return decodeWrite(length);
     }

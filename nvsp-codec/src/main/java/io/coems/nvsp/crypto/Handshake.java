@@ -3,6 +3,7 @@ package io.coems.nvsp.crypto;
 import io.coems.nvsp.AuthenticationException;
 import io.coems.nvsp.message.Accept;
 import io.coems.nvsp.message.Authenticate;
+import io.coems.nvsp.message.Cookie;
 import io.coems.nvsp.message.Hello;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -73,7 +74,7 @@ public final class Handshake {
             Authenticate authenticate) {
         byte[] nonce = new byte[Hello.NONCE_LENGTH];
         authenticate.clientNonce(nonce);
-        byte[] echoed = new byte[Authenticate.PROOF_LENGTH];
+        byte[] echoed = new byte[Cookie.COOKIE_LENGTH];
         authenticate.cookie(echoed);
         byte[] versions = versions(authenticate.minVersion(), authenticate.maxVersion(), authenticate.version());
         for (long candidate : new long[] {window, window - 1}) {
