@@ -2,6 +2,7 @@ package io.coems.sfs;
 
 import io.coems.matrix.BlockStore;
 import io.coems.sfs.engine.Engine;
+import io.coems.sfs.engine.Ids;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -218,11 +219,11 @@ public final class SuperFileSystem implements AutoCloseable {
     }
 
     private static long pack(DescriptorId id) {
-        return ((long) id.index() << 32) | (id.generation() & 0xffff_ffffL);
+        return Ids.of(id.index(), id.generation());
     }
 
     private static DescriptorId unpack(long id) {
-        return new DescriptorId((int) (id >>> 32), (int) id);
+        return new DescriptorId(Ids.index(id), Ids.generation(id));
     }
 
     /**

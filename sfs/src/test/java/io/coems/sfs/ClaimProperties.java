@@ -2,6 +2,7 @@ package io.coems.sfs;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.Geometry;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ClaimProperties {
     /** Logical blocks under one leaf index block. */
-    private static final long LEAF = io.coems.sfs.format.Geometry.INDEX_ENTRIES;
+    private static final long LEAF = Geometry.INDEX_ENTRIES;
 
     private static byte[] random(int length, long seed) {
         byte[] data = new byte[length];

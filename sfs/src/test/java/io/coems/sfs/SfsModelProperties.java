@@ -2,6 +2,7 @@ package io.coems.sfs;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.Geometry;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * After deleting every vnode, the free block count is what it was right after format.
  */
 class SfsModelProperties {
-    private static final long E = 16382;
+    private static final long E = Geometry.INDEX_ENTRIES;
     private static final long[] HOT_BLOCKS = {0, 1, 2, 7, E - 1, E, E + 1, E * E - 1, E * E, 3 * E * E + 5};
     private static final long VNODE_SIZE = Blocks.bytes(4 * E * E);
     static final SfsOptions SMALL = new SfsOptions(256, 16, 64, 0);

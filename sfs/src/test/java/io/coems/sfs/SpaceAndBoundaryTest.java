@@ -2,6 +2,7 @@ package io.coems.sfs;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.Geometry;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Space accounting at the edges (holes, full pools, huge empty ranges) and bad input at the API. */
 class SpaceAndBoundaryTest {
     private static final SfsOptions SMALL = SfsModelProperties.SMALL;
-    private static final long E = 16382;
+    private static final long E = Geometry.INDEX_ENTRIES;
 
     /** Discarding part of a never-written block allocates a zero block (and two index blocks). */
     @Test

@@ -29,6 +29,15 @@ final class BlockCounts {
         this.reserved = reserved;
     }
 
+    /** The number of data blocks of group {@code g} with count 0. */
+    int freeIn(MetaView view, int g) {
+        int free = 0;
+        for (long b = geometry.firstData(g); b < geometry.groupEnd(g); b++) {
+            free += get(view, b) == 0 ? 1 : 0;
+        }
+        return free;
+    }
+
     /** The count of {@code block}. */
     int get(MetaView view, long block) {
         checkData(block);

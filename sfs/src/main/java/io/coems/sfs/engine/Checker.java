@@ -220,17 +220,11 @@ final class Checker {
     private void compareGroups(MetaView view) {
         GroupTable groups = engine.groups();
         for (int g = 0; g < geometry.groups(); g++) {
-            int freeBlocks = 0;
-            for (long b = geometry.firstData(g); b < geometry.groupEnd(g); b++) {
-                freeBlocks += engine.counts().get(view, b) == 0 ? 1 : 0;
-            }
+            int freeBlocks = engine.counts().freeIn(view, g);
             if (groups.freeBlocks(view, g) != freeBlocks) {
                 problem("group " + g + " records " + groups.freeBlocks(view, g) + " free blocks but has " + freeBlocks);
             }
-            int freeVnodes = 0;
-            for (int slot = 0; slot < geometry.vnodesPerGroup(); slot++) {
-                freeVnodes += engine.vnodes().marked(view, g * geometry.vnodesPerGroup() + slot) ? 0 : 1;
-            }
+            int freeVnodes = engine.vnodes().freeIn(view, g);
             if (groups.freeVnodes(view, g) != freeVnodes) {
                 problem("group " + g + " records " + groups.freeVnodes(view, g) + " free vnodes but has " + freeVnodes);
             }

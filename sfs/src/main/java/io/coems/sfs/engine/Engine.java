@@ -243,15 +243,7 @@ public final class Engine {
     /** Recomputes every group's free blocks and vnodes from the counts and bitmaps. */
     void recountGroups(Transaction tx) {
         for (int g = 0; g < geometry.groups(); g++) {
-            int freeBlocks = 0;
-            for (long b = geometry.firstData(g); b < geometry.groupEnd(g); b++) {
-                freeBlocks += counts.get(tx, b) == 0 ? 1 : 0;
-            }
-            int freeVnodes = 0;
-            for (int slot = 0; slot < geometry.vnodesPerGroup(); slot++) {
-                freeVnodes += vnodes.marked(tx, g * geometry.vnodesPerGroup() + slot) ? 0 : 1;
-            }
-            groups.set(tx, g, freeBlocks, freeVnodes);
+            groups.set(tx, g, counts.freeIn(tx, g), vnodes.freeIn(tx, g));
         }
     }
 
@@ -357,11 +349,7 @@ public final class Engine {
             try (Transaction tx = begin()) {
                 live(tx, id);
                 tx.useReserve(true);
-                VnodeRecord record = vnodes.modify(tx, index);
-                record.flags(record.flags() | VnodeRecord.DELETING);
-                MemorySegment orphan = MemorySegment.ofArray(new byte[Long.BYTES]);
-                orphan.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, id);
-                descriptors.create(tx, Descriptors.ORPHAN, orphan);
+                markDeleting(tx, id);
                 tx.commit();
             } catch (RuntimeException e) {
                 descriptors.reload();
@@ -375,6 +363,20 @@ public final class Engine {
             lock.writeLock().unlock();
         }
         releaseAll(index);
+    }
+
+    /** Marks vnode {@code id} as being deleted and records it as an orphan, so open finishes the delete. */
+    void markDeleting(Transaction tx, long id) {
+        VnodeRecord record = vnodes.modify(tx, Ids.index(id));
+        record.flags(record.flags() | VnodeRecord.DELETING);
+        MemorySegment orphan = MemorySegment.ofArray(new byte[Long.BYTES]);
+        orphan.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, id);
+        descriptors.create(tx, Descriptors.ORPHAN, orphan);
+    }
+
+    /** The vnode slot an orphan record names. */
+    private int orphanIndex(MetaView view, long orphan) {
+        return Ids.index(descriptors.live(view, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
     }
 
     private void releaseAll(int index) {
@@ -391,8 +393,7 @@ public final class Engine {
                 if (done) {
                     vnodes.free(tx, index);
                     for (long orphan : descriptors.ofType(tx, Descriptors.ORPHAN)) {
-                        if (Ids.index(descriptors.live(tx, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0))
-                                == index) {
+                        if (orphanIndex(tx, orphan) == index) {
                             descriptors.free(tx, orphan);
                         }
                     }
@@ -413,7 +414,7 @@ public final class Engine {
      */
     private void resumeDeletes() {
         for (long orphan : descriptors.ofType(cache, Descriptors.ORPHAN)) {
-            int index = Ids.index(descriptors.live(cache, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+            int index = orphanIndex(cache, orphan);
             LOG.info("resuming the delete of vnode {}", index);
             releaseAll(index);
         }
@@ -562,7 +563,7 @@ public final class Engine {
      */
     private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
-        MemorySegment block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        MemorySegment block = null; // a block's worth of bytes, for the blocks that are copied or zero-filled
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
         for (long done = 0; done < src.byteSize(); ) {
             meta.lock();
@@ -582,6 +583,9 @@ public final class Engine {
                     MemorySegment part = src.asSlice(done, piece);
                     BlockMap.Target target = targets[i];
                     if (target.copyFrom() != 0 || target.zeroFill()) {
+                        if (block == null) {
+                            block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+                        }
                         if (target.copyFrom() != 0) {
                             store.read(target.copyFrom(), 0, block);
                         } else {

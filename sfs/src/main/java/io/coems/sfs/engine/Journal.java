@@ -3,6 +3,7 @@ package io.coems.sfs.engine;
 import io.coems.matrix.Blocks;
 import io.coems.sfs.SfsCorruptException;
 import io.coems.sfs.format.MetaBlock;
+import io.coems.sfs.format.Sector;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * The redo journal that makes SFS metadata changes crash-atomic (as ext3's JBD2, ordered
@@ -59,7 +59,6 @@ final class Journal {
     private static final byte[] COMMIT_MAGIC = "COEMSJCM".getBytes(StandardCharsets.US_ASCII);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final int SECTOR_CRC = Blocks.SECTOR_SIZE - 4;
 
     /** A changed block in the running transaction: its newest content and kind. */
     private record Image(MemorySegment content, MetaBlock.Kind kind) {
@@ -113,7 +112,7 @@ final class Journal {
     static Journal recover(Store store, long start, int blocks, List<String> notes) {
         MemorySegment header = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
         store.read(start, 0, header);
-        if (!sectorValid(header, HEADER_MAGIC)) {
+        if (!Sector.valid(header, HEADER_MAGIC)) {
             throw new SfsCorruptException("journal header at block " + start + " is damaged");
         }
         Journal journal = new Journal(store, start, blocks, header.get(LONG, 8), header.get(INT, 16));
@@ -127,16 +126,6 @@ final class Journal {
         journal.writeHeader();
         store.flush();
         return journal;
-    }
-
-    /** Whether {@code block} is part of the journal region. */
-    boolean contains(long block) {
-        return block >= start && block < start + logBlocks + 1;
-    }
-
-    /** Blocks the journal region takes. */
-    int blocks() {
-        return logBlocks + 1;
     }
 
     /** Merges committed changes of a transaction into the running transaction. */
@@ -237,23 +226,22 @@ final class Journal {
         descriptor.set(INT, 8, entries);
         int i = 0;
         for (Map.Entry<Long, Image> e : running.entrySet()) {
-            MetaBlock.seal(e.getValue().content(), e.getValue().kind());
-            entry(descriptor, i, e.getKey(), e.getValue().kind().tag(), MetaBlock.crcOf(e.getValue().content()));
+            int crc = MetaBlock.seal(e.getValue().content(), e.getValue().kind());
+            entry(descriptor, i, e.getKey(), e.getValue().kind().tag(), crc);
             store.write(logBlock(head + 1 + i), 0, e.getValue().content());
             i++;
         }
         for (long block : revoked) {
             entry(descriptor, i++, block, 0, 0);
         }
-        MetaBlock.seal(descriptor, MetaBlock.Kind.JOURNAL_DESCRIPTOR);
+        int descriptorCrc = MetaBlock.seal(descriptor, MetaBlock.Kind.JOURNAL_DESCRIPTOR);
         store.write(logBlock(head), 0, descriptor);
         store.flush();
-        MemorySegment commit = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
-        MemorySegment.copy(MemorySegment.ofArray(COMMIT_MAGIC), 0, commit, 0, COMMIT_MAGIC.length);
+        MemorySegment commit = Sector.create(COMMIT_MAGIC);
         commit.set(LONG, 8, sequence);
         commit.set(INT, 16, entries);
-        commit.set(INT, 20, MetaBlock.crcOf(descriptor));
-        seal(commit);
+        commit.set(INT, 20, descriptorCrc);
+        Sector.seal(commit);
         store.write(logBlock(head + length - 1), 0, commit);
         store.flush();
         for (Map.Entry<Long, Image> e : running.entrySet()) {
@@ -310,7 +298,7 @@ final class Journal {
                 break;
             }
             store.read(logBlock(position + entries + 1), 0, commit);
-            if (!sectorValid(commit, COMMIT_MAGIC) || commit.get(LONG, 8) != seq || commit.get(INT, 16) != entries
+            if (!Sector.valid(commit, COMMIT_MAGIC) || commit.get(LONG, 8) != seq || commit.get(INT, 16) != entries
                     || commit.get(INT, 20) != MetaBlock.crcOf(descriptor)) {
                 break;
             }
@@ -355,27 +343,11 @@ final class Journal {
     }
 
     private void writeHeader() {
-        MemorySegment header = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
-        MemorySegment.copy(MemorySegment.ofArray(HEADER_MAGIC), 0, header, 0, HEADER_MAGIC.length);
+        MemorySegment header = Sector.create(HEADER_MAGIC);
         header.set(LONG, 8, tailSequence);
         header.set(INT, 16, tail);
         header.set(INT, 20, logBlocks);
-        seal(header);
+        Sector.seal(header);
         store.write(start, 0, header);
-    }
-
-    private static void seal(MemorySegment sector) {
-        sector.set(INT, SECTOR_CRC, sectorCrc(sector));
-    }
-
-    private static boolean sectorValid(MemorySegment sector, byte[] magic) {
-        return MemorySegment.mismatch(sector, 0, magic.length, MemorySegment.ofArray(magic), 0, magic.length) < 0
-                && sector.get(INT, SECTOR_CRC) == sectorCrc(sector);
-    }
-
-    private static int sectorCrc(MemorySegment sector) {
-        CRC32C crc = new CRC32C();
-        crc.update(sector.asSlice(0, SECTOR_CRC).asByteBuffer());
-        return (int) crc.getValue();
     }
 }

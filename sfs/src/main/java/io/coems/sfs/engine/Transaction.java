@@ -94,11 +94,6 @@ public final class Transaction implements MetaView, AutoCloseable {
         return change.content();
     }
 
-    /** Number of blocks changed so far. */
-    public int changedBlocks() {
-        return changes.size();
-    }
-
     /**
      * Makes the changes the committed state: into the journal's running transaction (durable at
      * its next commit), or, without a journal, sealed and written in place.
@@ -127,9 +122,7 @@ public final class Transaction implements MetaView, AutoCloseable {
                 journal.decreased(block);
             }
         }
-        changes.clear();
-        freed.clear();
-        decreased.clear();
+        close();
     }
 
     /** Ends the transaction; without a commit, every change is dropped. */

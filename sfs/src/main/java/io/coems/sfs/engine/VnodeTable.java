@@ -41,7 +41,7 @@ final class VnodeTable {
     }
 
     long rootOffset(int index, int r) {
-        return geometry.vnodeOffset(index) + 16 + 4L * r;
+        return geometry.vnodeOffset(index) + VnodeRecord.rootOffset(r);
     }
 
     /**
@@ -84,6 +84,15 @@ final class VnodeTable {
         setBit(tx.modify(geometry.vnodeBitmap(g), MetaBlock.Kind.VNODE_BITMAP), index % geometry.vnodesPerGroup(),
                 false);
         groups.addFreeVnodes(tx, g, 1);
+    }
+
+    /** The number of slots of group {@code g} not marked in use in its bitmap. */
+    int freeIn(MetaView view, int g) {
+        int free = 0;
+        for (int slot = 0; slot < geometry.vnodesPerGroup(); slot++) {
+            free += marked(view, g * geometry.vnodesPerGroup() + slot) ? 0 : 1;
+        }
+        return free;
     }
 
     /** Whether slot {@code index} is marked in use in its group's bitmap. */

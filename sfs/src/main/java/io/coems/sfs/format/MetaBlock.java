@@ -59,10 +59,12 @@ public final class MetaBlock {
     private MetaBlock() {
     }
 
-    /** Writes the trailer of {@code block} for {@code kind}: call before the block goes to the store. */
-    public static void seal(MemorySegment block, Kind kind) {
+    /** Writes the trailer of {@code block} for {@code kind} and returns its CRC: call before the block goes to the store. */
+    public static int seal(MemorySegment block, Kind kind) {
         block.set(ValueLayout.JAVA_INT_UNALIGNED, KIND_OFFSET, kind.tag());
-        block.set(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET, crc(block));
+        int crc = crc(block);
+        block.set(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET, crc);
+        return crc;
     }
 
     /** Whether {@code block} is a valid {@code kind} block (or all zero). */

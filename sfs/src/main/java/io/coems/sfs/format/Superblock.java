@@ -1,12 +1,10 @@
 package io.coems.sfs.format;
 
-import io.coems.matrix.Blocks;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 
 /**
  * The superblock: what the file system is and how it is laid out. The primary copy is sector
@@ -67,7 +65,6 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     private static final byte[] MAGIC = "COEMSSFS".getBytes(StandardCharsets.US_ASCII);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final int CRC_OFFSET = Blocks.SECTOR_SIZE - 4;
 
     /** This superblock as the copy kept in group {@code g}. */
     public Superblock asCopy(int g) {
@@ -83,8 +80,7 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
 
     /** Encodes into a fresh 4 KiB sector. */
     public MemorySegment encode() {
-        MemorySegment s = MemorySegment.ofArray(new byte[Blocks.SECTOR_SIZE]);
-        MemorySegment.copy(MemorySegment.ofArray(MAGIC), 0, s, 0, MAGIC.length);
+        MemorySegment s = Sector.create(MAGIC);
         s.set(INT, 8, VERSION);
         s.set(INT, 12, compatible);
         s.set(INT, 16, readOnly);
@@ -102,18 +98,18 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
         s.set(INT, 88, copy);
         s.set(LONG, 92, journalStart);
         s.set(INT, 100, journalBlocks);
-        s.set(INT, CRC_OFFSET, crc(s));
+        Sector.seal(s);
         return s;
     }
 
     /** Whether the sector starts with the superblock magic (whatever its checksum). */
     public static boolean hasMagic(MemorySegment s) {
-        return MemorySegment.mismatch(s, 0, MAGIC.length, MemorySegment.ofArray(MAGIC), 0, MAGIC.length) < 0;
+        return Sector.hasMagic(s, MAGIC);
     }
 
     /** Decodes a sector, or returns null if it is not a valid superblock. */
     public static Superblock decode(MemorySegment s) {
-        if (!hasMagic(s) || s.get(INT, CRC_OFFSET) != crc(s)) {
+        if (!Sector.valid(s, MAGIC)) {
             return null;
         }
         Geometry geometry = new Geometry(s.get(LONG, 40), s.get(INT, 48), s.get(INT, 52), s.get(INT, 56));
@@ -125,11 +121,5 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     /** The format version stored in a sector that has the magic. */
     public static int version(MemorySegment s) {
         return s.get(INT, 8);
-    }
-
-    private static int crc(MemorySegment s) {
-        CRC32C crc = new CRC32C();
-        crc.update(s.asSlice(0, CRC_OFFSET).asByteBuffer());
-        return (int) crc.getValue();
     }
 }

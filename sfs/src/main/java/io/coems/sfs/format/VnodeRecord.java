@@ -25,6 +25,11 @@ public final class VnodeRecord {
     public static final int SIZE = 256;
     /** Root pointers per vnode. */
     public static final int ROOTS = 4;
+    /** Byte offset of root pointer {@code i} within a record. */
+    public static long rootOffset(int i) {
+        return 16 + 4L * i;
+    }
+
     /** Flag: the slot holds a vnode. */
     public static final int IN_USE = 1;
     /** Flag: the vnode is being deleted; its tree is being released. */
@@ -75,12 +80,12 @@ public final class VnodeRecord {
 
     /** Root pointer {@code i}. */
     public int root(int i) {
-        return block.get(INT, base + 16 + 4L * i);
+        return block.get(INT, base + rootOffset(i));
     }
 
     /** Sets root pointer {@code i}. */
     public void root(int i, int pointer) {
-        block.set(INT, base + 16 + 4L * i, pointer);
+        block.set(INT, base + rootOffset(i), pointer);
     }
 
     /** The id of the vnode this one was spawned from, 0 if none. */
