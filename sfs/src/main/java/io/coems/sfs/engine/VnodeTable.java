@@ -64,7 +64,7 @@ final class VnodeTable {
                     int index = g * geometry.vnodesPerGroup() + slot;
                     VnodeRecord record = modify(tx, index);
                     record.clearKeepingGeneration();
-                    record.generation(Math.max(1, record.generation()));
+                    record.generation(record.generation() == 0 ? 1 : record.generation()); // 0 only in a never-used slot
                     record.flags(VnodeRecord.IN_USE);
                     return index;
                 }
