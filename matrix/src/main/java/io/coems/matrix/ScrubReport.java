@@ -17,6 +17,11 @@ public record ScrubReport(long rowsChecked, long mismatches, long repaired, long
 
     /** The sum of two reports (details truncated to {@link #MAX_DETAILS}). */
     public ScrubReport plus(ScrubReport other) {
+        if (other.details.isEmpty() && details.size() <= MAX_DETAILS) {
+            // Nothing to add: List.copyOf returns an already unmodifiable list as it is.
+            return new ScrubReport(rowsChecked + other.rowsChecked, mismatches + other.mismatches,
+                    repaired + other.repaired, unverifiable + other.unverifiable, List.copyOf(details));
+        }
         List<String> all = new java.util.ArrayList<>(details);
         all.addAll(other.details);
         return new ScrubReport(rowsChecked + other.rowsChecked, mismatches + other.mismatches,

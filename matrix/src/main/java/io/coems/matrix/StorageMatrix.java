@@ -83,7 +83,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         long total = 0;
         for (LbsSpec spec : spaces) {
             Lbs.check(spec, overwrite);
-            total += capacityOf(spec);
+            total += Lbs.capacityOf(spec);
         }
         checkCapacity(total);
         List<Lbs> created = new ArrayList<>();
@@ -267,7 +267,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         }
         boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
         Lbs.check(spec, overwrite);
-        checkCapacity(old.blocks() + capacityOf(spec));
+        checkCapacity(old.blocks() + Lbs.capacityOf(spec));
         int index = old.spaces().length;
         Lbs space = Lbs.format(identity, index, index + 1, spec, overwrite);
         identity.lbsCount(index + 1);
@@ -364,13 +364,6 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         if (closed) {
             throw new MatrixClosedException("matrix " + identity.id() + " is closed");
         }
-    }
-
-    private static long capacityOf(LbsSpec spec) {
-        int members = spec.devices().size();
-        long memberBlocks = spec.devices().getFirst().blockCount() - MemberLabel.HEADER_BLOCKS;
-        long stripes = Math.max(0, memberBlocks / spec.stripeUnitBlocks());
-        return stripes * spec.stripeUnitBlocks() * spec.mode().dataChunks(members);
     }
 
     private static void checkCapacity(long blocks) {

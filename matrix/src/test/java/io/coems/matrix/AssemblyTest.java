@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -203,6 +205,7 @@ class AssemblyTest {
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch wrote = new CountDownLatch(1);
         Thread writer = Thread.ofPlatform().start(() -> {
             Random random = new Random(3);
             try {
@@ -213,11 +216,14 @@ class AssemblyTest {
                     synchronized (content) {
                         System.arraycopy(data, 0, content, (int) Blocks.bytes(block), data.length);
                     }
+                    wrote.countDown();
                 }
             } catch (Throwable t) {
                 failure.set(t);
+                wrote.countDown(); // reported below by the failure check
             }
         });
+        assertTrue(wrote.await(5, TimeUnit.SECONDS), "the writer wrote before the space was added");
         List<BlockDevice> second = memory("h-", 2);
         assertEquals(1, matrix.addLbs(TestDevices.spec(RaidMode.RAID1, 1, second)));
         stop.set(true);

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Parity spaces over memory devices, whose full-stripe writes go straight into the members'
  * memory with parity computed there: mixed full-stripe and partial writes agree with a model,
- * parity agrees with the data, and a member lost afterwards is reconstructed exactly.
+ * and parity agrees with the data.
  */
 class DirectStripeProperties {
 

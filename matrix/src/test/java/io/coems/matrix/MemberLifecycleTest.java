@@ -35,6 +35,7 @@ class MemberLifecycleTest {
         volatile CountDownLatch stallWrites;
         final CountDownLatch stalled = new CountDownLatch(1);
         volatile CountDownLatch slowFailingReads;
+        final CountDownLatch readStalled = new CountDownLatch(1);
         volatile boolean failWrites;
 
         Disk(String name, MemoryDevice memory) {
@@ -75,6 +76,7 @@ class MemberLifecycleTest {
         public void read(long block, int offset, MemorySegment dst) {
             CountDownLatch latch = slowFailingReads;
             if (latch != null && block >= 2) {
+                readStalled.countDown();
                 await(latch);
                 throw new MatrixIoException(name + ": read timed out");
             }
@@ -227,7 +229,7 @@ class MemberLifecycleTest {
         TestDevices.write(matrix, 0, TestDevices.bytes((int) Blocks.bytes(matrix.blockCount()), 1));
         s.slowFailingReads = new CountDownLatch(1);
         Thread reader = Thread.ofPlatform().start(() -> TestDevices.read(matrix, Blocks.SIZE, 100));
-        Thread.sleep(200);
+        assertTrue(s.readStalled.await(5, TimeUnit.SECONDS), "the reader must be stalled inside its read");
         s.failWrites = true;
         TestDevices.write(matrix, 0, new byte[10]);
         assertEquals(MemberState.FAILED, matrix.status().getFirst().members().get(1).state());

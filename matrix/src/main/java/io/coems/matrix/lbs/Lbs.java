@@ -70,11 +70,10 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
         this.stripeUnit = template.stripeUnit();
         this.dataChunks = mode.dataChunks(template.members());
         this.stripes = template.memberDataBlocks() / stripeUnit;
-        this.capacity = stripes * stripeUnit * dataChunks;
+        this.capacity = capacityOf(stripes, stripeUnit, dataChunks);
         this.members = members;
-        this.intent = mode.redundant() ? new WriteIntentLog(template.regionStripes(),
-                (int) ((stripes + template.regionStripes() - 1) / template.regionStripes()), dirtyRegions,
-                new IntentMedia()) : null;
+        this.intent = mode.redundant() ? new WriteIntentLog(template.regionStripes(), dirtyRegions, new IntentMedia())
+                : null;
     }
 
     // ---------------------------------------------------------------- creation and assembly
@@ -155,6 +154,17 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             }
         }
         return relabel;
+    }
+
+    /** The data blocks a space formatted from {@code spec}'s devices holds. */
+    public static long capacityOf(LbsSpec spec) {
+        int stripeUnit = spec.stripeUnitBlocks();
+        long stripes = dataBlocksOf(spec.devices().getFirst().blockCount(), stripeUnit) / stripeUnit;
+        return capacityOf(stripes, stripeUnit, spec.mode().dataChunks(spec.devices().size()));
+    }
+
+    private static long capacityOf(long stripes, int stripeUnit, int dataChunks) {
+        return stripes * stripeUnit * dataChunks;
     }
 
     private static long dataBlocksOf(long deviceBlocks, int stripeUnit) {
@@ -569,6 +579,10 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
     // ---------------------------------------------------------------- status and close
 
+    private double rebuildProgress(Member m) {
+        return stripes == 0 ? 1.0 : (double) m.rebuildCursor / stripes;
+    }
+
     /** This space's status, given the matrix block it starts at. */
     public LbsStatus status(long firstBlock) {
         List<LbsStatus.Member> list = new ArrayList<>();
@@ -576,7 +590,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
             double progress = switch (m.state) {
                 case ONLINE -> 1.0;
                 case FAILED -> 0.0;
-                case REBUILDING -> stripes == 0 ? 1.0 : (double) m.rebuildCursor / stripes;
+                case REBUILDING -> rebuildProgress(m);
             };
             list.add(new LbsStatus.Member(m.index, m.name(), m.state, progress));
         }
@@ -751,7 +765,7 @@ public abstract sealed class Lbs implements BlockStore permits MirrorLbs, Parity
 
         @Override
         public double progress() {
-            return lbs.stripes == 0 ? 1.0 : (double) member.rebuildCursor / lbs.stripes;
+            return lbs.rebuildProgress(member);
         }
 
         @Override

@@ -456,7 +456,7 @@ final class ParityLbs extends Lbs {
         try {
             for (int r = 0; r < stripeUnit; r++) {
                 // A member may fail under the scrub: only rows read with every member in sync count.
-                if (!allOnline() || !loadRow(stripe, r, 0, Blocks.SIZE, row, true) || !allOnline()) {
+                if (failedMask() != 0 || !loadRow(stripe, r, 0, Blocks.SIZE, row, true) || failedMask() != 0) {
                     report = report.plus(new ScrubReport(0, 0, 0, 1, List.of()));
                     continue;
                 }
@@ -466,15 +466,6 @@ final class ParityLbs extends Lbs {
             rows.give(row);
         }
         return report;
-    }
-
-    private boolean allOnline() {
-        for (Member m : members) {
-            if (m.state != MemberState.ONLINE) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -46,15 +46,13 @@ final class WriteIntentLog {
     }
 
     private final long regionStripes;
-    private final int regions;
     private final Media media;
     private final BitSet durable;
     private final BitSet touched = new BitSet();
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
-    WriteIntentLog(long regionStripes, int regions, BitSet initial, Media media) {
+    WriteIntentLog(long regionStripes, BitSet initial, Media media) {
         this.regionStripes = regionStripes;
-        this.regions = regions;
         this.media = media;
         this.durable = (BitSet) initial.clone();
     }
@@ -184,10 +182,6 @@ final class WriteIntentLog {
                 }
             }
         }
-    }
-
-    int regions() {
-        return regions;
     }
 
     private static int crc(MemorySegment sector) {

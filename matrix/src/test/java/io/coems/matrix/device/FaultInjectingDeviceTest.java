@@ -82,7 +82,9 @@ class FaultInjectingDeviceTest {
             assertEquals(DeviceHealth.FAILED, device.health());
             assertThrows(MatrixIoException.class, () -> read(device, 0, 0, 1));
             device.close();
-            assertArrayEquals(read(media, 0, 0, 16), read(media, 0, 0, 16), "closing a cut device leaves the media open");
+            byte[] head = read(media, 0, 0, 16);
+            assertTrue(Arrays.equals(head, filled(16, 1)) || Arrays.equals(head, new byte[16]),
+                    "closing a cut device leaves the media open, holding write 0 or nothing");
         }
         assertTrue(sawGap, "a later write can survive an earlier lost one: not only prefixes");
         assertTrue(sawTorn, "some cut tears a write");
