@@ -1,5 +1,6 @@
 package io.coems.matrix;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,16 +18,14 @@ public record ScrubReport(long rowsChecked, long mismatches, long repaired, long
 
     /** The sum of two reports (details truncated to {@link #MAX_DETAILS}). */
     public ScrubReport plus(ScrubReport other) {
-        if (other.details.isEmpty() && details.size() <= MAX_DETAILS) {
-            // Nothing to add: List.copyOf returns an already unmodifiable list as it is.
-            return new ScrubReport(rowsChecked + other.rowsChecked, mismatches + other.mismatches,
-                    repaired + other.repaired, unverifiable + other.unverifiable, List.copyOf(details));
+        List<String> all = details; // a clean row adds nothing: List.copyOf keeps an unmodifiable list as it is
+        if (!other.details.isEmpty() || details.size() > MAX_DETAILS) {
+            List<String> joined = new ArrayList<>(details);
+            joined.addAll(other.details);
+            all = joined.subList(0, Math.min(joined.size(), MAX_DETAILS));
         }
-        List<String> all = new java.util.ArrayList<>(details);
-        all.addAll(other.details);
         return new ScrubReport(rowsChecked + other.rowsChecked, mismatches + other.mismatches,
-                repaired + other.repaired, unverifiable + other.unverifiable,
-                List.copyOf(all.subList(0, Math.min(all.size(), MAX_DETAILS))));
+                repaired + other.repaired, unverifiable + other.unverifiable, List.copyOf(all));
     }
 
     /** An empty report. */
