@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -79,7 +78,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         }
         checkDistinct(spaces.stream().flatMap(s -> s.devices().stream()).toList());
         MatrixIdentity identity = new MatrixIdentity(UUID.randomUUID(), 0, spaces.size());
-        boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
+        boolean overwrite = has(options, MatrixOption.OVERWRITE);
         long total = 0;
         for (LbsSpec spec : spaces) {
             Lbs.check(spec, overwrite);
@@ -110,7 +109,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         if (devices == null || devices.isEmpty()) {
             throw new MatrixArgumentException("no devices to open a matrix from");
         }
-        boolean force = Set.of(options).contains(MatrixOption.FORCE);
+        boolean force = has(options, MatrixOption.FORCE);
         Map<BlockDevice, MemberLabel> labels = new IdentityHashMap<>();
         for (BlockDevice device : devices) {
             MemberLabel label = Lbs.readLabel(device);
@@ -265,7 +264,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
                 }
             }
         }
-        boolean overwrite = Set.of(options).contains(MatrixOption.OVERWRITE);
+        boolean overwrite = has(options, MatrixOption.OVERWRITE);
         Lbs.check(spec, overwrite);
         checkCapacity(old.blocks() + Lbs.capacityOf(spec));
         int index = old.spaces().length;
@@ -303,7 +302,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
                         + space.index() + "; a replacement must be a device outside the matrix");
             }
         }
-        if (!Set.of(options).contains(MatrixOption.OVERWRITE) && Lbs.readLabel(device) != null) {
+        if (!has(options, MatrixOption.OVERWRITE) && Lbs.readLabel(device) != null) {
             throw new DeviceNotEmptyException("device " + device.name()
                     + " carries a COEMS label; pass OVERWRITE to reuse it as a replacement");
         }
@@ -364,6 +363,11 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
         if (closed) {
             throw new MatrixClosedException("matrix " + identity.id() + " is closed");
         }
+    }
+
+    /** Whether {@code wanted} is among the caller's options (given any number of times). */
+    private static boolean has(MatrixOption[] options, MatrixOption wanted) {
+        return Arrays.asList(options).contains(wanted);
     }
 
     private static void checkCapacity(long blocks) {

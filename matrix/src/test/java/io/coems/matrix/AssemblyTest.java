@@ -263,8 +263,9 @@ class AssemblyTest {
         StorageMatrix.create(List.of(TestDevices.spec(RaidMode.RAID1, 1, devices))).flush();
         assertMentions(assertThrows(DeviceNotEmptyException.class,
                 () -> StorageMatrix.create(List.of(TestDevices.spec(RaidMode.RAID1, 1, devices)))), "l-0");
+        // An option given twice counts once (Set.of would have refused the duplicate).
         StorageMatrix again = StorageMatrix.create(List.of(TestDevices.spec(RaidMode.RAID1, 1, devices)),
-                MatrixOption.OVERWRITE);
+                MatrixOption.OVERWRITE, MatrixOption.OVERWRITE);
         assertEquals(0, again.scrub(false, ProgressListener.NONE).mismatches());
         again.close();
     }
