@@ -97,6 +97,59 @@ public final class SuperFileSystem implements AutoCloseable {
         engine.delete(id.toLong());
     }
 
+    /**
+     * Runs {@code body} as one atomic change: what it does through its {@link SfsBatch} (create,
+     * spawn, delete vnodes; create, update, free descriptors) is durable together when this
+     * returns, or, after a power cut before that, absent together. If {@code body} throws,
+     * nothing it did stays, and the exception propagates. The layers above build their
+     * multi-step operations on this (a snapshot is a spawn plus its descriptor).
+     *
+     * @param locked the vnodes the batch spawns from or deletes; their locks are held for the
+     *               whole change, taken in an order that rules out deadlock between changes
+     * @throws SfsArgumentException if the batch touches a vnode not named in {@code locked}
+     */
+    public <T> T atomically(java.util.Collection<VnodeId> locked, java.util.function.Function<SfsBatch, T> body) {
+        required(locked, "locked");
+        required(body, "body");
+        return engine.atomically(locked.stream().mapToLong(VnodeId::toLong).toArray(), body);
+    }
+
+    /**
+     * The space vnode {@code id} takes: its mapped data blocks, those only it references, and
+     * the blocks its delete would free; exact, from one consistent state of the metadata.
+     *
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public VnodeSpace space(VnodeId id) {
+        required(id, "id");
+        return engine.space(id.toLong());
+    }
+
+    /**
+     * The logical blocks at which {@code a} and {@code b} map different data blocks, in order,
+     * adjacent blocks merged; from metadata only, skipping every subtree the two share, so the
+     * cost follows the difference. Blocks that differ only in that both were rewritten with
+     * equal bytes are reported too (the answer is a superset of the changed content, never less).
+     *
+     * @throws SfsNotFoundException if either vnode does not exist
+     */
+    public List<BlockRange> diff(VnodeId a, VnodeId b) {
+        required(a, "a");
+        required(b, "b");
+        return engine.diff(a.toLong(), b.toLong());
+    }
+
+    /**
+     * The logical blocks {@code id} maps (the rest are holes that read as zeros), in order,
+     * adjacent blocks merged: the basis of sparse export.
+     *
+     * @throws SfsNotFoundException if the vnode does not exist
+     */
+    public List<BlockRange> mapped(VnodeId id) {
+        required(id, "id");
+        return engine.diff(id.toLong(), -1);
+    }
+
     /** The ids of every live vnode. */
     public List<VnodeId> vnodes() {
         return engine.list().stream().map(VnodeId::fromLong).toList();

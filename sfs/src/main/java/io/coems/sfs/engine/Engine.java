@@ -2,14 +2,18 @@ package io.coems.sfs.engine;
 
 import io.coems.matrix.BlockStore;
 import io.coems.matrix.Blocks;
+import io.coems.sfs.BlockRange;
 import io.coems.sfs.Descriptor;
 import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SfsArgumentException;
+import io.coems.sfs.SfsBatch;
 import io.coems.sfs.SfsClosedException;
 import io.coems.sfs.SfsCorruptException;
 import io.coems.sfs.SfsFormatException;
 import io.coems.sfs.SfsIoException;
 import io.coems.sfs.SfsNotFoundException;
+import io.coems.sfs.VnodeId;
+import io.coems.sfs.VnodeSpace;
 import io.coems.sfs.format.DescriptorRecord;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
@@ -51,6 +55,7 @@ public final class Engine {
     private final BlockCounts counts;
     private final VnodeTable vnodes;
     private final BlockMap map;
+    private final Trees trees;
     private final ReentrantLock meta = new ReentrantLock();
     private final ReentrantReadWriteLock[] vnodeLocks = new ReentrantReadWriteLock[VNODE_LOCKS];
     private volatile Superblock superblock;
@@ -70,6 +75,7 @@ public final class Engine {
         this.counts = new BlockCounts(geometry, groups, superblock.reservedBlocks());
         this.vnodes = new VnodeTable(geometry, groups);
         this.map = new BlockMap(counts, vnodes);
+        this.trees = new Trees(counts);
         for (int i = 0; i < VNODE_LOCKS; i++) {
             vnodeLocks[i] = new ReentrantReadWriteLock(true);
         }
@@ -278,21 +284,7 @@ public final class Engine {
 
     /** Creates an empty vnode of {@code size} bytes and returns its id. */
     public long create(long size) {
-        checkSize(size);
-        meta.lock();
-        try (Transaction tx = begin()) {
-            int index = vnodes.allocate(tx, nextGroup);
-            nextGroup = (nextGroup + 1) % geometry.groups();
-            VnodeRecord record = vnodes.modify(tx, index);
-            record.size(size);
-            record.created(System.currentTimeMillis());
-            long id = Ids.of(index, record.generation());
-            tx.commit();
-            durable();
-            return id;
-        } finally {
-            meta.unlock();
-        }
+        return atomically(new long[0], batch -> batch.create(size)).toLong();
     }
 
     /**
@@ -300,39 +292,41 @@ public final class Engine {
      * roots are shared (owner bits cleared in both) and gain a reference each.
      */
     public long spawn(long parent) {
-        checkUserVnode(parent);
+        return atomically(new long[] {parent}, batch -> batch.spawn(VnodeId.fromLong(parent))).toLong();
+    }
+
+    private long createIn(Transaction tx, long size) {
+        int index = vnodes.allocate(tx, nextGroup);
+        nextGroup = (nextGroup + 1) % geometry.groups();
+        VnodeRecord record = vnodes.modify(tx, index);
+        record.size(size);
+        record.created(System.currentTimeMillis());
+        return Ids.of(index, record.generation());
+    }
+
+    /** Spawns a child of {@code parent} in {@code tx}; the caller holds the parent's write lock. */
+    private long spawnIn(Transaction tx, long parent) {
         int p = Ids.index(parent);
-        ReentrantReadWriteLock lock = lockOf(p);
-        lock.writeLock().lock();
-        meta.lock();
-        try (Transaction tx = begin()) {
-            VnodeRecord source = live(tx, parent);
-            long size = source.size();
-            int[] roots = new int[VnodeRecord.ROOTS];
-            for (int r = 0; r < VnodeRecord.ROOTS; r++) {
-                roots[r] = Pointers.shared(source.root(r));
-            }
-            int child = vnodes.allocate(tx, p / geometry.vnodesPerGroup());
-            VnodeRecord parentRecord = vnodes.modify(tx, p);
-            VnodeRecord childRecord = vnodes.modify(tx, child);
-            for (int r = 0; r < VnodeRecord.ROOTS; r++) {
-                if (roots[r] != 0) {
-                    counts.increment(tx, Pointers.block(roots[r]));
-                }
-                parentRecord.root(r, roots[r]);
-                childRecord.root(r, roots[r]);
-            }
-            childRecord.size(size);
-            childRecord.parent(parent);
-            childRecord.created(System.currentTimeMillis());
-            long id = Ids.of(child, childRecord.generation());
-            tx.commit();
-            durable();
-            return id;
-        } finally {
-            meta.unlock();
-            lock.writeLock().unlock();
+        VnodeRecord source = live(tx, parent);
+        long size = source.size();
+        int[] roots = new int[VnodeRecord.ROOTS];
+        for (int r = 0; r < VnodeRecord.ROOTS; r++) {
+            roots[r] = Pointers.shared(source.root(r));
         }
+        int child = vnodes.allocate(tx, p / geometry.vnodesPerGroup());
+        VnodeRecord parentRecord = vnodes.modify(tx, p);
+        VnodeRecord childRecord = vnodes.modify(tx, child);
+        for (int r = 0; r < VnodeRecord.ROOTS; r++) {
+            if (roots[r] != 0) {
+                counts.increment(tx, Pointers.block(roots[r]));
+            }
+            parentRecord.root(r, roots[r]);
+            childRecord.root(r, roots[r]);
+        }
+        childRecord.size(size);
+        childRecord.parent(parent);
+        childRecord.created(System.currentTimeMillis());
+        return Ids.of(child, childRecord.generation());
     }
 
     /**
@@ -340,29 +334,10 @@ public final class Engine {
      * that let other work in between; a crash midway resumes on the next open.
      */
     public void delete(long id) {
-        checkUserVnode(id);
-        int index = Ids.index(id);
-        ReentrantReadWriteLock lock = lockOf(index);
-        lock.writeLock().lock();
-        try {
-            meta.lock();
-            try (Transaction tx = begin()) {
-                live(tx, id);
-                tx.useReserve(true);
-                markDeleting(tx, id);
-                tx.commit();
-            } catch (RuntimeException e) {
-                descriptors.reload();
-                throw e;
-            } finally {
-                meta.unlock();
-            }
-        } finally {
-            // Marked as being deleted, the vnode is refused to everyone: the release needs no lock
-            // of its own, and the vnodes sharing its lock stripe are not held up meanwhile.
-            lock.writeLock().unlock();
-        }
-        releaseAll(index);
+        atomically(new long[] {id}, batch -> {
+            batch.delete(VnodeId.fromLong(id));
+            return null;
+        });
     }
 
     /** Marks vnode {@code id} as being deleted and records it as an orphan, so open finishes the delete. */
@@ -417,6 +392,142 @@ public final class Engine {
             int index = orphanIndex(cache, orphan);
             LOG.info("resuming the delete of vnode {}", index);
             releaseAll(index);
+        }
+    }
+
+    /**
+     * Runs {@code body} as one atomic change: every metadata change it makes through its batch
+     * commits as one transaction, durable when this returns; if it throws, nothing changed.
+     * The vnodes the batch spawns from or deletes must be named in {@code locked}: their locks
+     * are taken (in a fixed order, so two batches cannot deadlock) before the metadata lock.
+     */
+    public <T> T atomically(long[] locked, java.util.function.Function<SfsBatch, T> body) {
+        ReentrantReadWriteLock[] locks = stripesOf(locked);
+        for (ReentrantReadWriteLock lock : locks) {
+            lock.writeLock().lock();
+        }
+        List<Integer> deleted = new ArrayList<>();
+        T result;
+        try {
+            meta.lock();
+            try (Transaction tx = begin()) {
+                result = body.apply(new Batch(tx, deleted));
+                tx.commit();
+                durable();
+            } catch (RuntimeException e) {
+                if (descriptors != null) { // null only while formatting
+                    descriptors.reload();
+                }
+                throw e;
+            } finally {
+                meta.unlock();
+            }
+        } finally {
+            for (int i = locks.length - 1; i >= 0; i--) {
+                locks[i].writeLock().unlock();
+            }
+        }
+        for (int index : deleted) {
+            releaseAll(index);
+        }
+        return result;
+    }
+
+    /** The distinct lock stripes of {@code ids}, in stripe order. */
+    private ReentrantReadWriteLock[] stripesOf(long[] ids) {
+        return java.util.Arrays.stream(ids).mapToInt(id -> stripe(Ids.index(id))).distinct().sorted()
+                .mapToObj(s -> vnodeLocks[s]).toArray(ReentrantReadWriteLock[]::new);
+    }
+
+    /** The operations of one {@link #atomically} call, all in its transaction. */
+    private final class Batch implements SfsBatch {
+        private final Transaction tx;
+        private final List<Integer> deleted;
+
+        Batch(Transaction tx, List<Integer> deleted) {
+            this.tx = tx;
+            this.deleted = deleted;
+        }
+
+        @Override
+        public VnodeId create(long size) {
+            checkSize(size);
+            return VnodeId.fromLong(createIn(tx, size));
+        }
+
+        @Override
+        public VnodeId spawn(VnodeId parent) {
+            return VnodeId.fromLong(spawnIn(tx, lockedVnode(parent)));
+        }
+
+        @Override
+        public void delete(VnodeId id) {
+            long vnode = lockedVnode(id);
+            live(tx, vnode);
+            tx.useReserve(true);
+            markDeleting(tx, vnode);
+            tx.useReserve(false);
+            deleted.add(id.index());
+        }
+
+        @Override
+        public DescriptorId createDescriptor(int type, MemorySegment payload) {
+            checkUserType(type);
+            long id = descriptors.create(tx, type, payload);
+            return new DescriptorId(Ids.index(id), Ids.generation(id));
+        }
+
+        @Override
+        public void updateDescriptor(DescriptorId id, MemorySegment payload) {
+            long packed = Ids.of(id.index(), id.generation());
+            userDescriptor(tx, packed);
+            descriptors.update(tx, packed, payload);
+        }
+
+        @Override
+        public void freeDescriptor(DescriptorId id) {
+            long packed = Ids.of(id.index(), id.generation());
+            userDescriptor(tx, packed);
+            descriptors.free(tx, packed);
+        }
+
+        private long lockedVnode(VnodeId id) {
+            long packed = id.toLong();
+            checkUserVnode(packed);
+            if (!lockOf(id.index()).isWriteLockedByCurrentThread()) {
+                throw new SfsArgumentException(id + " was not named among the vnodes the atomic change locks");
+            }
+            return packed;
+        }
+    }
+
+    /** The space vnode {@code id} takes, from one consistent state of the metadata. */
+    public VnodeSpace space(long id) {
+        checkUserVnode(id);
+        meta.lock();
+        try {
+            return trees.space(cache, live(cache, id));
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /**
+     * The logical blocks whose data blocks differ between vnodes {@code a} and {@code b}, or,
+     * with {@code b} = -1, the blocks {@code a} maps; from metadata only.
+     */
+    public List<BlockRange> diff(long a, long b) {
+        checkUserVnode(a);
+        meta.lock();
+        try {
+            VnodeRecord other = null;
+            if (b != -1) {
+                checkUserVnode(b);
+                other = live(cache, b);
+            }
+            return trees.diff(cache, live(cache, a), other);
+        } finally {
+            meta.unlock();
         }
     }
 
@@ -673,25 +784,23 @@ public final class Engine {
 
     /** Stores a new descriptor at the lowest free index and returns its id. */
     public long createDescriptor(int type, MemorySegment payload) {
-        checkUserType(type);
-        return inDescriptorTransaction(tx -> descriptors.create(tx, type, payload));
+        DescriptorId id = atomically(new long[0], batch -> batch.createDescriptor(type, payload));
+        return Ids.of(id.index(), id.generation());
     }
 
     /** Replaces the payload of a descriptor. */
     public void updateDescriptor(long id, MemorySegment payload) {
-        inDescriptorTransaction(tx -> {
-            userDescriptor(tx, id);
-            descriptors.update(tx, id, payload);
-            return id;
+        atomically(new long[0], batch -> {
+            batch.updateDescriptor(new DescriptorId(Ids.index(id), Ids.generation(id)), payload);
+            return null;
         });
     }
 
     /** Frees a descriptor. */
     public void freeDescriptor(long id) {
-        inDescriptorTransaction(tx -> {
-            userDescriptor(tx, id);
-            descriptors.free(tx, id);
-            return id;
+        atomically(new long[0], batch -> {
+            batch.freeDescriptor(new DescriptorId(Ids.index(id), Ids.generation(id)));
+            return null;
         });
     }
 
@@ -715,21 +824,6 @@ public final class Engine {
         try {
             ensureOpen();
             return descriptors.ofType(cache, type);
-        } finally {
-            meta.unlock();
-        }
-    }
-
-    private long inDescriptorTransaction(java.util.function.ToLongFunction<Transaction> change) {
-        meta.lock();
-        try (Transaction tx = begin()) {
-            long result = change.applyAsLong(tx);
-            tx.commit();
-            durable();
-            return result;
-        } catch (RuntimeException e) {
-            descriptors.reload();
-            throw e;
         } finally {
             meta.unlock();
         }
@@ -918,7 +1012,11 @@ public final class Engine {
     }
 
     private ReentrantReadWriteLock lockOf(int index) {
-        return vnodeLocks[Math.floorMod(index * 0x9E3779B9, VNODE_LOCKS)];
+        return vnodeLocks[stripe(index)];
+    }
+
+    private static int stripe(int index) {
+        return Math.floorMod(index * 0x9E3779B9, VNODE_LOCKS);
     }
 
     /** The record of live descriptor {@code id}, unless it is one of SFS's own. */
