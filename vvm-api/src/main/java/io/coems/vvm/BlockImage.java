@@ -1,0 +1,70 @@
+package io.coems.vvm;
+
+import io.coems.matrix.ProgressListener;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a volume and a snapshot have in common: a readable image of bytes, never-written
+ * ranges reading as zeros. Thread-safe.
+ */
+public sealed interface BlockImage permits Volume, Snapshot {
+    /** The id, unique in the pool and never reused. */
+    long id();
+
+    /** The name. */
+    String name();
+
+    /** The size in bytes. */
+    long size();
+
+    /**
+     * Reads {@code dst.byteSize()} bytes at byte {@code offset}.
+     *
+     * @throws PoolArgumentException if the range is not inside the image
+     * @throws PoolNotFoundException if the image was deleted
+     */
+    void read(long offset, MemorySegment dst);
+
+    /** Reads {@code dst.length} bytes at byte {@code offset}; see {@link #read(long, MemorySegment)}. */
+    default void read(long offset, byte[] dst) {
+        read(offset, MemorySegment.ofArray(dst));
+    }
+
+    /** Reads {@code length} bytes at byte {@code offset} into {@code dst} from {@code dstOffset}. */
+    default void read(long offset, byte[] dst, int dstOffset, int length) {
+        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        read(offset, MemorySegment.ofArray(dst).asSlice(dstOffset, length));
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at byte {@code offset} into {@code dst} from its
+     * position, which advances to its limit.
+     */
+    default void read(long offset, ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new PoolArgumentException("the destination buffer is read-only");
+        }
+        read(offset, MemorySegment.ofBuffer(dst));
+        dst.position(dst.limit());
+    }
+
+    /** The space it takes, exact at the moment of the call. */
+    VolumeSpace space();
+
+    /** The byte ranges that were ever written and not discarded since (the rest reads as zeros). */
+    List<Extent> mapped();
+
+    /**
+     * Writes the image to a raw file of {@link #size()} bytes, streamed; ranges that hold only
+     * zeros are left as holes of a sparse file. {@code progress} is told the bytes done of the
+     * total as it goes.
+     *
+     * @throws PoolIoException if the file cannot be written
+     * @throws PoolArgumentException if {@code file} exists and is not empty
+     */
+    void exportTo(Path file, ProgressListener progress);
+}

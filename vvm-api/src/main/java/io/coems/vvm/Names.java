@@ -1,0 +1,49 @@
+package io.coems.vvm;
+
+import java.nio.charset.StandardCharsets;
+
+/** The rules for names of volumes, snapshots, clients, and attribute keys. */
+final class Names {
+    /** Longest name, in UTF-8 bytes. */
+    static final int MAX_BYTES = 255;
+
+    private Names() {
+    }
+
+    /**
+     * Returns {@code name} if it is a valid name of a {@code what}: 1 to {@value #MAX_BYTES}
+     * UTF-8 bytes, no control characters.
+     *
+     * @throws PoolArgumentException naming the value and the rule it breaks
+     */
+    static String check(String name, String what) {
+        if (name == null || name.isEmpty()) {
+            throw new PoolArgumentException("a " + what + " name must not be " + (name == null ? "null" : "empty"));
+        }
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            throw new PoolArgumentException("the " + what + " name \"" + name.substring(0, 20) + "...\" is " + bytes
+                    + " bytes long; the limit is " + MAX_BYTES + " bytes of UTF-8");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new PoolArgumentException("the " + what + " name " + quoted(name)
+                        + " contains the control character U+" + String.format("%04X", (int) name.charAt(i)));
+            }
+        }
+        return name;
+    }
+
+    /** {@code name} in quotes, control characters escaped, for messages. */
+    static String quoted(String name) {
+        StringBuilder out = new StringBuilder("\"");
+        name.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,134 @@
+package io.coems.vvm;
+
+import io.coems.matrix.Blocks;
+import io.coems.matrix.LbsSpec;
+import io.coems.matrix.MatrixException;
+import io.coems.matrix.StorageMatrix;
+import io.coems.matrix.device.MappedFileDevice;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The device files of a directory pool: {@code pool-0000.coems}, {@code pool-0001.coems}, ...,
+ * each a sparse file of {@link PoolOptions#fileBytes()} forming one NORMAL space of the
+ * Storage Matrix. The pool grows by adding the next file as a new space.
+ */
+final class PoolFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PoolFiles.class);
+    private static final String PREFIX = "pool-";
+    private static final String SUFFIX = ".coems";
+
+    private final Path directory;
+    private final long fileBlocks;
+    private final long maxBytes;
+
+    PoolFiles(Path directory, PoolOptions options) {
+        this.directory = directory;
+        this.fileBlocks = options.fileBytes() / Blocks.SIZE;
+        this.maxBytes = options.maxBytes();
+    }
+
+    /** A matrix over a first new file in the directory, which is created if missing. */
+    StorageMatrix create() {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new PoolIoException("cannot create pool directory " + directory + ": " + e.getMessage(), e);
+        }
+        if (!existing().isEmpty()) {
+            throw new PoolArgumentException("directory " + directory + " already holds a pool ("
+                    + existing().getFirst().getFileName() + "); open it instead");
+        }
+        MappedFileDevice first = MappedFileDevice.create(file(0), fileBlocks, false);
+        try {
+            return StorageMatrix.create(List.of(LbsSpec.normal(first)));
+        } catch (MatrixException e) {
+            first.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The matrix over the directory's files. A last file that was never labelled (a growth cut
+     * short before the matrix took it in) is removed first: it holds nothing.
+     */
+    StorageMatrix open() {
+        List<Path> files = existing();
+        if (files.isEmpty()) {
+            throw new PoolFormatException("directory " + directory + " holds no COEMS pool (no " + PREFIX + "*"
+                    + SUFFIX + " files)");
+        }
+        if (files.size() > 1 && isBlank(files.getLast())) {
+            LOG.warn("removing {}: a growth of the pool was interrupted before the file was taken in", files.getLast());
+            delete(files.getLast());
+            files = files.subList(0, files.size() - 1);
+        }
+        return StorageMatrix.openFiles(files);
+    }
+
+    /** Whether the file's two label sectors are all zeros: it never became a member. */
+    private static boolean isBlank(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2 * Blocks.SECTOR_SIZE);
+            for (byte b : head) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new PoolIoException("cannot read pool file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new PoolIoException("cannot remove pool file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds the next file to {@code matrix} as a new space, unless that would pass the maximum.
+     *
+     * @return whether a file was added
+     */
+    boolean grow(StorageMatrix matrix) {
+        int next = matrix.lbsCount();
+        if ((long) (next + 1) * fileBlocks * Blocks.SIZE > maxBytes) {
+            return false;
+        }
+        MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false);
+        try {
+            matrix.addLbs(LbsSpec.normal(device));
+            return true;
+        } catch (MatrixException e) {
+            device.close();
+            delete(file(next));
+            throw e;
+        }
+    }
+
+    private Path file(int index) {
+        return directory.resolve(String.format("%s%04d%s", PREFIX, index, SUFFIX));
+    }
+
+    private List<Path> existing() {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(directory)) {
+            return list.filter(p -> {
+                String name = p.getFileName().toString();
+                return name.startsWith(PREFIX) && name.endsWith(SUFFIX);
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new PoolIoException("cannot list pool directory " + directory + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,529 @@
+package io.coems.vvm;
+
+import io.coems.matrix.BlockDevice;
+import io.coems.matrix.Blocks;
+import io.coems.matrix.LbsSpec;
+import io.coems.matrix.MatrixException;
+import io.coems.matrix.StorageMatrix;
+import io.coems.sfs.DescriptorId;
+import io.coems.sfs.SfsException;
+import io.coems.sfs.SfsOptions;
+import io.coems.sfs.SuperFileSystem;
+import io.coems.sfs.VnodeId;
+import io.coems.sfs.VnodeSpace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A pool of thin virtual block volumes inside a few files or devices: the façade an
+ * application embeds. Volumes are created thin (they take space only where written), take
+ * snapshots in O(1), revert to any of them, and clone any snapshot into a new volume that
+ * shares all its blocks ("50 PCs boot from one golden image and store only their differences").
+ *
+ * <p>A pool lives either in a directory ({@link #create(Path, PoolOptions)}: the pool creates
+ * sparse device files there and grows by adding files) or on an explicit layout of devices in
+ * RAID spaces ({@link #create(List, PoolOptions)}). All metadata (volumes, snapshots, clients)
+ * is kept in the pool's own devices.
+ *
+ * <p>Thread-safe. I/O to volumes runs in parallel and never waits for configuration changes;
+ * configuration changes are made one at a time, each atomic and durable when it returns. Data
+ * writes are durable once a {@link #flush()} (or a volume's) returns.
+ */
+public final class VolumePool implements AutoCloseable {
+    /** Largest virtual size of a volume: 16 TiB. */
+    public static final long MAX_VOLUME_BYTES = 16L << 40;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VolumePool.class);
+    /** How often at most writes look at the free space for the low-space event. */
+    private static final long SPACE_CHECK_NANOS = 50_000_000L;
+
+    private final StorageMatrix matrix;
+    private final SuperFileSystem sfs;
+    private final Catalog catalog;
+    private final LeaseKeeper leases;
+    private final ClientManager clients;
+    private final ReentrantLock config = new ReentrantLock();
+    private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
+    private final long maxCapacity;
+    private volatile boolean closed;
+    private volatile long lowSpaceThreshold;
+    private volatile boolean low;
+    private volatile long nextSpaceCheck = System.nanoTime();
+
+    private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, long maxCapacity) {
+        this.matrix = matrix;
+        this.sfs = sfs;
+        this.maxCapacity = maxCapacity;
+        List<DescriptorId> records = sfs.descriptors(PoolRecord.TYPE);
+        if (records.size() != 1) {
+            throw new PoolFormatException("the devices hold a Super File System but " + records.size()
+                    + " COEMS pool records instead of one");
+        }
+        DescriptorId recordId = records.getFirst();
+        PoolRecord record = PoolRecord.decode(sfs.readDescriptor(recordId).payload());
+        this.catalog = new Catalog(sfs);
+        this.leases = new LeaseKeeper(options.clock(), record.lastToken(),
+                token -> sfs.updateDescriptor(recordId, new PoolRecord(PoolRecord.FORMAT, token).encode()));
+        this.clients = new ClientManager(this);
+    }
+
+    // ------------------------------------------------------------------ create and open
+
+    /**
+     * Creates a pool in {@code directory} (created if missing): a first sparse device file of
+     * {@link PoolOptions#fileBytes()}, more as the pool fills, up to {@link PoolOptions#maxBytes()}.
+     *
+     * @throws PoolArgumentException if the directory already holds a pool
+     * @throws PoolIoException if the files cannot be created
+     */
+    public static VolumePool create(Path directory, PoolOptions options) {
+        PoolFiles files = new PoolFiles(required(directory, "directory"), required(options, "options"));
+        return build("create a pool in " + directory, files::create, options, true, options.maxBytes());
+    }
+
+    /**
+     * Opens the pool in {@code directory}.
+     *
+     * @throws PoolFormatException if the directory holds no pool, or one of a newer format
+     */
+    public static VolumePool open(Path directory, PoolOptions options) {
+        PoolFiles files = new PoolFiles(required(directory, "directory"), required(options, "options"));
+        return build("open the pool in " + directory, files::open, options, false, options.maxBytes());
+    }
+
+    /**
+     * Creates a pool over an explicit layout: Logical Block Spaces (NORMAL, RAID-0/1/10/5/6) of
+     * devices the caller opened; they are formatted and belong to the pool from now on.
+     *
+     * @throws PoolArgumentException if the layout is unfit (the message names the device)
+     */
+    public static VolumePool create(List<LbsSpec> spaces, PoolOptions options) {
+        required(spaces, "spaces");
+        required(options, "options");
+        return build("create a pool", () -> StorageMatrix.create(spaces), options, true, -1);
+    }
+
+    /**
+     * Opens the pool stored on {@code devices}, given in any order.
+     *
+     * @throws PoolFormatException if the devices hold no pool, or one of a newer format
+     */
+    public static VolumePool open(List<? extends BlockDevice> devices, PoolOptions options) {
+        required(devices, "devices");
+        required(options, "options");
+        return build("open a pool", () -> StorageMatrix.open(devices), options, false, -1);
+    }
+
+    private static VolumePool build(String doing, Supplier<StorageMatrix> matrixOf, PoolOptions options,
+            boolean format, long maxBytes) {
+        StorageMatrix matrix;
+        try {
+            matrix = matrixOf.get();
+        } catch (MatrixException e) {
+            throw format ? new PoolArgumentException("cannot " + doing + ": " + e.getMessage(), e)
+                    : new PoolFormatException("cannot " + doing + ": " + e.getMessage(), e);
+        }
+        SuperFileSystem sfs = null;
+        try {
+            SfsOptions sfsOptions = sfsOptions(matrix.blockCount(), options);
+            if (format) {
+                sfs = SuperFileSystem.format(matrix, sfsOptions);
+                sfs.createDescriptor(PoolRecord.TYPE, new PoolRecord(PoolRecord.FORMAT, 0).encode());
+            } else {
+                sfs = SuperFileSystem.open(matrix, sfsOptions);
+                sfs.openNotes().forEach(note -> LOG.info("{}: {}", doing, note));
+            }
+            long max = maxBytes < 0 ? Blocks.bytes(sfs.dataBlocks()) : maxBytes;
+            VolumePool pool = new VolumePool(matrix, sfs, options, max);
+            LOG.info("{}: {} volumes, {} bytes capacity", doing, pool.catalog.volumeCount(), pool.space().capacity());
+            return pool;
+        } catch (RuntimeException e) {
+            if (sfs != null) {
+                sfs.close();
+            }
+            matrix.close();
+            throw e instanceof SfsException s ? Errors.translate("cannot " + doing, s) : e;
+        }
+    }
+
+    /** Block groups of a quarter of the first device's worth, at most 2 GiB, with vnode room to match. */
+    private static SfsOptions sfsOptions(long blocks, PoolOptions options) {
+        int groupBlocks = (int) Math.clamp(Long.highestOneBit(Math.max(1, blocks / 4)), 64, 32768);
+        int vnodes = Math.max(255, (int) ((long) options.vnodesPerGroup() * groupBlocks / 32768));
+        return new SfsOptions(groupBlocks, vnodes, options.cacheBlocks(), options.commitMillis());
+    }
+
+    // ------------------------------------------------------------------ volumes
+
+    /**
+     * Creates a thin volume of {@code size} bytes: it reads as zeros and takes no space until written.
+     *
+     * @throws PoolArgumentException if the name is invalid or taken, or the size is not from 1
+     *                               byte to {@link #MAX_VOLUME_BYTES} and the pool's largest capacity
+     */
+    public Volume createVolume(String name, long size) {
+        return change("create volume " + (name == null ? "" : Names.quoted(name)), () -> {
+            checkNewName(name);
+            checkSize(size);
+            if (size > maxCapacity) {
+                throw new PoolArgumentException("volume size " + size + " bytes is beyond the pool's capacity of "
+                        + maxCapacity + " bytes");
+            }
+            VolumeRecord made = catalog.createVolume(name, size, 0, null);
+            event(PoolEvent.Kind.VOLUME_CREATED, made.id(), name);
+            return new Volume(this, made.id());
+        });
+    }
+
+    /**
+     * Creates a writable volume that shares every block with {@code snapshot} (image sharing):
+     * it takes no space until it diverges. Any number of clones, and clones of clones.
+     *
+     * @throws PoolArgumentException if the name is invalid or taken, or the snapshot is another pool's
+     * @throws PoolNotFoundException if the snapshot was deleted
+     */
+    public Volume clone(Snapshot snapshot, String name) {
+        return change("clone " + snapshot + " as " + (name == null ? "" : Names.quoted(name)), () -> {
+            SnapshotRecord source = ownSnapshot(snapshot);
+            checkNewName(name);
+            VolumeRecord made = catalog.createVolume(name, source.size(), source.id(), source);
+            event(PoolEvent.Kind.VOLUME_CREATED, made.id(), name);
+            return new Volume(this, made.id());
+        });
+    }
+
+    /** The volume named {@code name}, if there is one. */
+    public Optional<Volume> findVolume(String name) {
+        ensureOpen();
+        return catalog.hasVolumeNamed(name) ? Optional.of(new Volume(this, catalog.volumeNamed(name).id()))
+                : Optional.empty();
+    }
+
+    /**
+     * The volume named {@code name}.
+     *
+     * @throws PoolNotFoundException if there is none
+     */
+    public Volume volume(String name) {
+        ensureOpen();
+        return new Volume(this, catalog.volumeNamed(name).id());
+    }
+
+    /**
+     * The volume with id {@code id}.
+     *
+     * @throws PoolNotFoundException if there is none
+     */
+    public Volume volume(long id) {
+        ensureOpen();
+        return new Volume(this, catalog.volume(id).id());
+    }
+
+    /** Every volume, by name. */
+    public List<Volume> volumes() {
+        ensureOpen();
+        return catalog.volumes().stream().map(v -> new Volume(this, v.id())).toList();
+    }
+
+    /**
+     * The snapshot with id {@code id}, of any volume.
+     *
+     * @throws PoolNotFoundException if there is none
+     */
+    public Snapshot snapshot(long id) {
+        ensureOpen();
+        return new Snapshot(this, catalog.snapshot(id));
+    }
+
+    /**
+     * The byte ranges whose content may differ between {@code from} and {@code to} (two
+     * snapshots of one lineage, or a snapshot and a live volume), from metadata only: the blocks
+     * at which they map different data, skipping everything they share, so the cost follows the
+     * size of the difference. Ranges past the smaller image's end are included. The basis of
+     * incremental backup and replication.
+     */
+    public List<Extent> diff(BlockImage from, BlockImage to) {
+        required(from, "from");
+        required(to, "to");
+        ensureOpen();
+        for (;;) {
+            VnodeId a = vnodeOf(from);
+            VnodeId b = vnodeOf(to);
+            try {
+                return Transfer.extents(sfs.diff(a, b), Math.max(from.size(), to.size()));
+            } catch (io.coems.sfs.SfsNotFoundException e) {
+                if (a.equals(vnodeOf(from)) && b.equals(vnodeOf(to))) {
+                    throw Errors.translate("diff " + from + " and " + to, e);
+                }
+            }
+        }
+    }
+
+    private VnodeId vnodeOf(BlockImage image) {
+        return switch (image) {
+            case Volume v -> catalog.volume(v.id()).vnode();
+            case Snapshot s -> ownSnapshot(s).vnode();
+        };
+    }
+
+    private SnapshotRecord ownSnapshot(Snapshot snapshot) {
+        required(snapshot, "snapshot");
+        SnapshotRecord record = snapshot.record();
+        if (snapshot.pool() != this) {
+            throw new PoolArgumentException(snapshot + " belongs to another pool");
+        }
+        return record;
+    }
+
+    /** The clients of this pool. */
+    public ClientManager clients() {
+        ensureOpen();
+        return clients;
+    }
+
+    // ------------------------------------------------------------------ space
+
+    /** Capacity, used and free bytes, exact now. */
+    public PoolSpace space() {
+        ensureOpen();
+        return new PoolSpace(Blocks.bytes(sfs.dataBlocks()), Blocks.bytes(sfs.freeBlocks()));
+    }
+
+    /**
+     * Sets the free bytes under which listeners get a {@link PoolEvent.Kind#LOW_SPACE} event (once
+     * per fall below it); 0 turns it off.
+     */
+    public void lowSpaceThreshold(long bytes) {
+        if (bytes < 0) {
+            throw new PoolArgumentException("low-space threshold " + bytes + " bytes is negative");
+        }
+        lowSpaceThreshold = bytes;
+        low = false;
+        checkSpace();
+    }
+
+    private void checkSpace() {
+        long threshold = lowSpaceThreshold;
+        if (threshold == 0 || closed) {
+            return;
+        }
+        long free = space().free();
+        if (free < threshold && !low) {
+            low = true;
+            event(PoolEvent.Kind.LOW_SPACE, 0, Long.toString(free));
+        } else if (free >= threshold) {
+            low = false;
+        }
+    }
+
+    // ------------------------------------------------------------------ listeners and the lease
+
+    /** Adds a listener of every change. */
+    public void addListener(PoolListener listener) {
+        listeners.add(required(listener, "listener"));
+    }
+
+    /** Removes a listener. */
+    public void removeListener(PoolListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Takes the management lease for {@code holder}: from now on configuration changes are
+     * accepted only inside {@link #withLease} with the returned token, until the lease is
+     * released or left idle for {@code idleTimeout}.
+     *
+     * @throws PoolLeaseException if another holder's lease is in force
+     */
+    public Lease acquireLease(String holder, Duration idleTimeout) {
+        ensureOpen();
+        config.lock();
+        try {
+            return leases.acquire(holder, idleTimeout);
+        } catch (SfsException e) {
+            throw Errors.translate("acquire the management lease", e);
+        } finally {
+            config.unlock();
+        }
+    }
+
+    /** Releases the lease of {@code token}, if it is the one in force. */
+    public void releaseLease(long token) {
+        leases.release(token);
+    }
+
+    /** The lease in force, if any. */
+    public Optional<Lease> lease() {
+        return Optional.ofNullable(leases.current());
+    }
+
+    /**
+     * Runs {@code operation} carrying fencing token {@code token}: its configuration changes are
+     * accepted if that is the token of the lease in force, and renew it.
+     */
+    public <T> T withLease(long token, Supplier<T> operation) {
+        return LeaseKeeper.carrying(token, required(operation, "operation"));
+    }
+
+    /** As {@link #withLease(long, Supplier)}, for an operation without a result. */
+    public void withLease(long token, Runnable operation) {
+        required(operation, "operation");
+        LeaseKeeper.carrying(token, () -> {
+            operation.run();
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ durability and lifecycle
+
+    /** Makes every completed write and change durable. */
+    public void flush() {
+        ensureOpen();
+        try {
+            sfs.flush();
+        } catch (SfsException e) {
+            throw Errors.translate("flush the pool", e);
+        }
+    }
+
+    /**
+     * Verifies the pool's metadata: the block maps and reference counts below, and that every
+     * volume and snapshot record names a live state. Returns the problems found; empty when
+     * consistent.
+     */
+    public List<String> check() {
+        return change("check the pool", () -> {
+            List<String> problems = new java.util.ArrayList<>(sfs.check());
+            java.util.Set<VnodeId> states = new java.util.HashSet<>(sfs.vnodes());
+            int named = 0;
+            for (VolumeRecord v : catalog.volumes()) {
+                named++;
+                if (!states.contains(v.vnode())) {
+                    problems.add("volume " + Names.quoted(v.name()) + " names " + v.vnode() + ", which does not exist");
+                }
+                for (SnapshotRecord s : catalog.history(v.id())) {
+                    named++;
+                    if (!states.contains(s.vnode())) {
+                        problems.add("snapshot " + Names.quoted(s.name()) + " names " + s.vnode() + ", which does not exist");
+                    }
+                }
+            }
+            if (named != states.size()) {
+                problems.add(states.size() + " volume states exist but " + named + " are named by records");
+            }
+            return problems;
+        });
+    }
+
+    /** Flushes and releases the pool's files and devices. Idempotent. */
+    @Override
+    public void close() {
+        config.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                sfs.close();
+            } finally {
+                matrix.close();
+            }
+        } finally {
+            config.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ for the handles
+
+    SuperFileSystem sfs() {
+        return sfs;
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new PoolClosedException("the pool is closed");
+        }
+    }
+
+    /** Runs configuration change {@code what}: one at a time, under the lease if one is held. */
+    <T> T change(String what, Supplier<T> operation) {
+        ensureOpen();
+        config.lock();
+        try {
+            ensureOpen();
+            leases.admit(what);
+            return operation.get();
+        } catch (RuntimeException e) {
+            throw Errors.translate("cannot " + what, e);
+        } finally {
+            config.unlock();
+        }
+    }
+
+    /** Runs a write, then looks at the free space now and then. */
+    void write(Volume volume, Runnable write) {
+        write.run();
+        long now = System.nanoTime();
+        if (lowSpaceThreshold != 0 && now - nextSpaceCheck >= 0) {
+            nextSpaceCheck = now + SPACE_CHECK_NANOS;
+            checkSpace();
+        }
+    }
+
+    /** Tells the listeners; returns null, so that a change can end with it. */
+    <T> T event(PoolEvent.Kind kind, long id, String name) {
+        PoolEvent event = new PoolEvent(kind, id, name);
+        for (PoolListener listener : listeners) {
+            try {
+                listener.changed(event);
+            } catch (RuntimeException e) {
+                LOG.warn("pool listener {} failed on {}: {}", listener, event, e.toString());
+            }
+        }
+        return null;
+    }
+
+    Optional<Snapshot> snapshotIfLive(long id) {
+        SnapshotRecord s = id == 0 ? null : catalog.snapshotOrNull(id);
+        return s == null ? Optional.empty() : Optional.of(new Snapshot(this, s));
+    }
+
+    static VolumeSpace space(VnodeSpace space) {
+        return new VolumeSpace(Blocks.bytes(space.mapped()), Blocks.bytes(space.exclusive()),
+                Blocks.bytes(space.reclaimable()));
+    }
+
+    static void checkSize(long size) {
+        if (size <= 0 || size > MAX_VOLUME_BYTES) {
+            throw new PoolArgumentException("volume size " + size + " bytes is not from 1 to " + MAX_VOLUME_BYTES
+                    + " (16 TiB)");
+        }
+    }
+
+    private void checkNewName(String name) {
+        Names.check(name, "volume");
+        if (catalog.hasVolumeNamed(name)) {
+            throw new PoolArgumentException("a volume named " + Names.quoted(name) + " already exists");
+        }
+    }
+
+    private static <T> T required(T value, String name) {
+        if (value == null) {
+            throw new PoolArgumentException(name + " is null");
+        }
+        return value;
+    }
+}
