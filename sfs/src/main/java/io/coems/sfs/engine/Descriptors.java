@@ -14,8 +14,9 @@ import java.util.TreeSet;
 /**
  * The descriptor table: {@link DescriptorRecord}s in the data blocks of one dedicated vnode,
  * changed only through transactions like all metadata. The lowest free index is taken first;
- * a freed record keeps its index and advances its generation. The free indexes are known in
- * memory, rebuilt by a scan when the file system is opened.
+ * a freed record keeps its index and advances its generation. The type of every record and the
+ * free indexes are known in memory, rebuilt by one scan when the file system is opened, so
+ * finding the records of a type reads only those records.
  */
 final class Descriptors {
     /** Type of SFS's own records of vnodes being deleted (payload: the vnode id). */
@@ -24,6 +25,8 @@ final class Descriptors {
     private final Engine engine;
     private final long vnode;
     private final TreeSet<Integer> free = new TreeSet<>();
+    /** The type of every record, by index; 0 for a free one. */
+    private char[] types = new char[0];
     private int capacity;
 
     Descriptors(Engine engine, long vnode) {
@@ -58,6 +61,7 @@ final class Descriptors {
         DescriptorRecord record = writable(tx, index);
         record.set(type, payload, record.generation());
         free.remove(index);
+        types[index] = (char) type;
         return Ids.of(index, record.generation());
     }
 
@@ -72,6 +76,7 @@ final class Descriptors {
             free.add(capacity + slot);
         }
         capacity += DescriptorRecord.PER_BLOCK;
+        types = java.util.Arrays.copyOf(types, capacity);
     }
 
     /** The record of live descriptor {@code id}. */
@@ -101,15 +106,15 @@ final class Descriptors {
         live(tx, id);
         writable(tx, Ids.index(id)).free();
         free.add(Ids.index(id));
+        types[Ids.index(id)] = 0;
     }
 
     /** Ids of the live descriptors of {@code type}, in index order. */
     List<Long> ofType(MetaView view, int type) {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < capacity; i++) {
-            DescriptorRecord record = record(view, i);
-            if (record.type() == type) {
-                ids.add(Ids.of(i, record.generation()));
+            if (types[i] == type) {
+                ids.add(Ids.of(i, record(view, i).generation()));
             }
         }
         return ids;
@@ -124,8 +129,10 @@ final class Descriptors {
             blocks++;
         }
         capacity = blocks * DescriptorRecord.PER_BLOCK;
+        types = new char[capacity];
         for (int i = 0; i < capacity; i++) {
-            if (record(view, i).type() == 0) {
+            types[i] = (char) record(view, i).type();
+            if (types[i] == 0) {
                 free.add(i);
             }
         }
