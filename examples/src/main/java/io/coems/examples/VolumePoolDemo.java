@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * diverging a little, one client hit by a virus and reverted to its last good snapshot, and a
  * table of clone and revert times, the space used against 50 full copies, and the reverted
  * client's history. Run with no argument (a temporary directory, removed afterwards) or with a
- * directory to keep the pool in.
+ * new directory to keep the pool in.
  */
 public final class VolumePoolDemo {
     private static final int CLIENTS = 50;
@@ -47,7 +47,10 @@ public final class VolumePoolDemo {
     private VolumePoolDemo() {
     }
 
-    /** Runs the demo; {@code args[0]}, if given, is the directory that keeps the pool. */
+    /**
+     * Runs the demo; {@code args[0]}, if given, is a directory without a pool yet, which keeps the
+     * pool afterwards. Exits with status 1 if a check fails.
+     */
     public static void main(String[] args) throws IOException {
         boolean keep = args.length > 0;
         Path dir = keep ? Path.of(args[0]) : Files.createTempDirectory("coems-vvm-demo-");
