@@ -271,6 +271,13 @@ public final class Volume implements BlockImage {
     public void revertTo(Snapshot snapshot) {
         pool.change("revert volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
+            if (snapshot == null) {
+                throw new PoolArgumentException("snapshot is null");
+            }
+            if (snapshot.pool() != pool) {
+                throw new PoolArgumentException(snapshot + " belongs to another pool; volume " + Names.quoted(r.name())
+                        + " cannot revert to it");
+            }
             SnapshotRecord s = pool.catalog().snapshot(snapshot.id());
             if (s.volume() != id) {
                 throw new PoolArgumentException("snapshot " + Names.quoted(s.name()) + " belongs to volume "
