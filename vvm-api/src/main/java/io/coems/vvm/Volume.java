@@ -175,13 +175,14 @@ public final class Volume implements BlockImage {
      * Changes the virtual size. Growing is always allowed; shrinking drops the data beyond the
      * new size and is done only when {@code allowShrink} says so.
      *
-     * @throws PoolArgumentException if the size is not from 1 to {@link VolumePool#MAX_VOLUME_BYTES},
-     *                               or smaller than now without {@code allowShrink}
+     * @throws PoolArgumentException if the size is not from 1 to {@link VolumePool#MAX_VOLUME_BYTES} and the
+     *                               pool's largest capacity, or smaller than now without {@code allowShrink}
      */
     public void resize(long newSize, boolean allowShrink) {
         pool.change("resize volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
             VolumePool.checkSize(newSize);
+            pool.checkCapacity(newSize);
             long old = pool.sfs().size(r.vnode());
             if (newSize < old && !allowShrink) {
                 throw new PoolArgumentException("resizing volume " + Names.quoted(r.name()) + " from " + old + " to "

@@ -173,10 +173,7 @@ public final class VolumePool implements AutoCloseable {
         return change("create volume " + (name == null ? "" : Names.quoted(name)), () -> {
             checkNewName(name);
             checkSize(size);
-            if (size > maxCapacity) {
-                throw new PoolArgumentException("volume size " + size + " bytes is beyond the pool's capacity of "
-                        + maxCapacity + " bytes");
-            }
+            checkCapacity(size);
             VolumeRecord made = catalog.createVolume(name, size, 0, null);
             event(PoolEvent.Kind.VOLUME_CREATED, made.id(), name);
             return new Volume(this, made.id());
@@ -510,6 +507,14 @@ public final class VolumePool implements AutoCloseable {
         if (size <= 0 || size > MAX_VOLUME_BYTES) {
             throw new PoolArgumentException("volume size " + size + " bytes is not from 1 to " + MAX_VOLUME_BYTES
                     + " (16 TiB)");
+        }
+    }
+
+    /** Refuses a volume size beyond the largest capacity the pool can reach. */
+    void checkCapacity(long size) {
+        if (size > maxCapacity) {
+            throw new PoolArgumentException("volume size " + size + " bytes is beyond the pool's capacity of "
+                    + maxCapacity + " bytes");
         }
     }
 
