@@ -93,6 +93,7 @@ public final class ClientManager {
      * @throws PoolNotFoundException if there is none
      */
     public Client client(long id) {
+        pool.ensureOpen();
         Client c = clients.get(id);
         if (c == null) {
             throw new PoolNotFoundException("client " + Ids.format(id) + " does not exist");
@@ -119,6 +120,7 @@ public final class ClientManager {
 
     /** Every client, by name. */
     public List<Client> clients() {
+        pool.ensureOpen();
         return clients.values().stream().sorted(Comparator.comparing(Client::name)).toList();
     }
 
@@ -176,6 +178,7 @@ public final class ClientManager {
     }
 
     private Optional<Client> find(Predicate<Client> test) {
+        pool.ensureOpen();
         return clients.values().stream().filter(test).findFirst();
     }
 

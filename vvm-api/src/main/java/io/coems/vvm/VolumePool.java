@@ -299,6 +299,7 @@ public final class VolumePool implements AutoCloseable {
      * per fall below it); 0 turns it off.
      */
     public void lowSpaceThreshold(long bytes) {
+        ensureOpen();
         if (bytes < 0) {
             throw new PoolArgumentException("low-space threshold " + bytes + " bytes is negative");
         }
