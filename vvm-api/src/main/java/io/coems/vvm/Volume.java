@@ -217,7 +217,13 @@ public final class Volume implements BlockImage {
             } else {
                 attributes.put(key, value);
             }
-            pool.catalog().update(r.withAttributes(attributes));
+            VolumeRecord changed = r.withAttributes(attributes);
+            try {
+                changed.encode();
+            } catch (PoolArgumentException e) {
+                throw new PoolArgumentException("attribute " + Names.quoted(key) + " does not fit: " + e.getMessage(), e);
+            }
+            pool.catalog().update(changed);
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, id, r.name());
         });
     }
