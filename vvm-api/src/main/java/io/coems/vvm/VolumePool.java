@@ -395,10 +395,10 @@ public final class VolumePool implements AutoCloseable {
     /**
      * Verifies the pool's metadata: the block maps and reference counts below, and that every
      * volume and snapshot record names a live state. Returns the problems found; empty when
-     * consistent.
+     * consistent. Changes nothing, so it needs no lease.
      */
     public List<String> check() {
-        return change("check the pool", () -> {
+        return locked("check the pool", () -> {
             List<String> problems = new java.util.ArrayList<>(sfs.check());
             java.util.Set<VnodeId> states = new java.util.HashSet<>(sfs.vnodes());
             int named = 0;
@@ -458,11 +458,18 @@ public final class VolumePool implements AutoCloseable {
 
     /** Runs configuration change {@code what}: one at a time, under the lease if one is held. */
     <T> T change(String what, Supplier<T> operation) {
+        return locked(what, () -> {
+            leases.admit(what);
+            return operation.get();
+        });
+    }
+
+    /** Runs {@code operation} with no configuration change under way; it needs no lease. */
+    private <T> T locked(String what, Supplier<T> operation) {
         ensureOpen();
         config.lock();
         try {
             ensureOpen();
-            leases.admit(what);
             return operation.get();
         } catch (RuntimeException e) {
             throw Errors.translate("cannot " + what, e);
