@@ -98,7 +98,7 @@ public final class Volume implements BlockImage {
      * @throws PoolNoSpaceException if the pool is full: a write of up to 4 MiB then changes nothing
      */
     public void write(long offset, MemorySegment src) {
-        pool.write(this, () -> onWritableVnode("write to", vnode -> {
+        pool.write(src.byteSize(), () -> onWritableVnode("write to", vnode -> {
             pool.sfs().write(vnode, offset, src);
             return null;
         }));

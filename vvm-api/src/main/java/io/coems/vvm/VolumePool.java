@@ -42,8 +42,10 @@ public final class VolumePool implements AutoCloseable {
     public static final long MAX_VOLUME_BYTES = 16L << 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(VolumePool.class);
-    /** How often at most writes look at the free space for the low-space event. */
+    /** How often at most writes look at the free space for the low-space event, unless they may have crossed it. */
     private static final long SPACE_CHECK_NANOS = 50_000_000L;
+    /** Blocks a write may allocate beyond its own bytes: two partial blocks and a path of index blocks. */
+    private static final long WRITE_EXTRA_BLOCKS = 8;
 
     private final StorageMatrix matrix;
     private final SuperFileSystem sfs;
@@ -57,6 +59,8 @@ public final class VolumePool implements AutoCloseable {
     private volatile long lowSpaceThreshold;
     private volatile boolean low;
     private volatile long nextSpaceCheck = System.nanoTime();
+    /** Bytes writes may still allocate before free space can be below the threshold. */
+    private final java.util.concurrent.atomic.AtomicLong spaceMargin = new java.util.concurrent.atomic.AtomicLong();
 
     private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, long maxCapacity) {
         this.matrix = matrix;
@@ -308,12 +312,13 @@ public final class VolumePool implements AutoCloseable {
         checkSpace();
     }
 
-    private void checkSpace() {
+    private synchronized void checkSpace() {
         long threshold = lowSpaceThreshold;
         if (threshold == 0 || closed) {
             return;
         }
         long free = space().free();
+        spaceMargin.set(free < threshold ? Long.MAX_VALUE / 2 : free - threshold);
         if (free < threshold && !low) {
             low = true;
             event(PoolEvent.Kind.LOW_SPACE, 0, Long.toString(free));
@@ -460,7 +465,9 @@ public final class VolumePool implements AutoCloseable {
     <T> T change(String what, Supplier<T> operation) {
         return locked(what, () -> {
             leases.admit(what);
-            return operation.get();
+            T result = operation.get();
+            checkSpace();
+            return result;
         });
     }
 
@@ -478,13 +485,22 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    /** Runs a write, then looks at the free space now and then. */
-    void write(Volume volume, Runnable write) {
-        write.run();
-        long now = System.nanoTime();
-        if (lowSpaceThreshold != 0 && now - nextSpaceCheck >= 0) {
-            nextSpaceCheck = now + SPACE_CHECK_NANOS;
-            checkSpace();
+    /**
+     * Runs a write of {@code bytes}, then looks at the free space now and then, and always once
+     * the writes since the last look may have taken the free space below the threshold.
+     */
+    void write(long bytes, Runnable write) {
+        try {
+            write.run();
+        } finally {
+            if (lowSpaceThreshold != 0) {
+                long now = System.nanoTime();
+                long most = bytes + WRITE_EXTRA_BLOCKS * Blocks.SIZE;
+                if (spaceMargin.addAndGet(-most) < 0 || now - nextSpaceCheck >= 0) {
+                    nextSpaceCheck = now + SPACE_CHECK_NANOS;
+                    checkSpace();
+                }
+            }
         }
     }
 
