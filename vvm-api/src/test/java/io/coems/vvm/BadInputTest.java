@@ -30,14 +30,8 @@ class BadInputTest {
     /** 128 two-byte characters: 256 UTF-8 bytes. */
     private static final String LONG_NAME = "é".repeat(128);
 
-    /** A pool with a written volume "v", its snapshot "s", and client "pc". */
     private static VolumePool populated() {
-        VolumePool pool = memoryPool(2048);
-        Volume v = pool.createVolume("v", 4 * MIB);
-        v.write(1000, random(70_000, 1));
-        v.snapshot("s");
-        client(pool, "pc", 1);
-        return pool;
+        return PoolFixtures.populate(memoryPool(2048));
     }
 
     @Test
@@ -297,12 +291,19 @@ class BadInputTest {
 
     /** Rewrites the format byte of the pool record in {@code dir}, through the SFS below the pool. */
     private static void forgeFormat(Path dir, int format) {
-        try (StorageMatrix matrix = StorageMatrix.openFiles(List.of(dir.resolve("pool-0000.coems")));
-                SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0))) {
+        onRawFileSystem(dir, sfs -> {
             DescriptorId record = sfs.descriptors(PoolRecord.TYPE).getFirst();
             byte[] payload = sfs.readDescriptor(record).payload();
             payload[0] = (byte) format;
             sfs.updateDescriptor(record, MemorySegment.ofArray(payload));
+        });
+    }
+
+    /** Runs {@code edit} on the Super File System of the (closed) directory pool in {@code dir}. */
+    private static void onRawFileSystem(Path dir, java.util.function.Consumer<SuperFileSystem> edit) {
+        try (StorageMatrix matrix = StorageMatrix.openFiles(List.of(dir.resolve("pool-0000.coems")));
+                SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0))) {
+            edit.accept(sfs);
         }
     }
 
@@ -311,10 +312,7 @@ class BadInputTest {
         try (VolumePool pool = VolumePool.create(dir, PoolFixtures.DIR)) {
             pool.createVolume("v", MIB);
         }
-        try (StorageMatrix matrix = StorageMatrix.openFiles(List.of(dir.resolve("pool-0000.coems")));
-                SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0))) {
-            sfs.freeDescriptor(sfs.descriptors(PoolRecord.TYPE).getFirst());
-        }
+        onRawFileSystem(dir, sfs -> sfs.freeDescriptor(sfs.descriptors(PoolRecord.TYPE).getFirst()));
         refused(PoolFormatException.class, () -> VolumePool.open(dir, PoolFixtures.DIR), "0 COEMS pool records");
     }
 

@@ -28,8 +28,9 @@ class LeaseTest {
     private final PoolFixtures.ManualClock clock = new PoolFixtures.ManualClock();
     private final PoolOptions options = VolumePoolTest.SMALL.withClock(clock);
 
+    /** A memory pool on the manual clock, {@linkplain PoolFixtures#populate populated}. */
     private VolumePool pool() {
-        return VolumePool.create(List.of(LbsSpec.normal(new MemoryDevice("m", 1024))), options);
+        return PoolFixtures.populate(VolumePool.create(List.of(LbsSpec.normal(new MemoryDevice("m", 1024))), options));
     }
 
     /**
@@ -61,17 +62,9 @@ class LeaseTest {
                 () -> clients.remove(clients.findByName("pc" + suffix).orElseThrow().id()));
     }
 
-    private static void populate(VolumePool pool) {
-        Volume v = pool.createVolume("v", 4 * MIB);
-        v.write(0, random(5000, 1));
-        v.snapshot("s");
-        PoolFixtures.client(pool, "pc", 1);
-    }
-
     @Test
     void withoutALeaseEveryChangeWorks() {
         try (VolumePool pool = pool()) {
-            populate(pool);
             for (Executable change : changes(pool, "01")) {
                 assertDoesNotThrow(change);
             }
@@ -82,7 +75,6 @@ class LeaseTest {
     @Test
     void whileALeaseIsHeldChangesNeedItsToken() {
         try (VolumePool pool = pool()) {
-            populate(pool);
             Lease lease = pool.acquireLease("console-a", IDLE);
             assertEquals(java.util.Optional.of(lease), pool.lease());
             // Each change is first refused without the token, then made with it (a removal needs
@@ -102,7 +94,6 @@ class LeaseTest {
     @Test
     void readsAndWritesNeedNoLease(@TempDir Path dir) {
         try (VolumePool pool = pool()) {
-            populate(pool);
             pool.acquireLease("console-a", IDLE);
             Volume v = pool.volume("v");
             Snapshot s = v.findSnapshot("s").orElseThrow();
@@ -129,7 +120,6 @@ class LeaseTest {
     @Test
     void anotherHolderIsRefusedWhileTheLeaseIsLiveAndItLapsesWhenIdle() {
         try (VolumePool pool = pool()) {
-            populate(pool);
             Lease a = pool.acquireLease("console-a", IDLE);
             refused(PoolLeaseException.class, () -> pool.acquireLease("console-b", IDLE), "\"console-a\"",
                     "token " + a.token());
@@ -160,7 +150,6 @@ class LeaseTest {
     @Test
     void aReleasedLeaseFreesChangesAndItsTokenGoesStale() {
         try (VolumePool pool = pool()) {
-            populate(pool);
             Lease a = pool.acquireLease("console-a", IDLE);
             pool.releaseLease(a.token() + 1);
             assertEquals(a, pool.lease().orElseThrow(), "another token releases nothing");

@@ -2,7 +2,6 @@ package io.coems.vvm;
 
 import org.junit.jupiter.api.function.Executable;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -24,8 +23,16 @@ final class PoolFixtures {
     private PoolFixtures() {
     }
 
-    static VolumePool dirPool(Path dir, PoolOptions options) {
-        return VolumePool.create(dir, options);
+    /**
+     * Fills {@code pool} with volume "v" (4 MiB, 5000 bytes written), its snapshot "s", and client
+     * "pc" (MAC 02:00:00:00:00:01, IP 10.0.0.1); returns the pool.
+     */
+    static VolumePool populate(VolumePool pool) {
+        Volume v = pool.createVolume("v", 4L << 20);
+        v.write(1000, VolumePoolTest.random(5000, 1));
+        v.snapshot("s");
+        client(pool, "pc", 1);
+        return pool;
     }
 
     /**
