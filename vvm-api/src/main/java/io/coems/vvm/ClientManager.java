@@ -48,6 +48,10 @@ public final class ClientManager {
     public Client register(String name, String mac, String ip, Map<String, String> hardware,
             Map<String, String> attributes) {
         return pool.change("register client " + (name == null ? "" : Names.quoted(name)), () -> {
+            if (hardware == null || attributes == null) {
+                throw new PoolArgumentException("the " + (hardware == null ? "hardware" : "attributes")
+                        + " map is null; pass an empty map");
+            }
             Client draft = valid(new Client(0, name, mac, ip, hardware, attributes));
             long id = Ids.of(pool.sfs().createDescriptor(Descriptor.CLIENT, ClientRecord.encode(draft)));
             Client made = new Client(id, draft.name(), draft.mac(), draft.ip(), draft.hardware(), draft.attributes());
@@ -93,6 +97,7 @@ public final class ClientManager {
      * @throws PoolNotFoundException if there is none
      */
     public Client client(long id) {
+        pool.ensureOpen();
         Client c = clients.get(id);
         if (c == null) {
             throw new PoolNotFoundException("client " + Ids.format(id) + " does not exist");
@@ -119,6 +124,7 @@ public final class ClientManager {
 
     /** Every client, by name. */
     public List<Client> clients() {
+        pool.ensureOpen();
         return clients.values().stream().sorted(Comparator.comparing(Client::name)).toList();
     }
 
@@ -176,6 +182,7 @@ public final class ClientManager {
     }
 
     private Optional<Client> find(Predicate<Client> test) {
+        pool.ensureOpen();
         return clients.values().stream().filter(test).findFirst();
     }
 

@@ -22,10 +22,17 @@ final class ClientRecord {
     private ClientRecord() {
     }
 
+    /**
+     * @throws PoolArgumentException naming the client if it does not fit a descriptor
+     */
     static MemorySegment encode(Client c) {
-        return Payload.writer(VERSION, 0).string(c.name()).string(c.mac()).string(c.ip())
-                .strings(new java.util.TreeMap<>(c.hardware())).strings(new java.util.TreeMap<>(c.attributes()))
-                .segment();
+        try {
+            return Payload.writer(VERSION, 0).string(c.name()).string(c.mac()).string(c.ip())
+                    .strings(new java.util.TreeMap<>(c.hardware())).strings(new java.util.TreeMap<>(c.attributes()))
+                    .segment();
+        } catch (PoolArgumentException e) {
+            throw new PoolArgumentException("client " + Names.quoted(c.name()) + ": " + e.getMessage(), e);
+        }
     }
 
     static Client decode(long id, byte[] bytes) {

@@ -98,7 +98,7 @@ public final class Volume implements BlockImage {
      * @throws PoolNoSpaceException if the pool is full: a write of up to 4 MiB then changes nothing
      */
     public void write(long offset, MemorySegment src) {
-        pool.write(this, () -> onWritableVnode("write to", vnode -> {
+        pool.write(src.byteSize(), () -> onWritableVnode("write to", vnode -> {
             pool.sfs().write(vnode, offset, src);
             return null;
         }));
@@ -175,13 +175,14 @@ public final class Volume implements BlockImage {
      * Changes the virtual size. Growing is always allowed; shrinking drops the data beyond the
      * new size and is done only when {@code allowShrink} says so.
      *
-     * @throws PoolArgumentException if the size is not from 1 to {@link VolumePool#MAX_VOLUME_BYTES},
-     *                               or smaller than now without {@code allowShrink}
+     * @throws PoolArgumentException if the size is not from 1 to {@link VolumePool#MAX_VOLUME_BYTES} and the
+     *                               pool's largest capacity, or smaller than now without {@code allowShrink}
      */
     public void resize(long newSize, boolean allowShrink) {
         pool.change("resize volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
             VolumePool.checkSize(newSize);
+            pool.checkCapacity(newSize);
             long old = pool.sfs().size(r.vnode());
             if (newSize < old && !allowShrink) {
                 throw new PoolArgumentException("resizing volume " + Names.quoted(r.name()) + " from " + old + " to "
@@ -216,7 +217,13 @@ public final class Volume implements BlockImage {
             } else {
                 attributes.put(key, value);
             }
-            pool.catalog().update(r.withAttributes(attributes));
+            VolumeRecord changed = r.withAttributes(attributes);
+            try {
+                changed.encode();
+            } catch (PoolArgumentException e) {
+                throw new PoolArgumentException("attribute " + Names.quoted(key) + " does not fit: " + e.getMessage(), e);
+            }
+            pool.catalog().update(changed);
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, id, r.name());
         });
     }
@@ -271,6 +278,13 @@ public final class Volume implements BlockImage {
     public void revertTo(Snapshot snapshot) {
         pool.change("revert volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
+            if (snapshot == null) {
+                throw new PoolArgumentException("snapshot is null");
+            }
+            if (snapshot.pool() != pool) {
+                throw new PoolArgumentException(snapshot + " belongs to another pool; volume " + Names.quoted(r.name())
+                        + " cannot revert to it");
+            }
             SnapshotRecord s = pool.catalog().snapshot(snapshot.id());
             if (s.volume() != id) {
                 throw new PoolArgumentException("snapshot " + Names.quoted(s.name()) + " belongs to volume "

@@ -42,8 +42,10 @@ public final class VolumePool implements AutoCloseable {
     public static final long MAX_VOLUME_BYTES = 16L << 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(VolumePool.class);
-    /** How often at most writes look at the free space for the low-space event. */
+    /** How often at most writes look at the free space for the low-space event, unless they may have crossed it. */
     private static final long SPACE_CHECK_NANOS = 50_000_000L;
+    /** Blocks a write may allocate beyond its own bytes: two partial blocks and a path of index blocks. */
+    private static final long WRITE_EXTRA_BLOCKS = 8;
 
     private final StorageMatrix matrix;
     private final SuperFileSystem sfs;
@@ -57,6 +59,8 @@ public final class VolumePool implements AutoCloseable {
     private volatile long lowSpaceThreshold;
     private volatile boolean low;
     private volatile long nextSpaceCheck = System.nanoTime();
+    /** Bytes writes may still allocate before free space can be below the threshold. */
+    private final java.util.concurrent.atomic.AtomicLong spaceMargin = new java.util.concurrent.atomic.AtomicLong();
 
     private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, long maxCapacity) {
         this.matrix = matrix;
@@ -173,10 +177,7 @@ public final class VolumePool implements AutoCloseable {
         return change("create volume " + (name == null ? "" : Names.quoted(name)), () -> {
             checkNewName(name);
             checkSize(size);
-            if (size > maxCapacity) {
-                throw new PoolArgumentException("volume size " + size + " bytes is beyond the pool's capacity of "
-                        + maxCapacity + " bytes");
-            }
+            checkCapacity(size);
             VolumeRecord made = catalog.createVolume(name, size, 0, null);
             event(PoolEvent.Kind.VOLUME_CREATED, made.id(), name);
             return new Volume(this, made.id());
@@ -302,6 +303,7 @@ public final class VolumePool implements AutoCloseable {
      * per fall below it); 0 turns it off.
      */
     public void lowSpaceThreshold(long bytes) {
+        ensureOpen();
         if (bytes < 0) {
             throw new PoolArgumentException("low-space threshold " + bytes + " bytes is negative");
         }
@@ -310,12 +312,13 @@ public final class VolumePool implements AutoCloseable {
         checkSpace();
     }
 
-    private void checkSpace() {
+    private synchronized void checkSpace() {
         long threshold = lowSpaceThreshold;
         if (threshold == 0 || closed) {
             return;
         }
         long free = space().free();
+        spaceMargin.set(free < threshold ? Long.MAX_VALUE / 2 : free - threshold);
         if (free < threshold && !low) {
             low = true;
             event(PoolEvent.Kind.LOW_SPACE, 0, Long.toString(free));
@@ -397,10 +400,10 @@ public final class VolumePool implements AutoCloseable {
     /**
      * Verifies the pool's metadata: the block maps and reference counts below, and that every
      * volume and snapshot record names a live state. Returns the problems found; empty when
-     * consistent.
+     * consistent. Changes nothing, so it needs no lease.
      */
     public List<String> check() {
-        return change("check the pool", () -> {
+        return locked("check the pool", () -> {
             List<String> problems = new java.util.ArrayList<>(sfs.check());
             java.util.Set<VnodeId> states = new java.util.HashSet<>(sfs.vnodes());
             int named = 0;
@@ -460,11 +463,20 @@ public final class VolumePool implements AutoCloseable {
 
     /** Runs configuration change {@code what}: one at a time, under the lease if one is held. */
     <T> T change(String what, Supplier<T> operation) {
+        return locked(what, () -> {
+            leases.admit(what);
+            T result = operation.get();
+            checkSpace();
+            return result;
+        });
+    }
+
+    /** Runs {@code operation} with no configuration change under way; it needs no lease. */
+    private <T> T locked(String what, Supplier<T> operation) {
         ensureOpen();
         config.lock();
         try {
             ensureOpen();
-            leases.admit(what);
             return operation.get();
         } catch (RuntimeException e) {
             throw Errors.translate("cannot " + what, e);
@@ -473,13 +485,22 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    /** Runs a write, then looks at the free space now and then. */
-    void write(Volume volume, Runnable write) {
-        write.run();
-        long now = System.nanoTime();
-        if (lowSpaceThreshold != 0 && now - nextSpaceCheck >= 0) {
-            nextSpaceCheck = now + SPACE_CHECK_NANOS;
-            checkSpace();
+    /**
+     * Runs a write of {@code bytes}, then looks at the free space now and then, and always once
+     * the writes since the last look may have taken the free space below the threshold.
+     */
+    void write(long bytes, Runnable write) {
+        try {
+            write.run();
+        } finally {
+            if (lowSpaceThreshold != 0) {
+                long now = System.nanoTime();
+                long most = bytes + WRITE_EXTRA_BLOCKS * Blocks.SIZE;
+                if (spaceMargin.addAndGet(-most) < 0 || now - nextSpaceCheck >= 0) {
+                    nextSpaceCheck = now + SPACE_CHECK_NANOS;
+                    checkSpace();
+                }
+            }
         }
     }
 
@@ -510,6 +531,14 @@ public final class VolumePool implements AutoCloseable {
         if (size <= 0 || size > MAX_VOLUME_BYTES) {
             throw new PoolArgumentException("volume size " + size + " bytes is not from 1 to " + MAX_VOLUME_BYTES
                     + " (16 TiB)");
+        }
+    }
+
+    /** Refuses a volume size beyond the largest capacity the pool can reach. */
+    void checkCapacity(long size) {
+        if (size > maxCapacity) {
+            throw new PoolArgumentException("volume size " + size + " bytes is beyond the pool's capacity of "
+                    + maxCapacity + " bytes");
         }
     }
 

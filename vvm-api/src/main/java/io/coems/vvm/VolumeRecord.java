@@ -41,9 +41,17 @@ record VolumeRecord(long id, String name, VnodeId vnode, long created, long orig
         attributes = Map.copyOf(attributes);
     }
 
+    /**
+     * @throws PoolArgumentException naming the volume if its name and attributes do not fit a descriptor
+     */
     MemorySegment encode() {
-        return Payload.writer(VERSION, readOnly ? 1 : 0).u64(vnode.toLong()).u64(created).u64(origin).u64(client)
-                .string(name).strings(new java.util.TreeMap<>(attributes)).segment();
+        try {
+            return Payload.writer(VERSION, readOnly ? 1 : 0).u64(vnode.toLong()).u64(created).u64(origin).u64(client)
+                    .string(name).strings(new java.util.TreeMap<>(attributes)).segment();
+        } catch (PoolArgumentException e) {
+            throw new PoolArgumentException("volume " + Names.quoted(name) + " with " + attributes.size()
+                    + " attributes: " + e.getMessage(), e);
+        }
     }
 
     static VolumeRecord decode(long id, byte[] bytes) {
