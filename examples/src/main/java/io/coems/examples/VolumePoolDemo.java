@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -190,7 +189,7 @@ public final class VolumePoolDemo {
             System.out.printf("   %-14s %-12s %9s %14s  %s%n", "snapshot", "created", "size", "exclusive", "lineage");
             for (Snapshot s : victim.history()) {
                 System.out.printf("   %-14s %-12s %,5d MiB %,10d KiB  %s%n", s.name(),
-                        TIME.format(Instant.ofEpochMilli(s.created())), s.size() / MIB, s.space().exclusive() / 1024,
+                        TIME.format(s.created()), s.size() / MIB, s.space().exclusive() / 1024,
                         lineage(pool, s));
             }
 

@@ -49,9 +49,9 @@ public final class Snapshot implements BlockImage {
         return record.size();
     }
 
-    /** When it was taken, ms since the epoch. */
-    public long created() {
-        return record.created();
+    /** When it was taken. */
+    public java.time.Instant created() {
+        return java.time.Instant.ofEpochMilli(record.created());
     }
 
     /** The id of the volume it was taken of (which may have been deleted since). */

@@ -53,9 +53,9 @@ public final class Volume implements BlockImage {
         return onVnode("size of", vnode -> pool.sfs().size(vnode));
     }
 
-    /** Creation time, ms since the epoch. */
-    public long created() {
-        return record().created();
+    /** When the volume was created. */
+    public java.time.Instant created() {
+        return java.time.Instant.ofEpochMilli(record().created());
     }
 
     /** Whether writes are refused. */
