@@ -126,7 +126,7 @@ public final class Engine {
             engine.groups.addFreeBlocks(tx, 0, -journalBlocks);
             tx.commit();
         }
-        engine.attach(Journal.create(engine.store, journalStart, journalBlocks), commitMillis);
+        engine.attach(Journal.create(engine.store, journalStart, journalBlocks));
         long descriptorVnode = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
         sb = new Superblock(0, 0, Superblock.JOURNAL, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
                 sb.created(), 0, journalStart, journalBlocks);
@@ -140,6 +140,7 @@ public final class Engine {
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
         engine.store.flush();
+        engine.startCommitter(commitMillis);
         LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
                 geometry.groupBlocks(), geometry.totalDataBlocks(), geometry.vnodes());
         return engine;
@@ -187,7 +188,7 @@ public final class Engine {
         }
         Journal journal = Journal.recover(raw, sb.journalStart(), sb.journalBlocks(), notes);
         Engine engine = new Engine(store, sb, cacheBlocks);
-        engine.attach(journal, commitMillis);
+        engine.attach(journal);
         engine.checkGroupTable(notes);
         if (sb.state() != Superblock.CLEAN) {
             notes.add("the file system was not closed cleanly");
@@ -196,6 +197,7 @@ public final class Engine {
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
+        engine.startCommitter(commitMillis);
         return engine;
     }
 
@@ -927,10 +929,17 @@ public final class Engine {
         journal.commit();
     }
 
-    /** Starts using {@code j} for every transaction, and the periodic commit if {@code commitMillis > 0}. */
-    private void attach(Journal j, long commitMillis) {
+    /** Starts using {@code j} for every transaction. */
+    private void attach(Journal j) {
         this.journal = j;
         cache.pin(j::isRunning);
+    }
+
+    /**
+     * Starts the periodic commit if {@code commitMillis > 0}: only once format or open is done,
+     * for they run transactions of their own without the metadata lock.
+     */
+    private void startCommitter(long commitMillis) {
         if (commitMillis > 0) {
             committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("coems-sfs-commit").daemon().factory());
