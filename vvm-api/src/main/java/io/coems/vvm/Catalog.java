@@ -193,8 +193,11 @@ final class Catalog {
         volumeNames.remove(volume.name());
     }
 
-    /** Leaves every volume of client {@code clientId} unassigned and frees the client's record, in one change. */
-    void unassignAndFree(long clientId) {
+    /**
+     * Leaves every volume of client {@code clientId} unassigned and frees the client's record, in
+     * one change; returns the volumes that were assigned.
+     */
+    List<VolumeRecord> unassignAndFree(long clientId) {
         List<VolumeRecord> assigned = volumes.values().stream().filter(v -> v.client() == clientId).toList();
         sfs.atomically(List.of(), batch -> {
             for (VolumeRecord v : assigned) {
@@ -204,6 +207,7 @@ final class Catalog {
             return null;
         });
         assigned.forEach(v -> volumes.put(v.id(), v.withClient(0)));
+        return assigned;
     }
 
     private void put(SnapshotRecord s) {

@@ -81,12 +81,13 @@ public final class ClientManager {
         });
     }
 
-    /** Removes a client; its volumes stay, unassigned. */
+    /** Removes a client; its volumes stay, unassigned (each told as changed). */
     public void remove(long clientId) {
         pool.change("remove client " + Ids.format(clientId), () -> {
             Client c = client(clientId);
-            pool.catalog().unassignAndFree(clientId);
+            List<VolumeRecord> unassigned = pool.catalog().unassignAndFree(clientId);
             clients.remove(clientId);
+            unassigned.forEach(v -> pool.event(PoolEvent.Kind.VOLUME_CHANGED, v.id(), v.name()));
             return pool.event(PoolEvent.Kind.CLIENT_REMOVED, clientId, c.name());
         });
     }

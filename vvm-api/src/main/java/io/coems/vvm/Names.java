@@ -22,7 +22,7 @@ final class Names {
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw new PoolArgumentException("the " + what + " name \"" + name.substring(0, 20) + "...\" is " + bytes
+            throw new PoolArgumentException("the " + what + " name \"" + name.substring(0, name.offsetByCodePoints(0, Math.min(20, name.codePointCount(0, name.length())))) + "...\" is " + bytes
                     + " bytes long; the limit is " + MAX_BYTES + " bytes of UTF-8");
         }
         for (int i = 0; i < name.length(); i++) {

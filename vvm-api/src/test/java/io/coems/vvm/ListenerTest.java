@@ -75,8 +75,11 @@ class ListenerTest {
             pool.clients().assignByIp(v, "10.0.0.1");
             pool.clients().unassign(v);
             assertEquals(java.util.Collections.nCopies(3, new PoolEvent(VOLUME_CHANGED, v.id(), "v")), heard.take());
+            pool.clients().assign(v, pc.id());
+            heard.take();
             pool.clients().remove(pc.id());
-            assertEquals(CLIENT_REMOVED, heard.take().getLast().kind());
+            assertEquals(List.of(new PoolEvent(VOLUME_CHANGED, v.id(), "v"), new PoolEvent(CLIENT_REMOVED, pc.id(), "pc-1")),
+                    heard.take(), "the volume it held was unassigned");
         }
     }
 
