@@ -39,11 +39,12 @@ public final class SuperFileSystem implements AutoCloseable {
     /**
      * Formats {@code store} with a new, empty file system, overwriting whatever it held.
      *
-     * @throws SfsArgumentException if the store is too small for the layout
+     * @throws SfsArgumentException if the store is too small for the layout, or larger than
+     *                              {@link SfsOptions#maxBlocks()}
      */
     public static SuperFileSystem format(BlockStore store, SfsOptions options) {
         return new SuperFileSystem(Engine.format(store, options.groupBlocks(), options.vnodesPerGroup(),
-                options.cacheBlocks(), options.commitMillis()), List.of());
+                options.cacheBlocks(), options.commitMillis(), options.maxBlocks()), List.of());
     }
 
     /**

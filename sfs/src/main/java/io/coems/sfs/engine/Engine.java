@@ -78,15 +78,16 @@ public final class Engine {
     // ------------------------------------------------------------------ format and open
 
     /**
-     * Writes a new, empty file system over the whole store.
+     * Writes a new, empty file system over the whole store, able to grow to {@code maxBlocks}.
      *
-     * @throws SfsArgumentException if the store is too small for the geometry
+     * @throws SfsArgumentException if the store is too small for the geometry or above the maximum
      */
     public static Engine format(BlockStore store, int groupBlocks, int vnodesPerGroup, int cacheBlocks,
-            long commitMillis) {
-        Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup);
+            long commitMillis, long maxBlocks) {
+        Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup, maxBlocks);
         long reserved = Math.max(16, geometry.totalDataBlocks() / 1000);
-        Superblock sb = new Superblock(0, 0, Superblock.JOURNAL, UUID.randomUUID(), geometry, Superblock.OPEN, reserved,
+        int features = Superblock.JOURNAL | Superblock.GROWTH;
+        Superblock sb = new Superblock(0, 0, features, UUID.randomUUID(), geometry, Superblock.OPEN, reserved,
                 0, System.currentTimeMillis(), 0, 0, 0);
         Engine engine = new Engine(store, sb, cacheBlocks);
         try (Transaction tx = engine.begin()) {
@@ -122,7 +123,7 @@ public final class Engine {
         }
         engine.attach(Journal.create(engine.store, journalStart, journalBlocks), commitMillis);
         long descriptorVnode = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
-        sb = new Superblock(0, 0, Superblock.JOURNAL, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
+        sb = new Superblock(0, 0, features, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
                 sb.created(), 0, journalStart, journalBlocks);
         engine.superblock = sb;
         engine.descriptors = new Descriptors(engine, descriptorVnode);
@@ -212,7 +213,7 @@ public final class Engine {
 
     /** Falls back to a backup group table if the primary fails its checksum, and recounts it. */
     private void checkGroupTable(List<String> notes) {
-        for (int i = 0; i < geometry.tableBlocks(); i++) {
+        for (int i = 0; i < geometry.usedTableBlocks(); i++) {
             try {
                 cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
             } catch (SfsCorruptException primaryBad) {
@@ -248,7 +249,7 @@ public final class Engine {
     }
 
     private void writeBackupTables() {
-        for (int i = 0; i < geometry.tableBlocks(); i++) {
+        for (int i = 0; i < geometry.usedTableBlocks(); i++) {
             MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
             for (int g = 1; g < geometry.groups(); g++) {
                 store.write(geometry.tableBlock(g, i), 0, primary);
