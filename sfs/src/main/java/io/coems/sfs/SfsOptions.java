@@ -11,7 +11,7 @@ import io.coems.sfs.format.Geometry;
  * @param cacheBlocks    metadata blocks kept in memory (64 KiB each)
  * @param commitMillis   interval of the periodic journal commit, 0 for none (commits still
  *                       happen on flush, on durable operations and when enough has changed)
- * @param maxBlocks      blocks the file system may grow to:
+ * @param maxBlocks      blocks the file system may {@linkplain SuperFileSystem#grow() grow} to:
  *                       format reserves the group-descriptor table for them (one table block
  *                       per 2047 groups, in every group). Used by format only; open reads it
  *                       from the superblock

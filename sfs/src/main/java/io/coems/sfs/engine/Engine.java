@@ -46,7 +46,8 @@ public final class Engine {
 
     private final Store store;
     private final MetaCache cache;
-    private final Geometry geometry;
+    /** Replaced only by {@link #adopt}, under the metadata lock, with a larger one. */
+    private volatile Geometry geometry;
     private final GroupTable groups;
     private final BlockCounts counts;
     private final VnodeTable vnodes;
@@ -66,9 +67,9 @@ public final class Engine {
         this.superblock = superblock;
         this.geometry = superblock.geometry();
         this.cache = new MetaCache(this.store, cacheBlocks);
-        this.groups = new GroupTable(geometry);
-        this.counts = new BlockCounts(geometry, groups, superblock.reservedBlocks());
-        this.vnodes = new VnodeTable(geometry, groups);
+        this.groups = new GroupTable(this::geometry);
+        this.counts = new BlockCounts(this::geometry, groups, superblock.reservedBlocks());
+        this.vnodes = new VnodeTable(this::geometry, groups);
         this.map = new BlockMap(counts, vnodes);
         for (int i = 0; i < VNODE_LOCKS; i++) {
             vnodeLocks[i] = new ReentrantReadWriteLock(true);
@@ -101,13 +102,7 @@ public final class Engine {
         }
         for (int g = 0; g < geometry.groups(); g++) {
             try (Transaction tx = engine.begin()) {
-                for (long b = geometry.countBlock(geometry.groupStart(g)); b < geometry.vnodeBitmap(g); b++) {
-                    tx.fresh(b, MetaBlock.Kind.REFCOUNT);
-                }
-                tx.fresh(geometry.vnodeBitmap(g), MetaBlock.Kind.VNODE_BITMAP);
-                for (int i = 0; i < geometry.vnodeTableBlocks(); i++) {
-                    tx.fresh(geometry.vnodeBitmap(g) + 1 + i, MetaBlock.Kind.VNODE_TABLE);
-                }
+                Growth.freshGroup(tx, geometry, g);
                 tx.commit();
             }
         }
@@ -184,10 +179,11 @@ public final class Engine {
         Engine engine = new Engine(store, sb, cacheBlocks);
         engine.attach(journal, commitMillis);
         engine.checkGroupTable(notes);
+        Growth.resume(engine, notes);
         if (sb.state() != Superblock.CLEAN) {
             notes.add("the file system was not closed cleanly");
         }
-        engine.writePrimarySuperblock(sb.withState(Superblock.OPEN));
+        engine.writePrimarySuperblock(engine.superblock.withState(Superblock.OPEN));
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
@@ -249,20 +245,36 @@ public final class Engine {
     }
 
     private void writeBackupTables() {
-        for (int i = 0; i < geometry.usedTableBlocks(); i++) {
+        writeBackupTables(1, geometry.groups(), 0, geometry.usedTableBlocks());
+    }
+
+    /** Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)}. */
+    void writeBackupTables(int fromGroup, int toGroup, int fromBlock, int toBlock) {
+        for (int i = fromBlock; i < toBlock; i++) {
             MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
-            for (int g = 1; g < geometry.groups(); g++) {
+            for (int g = fromGroup; g < toGroup; g++) {
                 store.write(geometry.tableBlock(g, i), 0, primary);
             }
         }
     }
 
-    /** Writes every group's copy of the superblock (format, repair). */
-    private void writeSuperblocks(Superblock sb) {
+    /**
+     * Writes every group's copy of the superblock (format, growth, repair): the backups, a
+     * flush, then the primary, so a primary that reached the store vouches for its backups.
+     */
+    void writeSuperblocks(Superblock sb) {
         this.superblock = sb;
-        for (int g = 0; g < geometry.groups(); g++) {
+        for (int g = 1; g < geometry.groups(); g++) {
             store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
         }
+        store.flush();
+        writePrimarySuperblock(sb);
+    }
+
+    /** Takes on the larger layout of {@code grown}, whose groups the journal has committed ({@link Growth}). */
+    void adopt(Superblock grown) {
+        this.superblock = grown;
+        this.geometry = grown.geometry();
     }
 
     /**
@@ -771,6 +783,20 @@ public final class Engine {
 
     // ------------------------------------------------------------------ space, flush, close
 
+    /**
+     * Grows into the blocks the store has beyond the file system ({@link Growth}); returns the
+     * data blocks.
+     */
+    public long grow() {
+        meta.lock();
+        try {
+            ensureOpen();
+            return new Growth(this).grow();
+        } finally {
+            meta.unlock();
+        }
+    }
+
     /** Free data blocks (including the reserve). */
     public long freeBlocks() {
         return groups.totalFreeBlocks(viewOnly());
@@ -830,7 +856,7 @@ public final class Engine {
     }
 
     /** Commits the running transaction durably; the caller holds the metadata lock. */
-    private void durable() {
+    void durable() {
         journal.commit();
     }
 
