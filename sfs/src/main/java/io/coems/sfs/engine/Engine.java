@@ -784,7 +784,7 @@ public final class Engine {
     // ------------------------------------------------------------------ space, flush, close
 
     /**
-     * Grows into the blocks the store has beyond the file system ({@link Growth}); returns the
+     * Grows into the blocks the store has beyond the file system ({@code Growth}); returns the
      * data blocks.
      */
     public long grow() {
