@@ -39,11 +39,12 @@ public final class SuperFileSystem implements AutoCloseable {
     /**
      * Formats {@code store} with a new, empty file system, overwriting whatever it held.
      *
-     * @throws SfsArgumentException if the store is too small for the layout
+     * @throws SfsArgumentException if the store is too small for the layout, or larger than
+     *                              {@link SfsOptions#maxBlocks()}
      */
     public static SuperFileSystem format(BlockStore store, SfsOptions options) {
         return new SuperFileSystem(Engine.format(store, options.groupBlocks(), options.vnodesPerGroup(),
-                options.cacheBlocks(), options.commitMillis()), List.of());
+                options.cacheBlocks(), options.commitMillis(), options.maxBlocks()), List.of());
     }
 
     /**
@@ -295,6 +296,24 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public List<String> repair() {
         return engine.repair();
+    }
+
+    /**
+     * Grows into the blocks the store gained since format or the last growth (a Storage Matrix
+     * grows with {@code addLbs}): fills up a last partial group and adds every whole group that
+     * fits, with its data blocks and vnode slots; a last group too small for its metadata and
+     * one data block is left unused, as format does. Nothing already laid out moves, and I/O to
+     * existing vnodes goes on meanwhile (allocations wait). Durable when it returns; a power cut
+     * during it opens as before the growth or after it. Returns at once if the store has not
+     * grown enough for anything to add.
+     *
+     * @return the data blocks of the file system afterwards
+     * @throws SfsArgumentException if the store exceeds the maximum size the file system was
+     *                              formatted to grow to ({@link SfsOptions#maxBlocks()}); nothing
+     *                              is changed
+     */
+    public long grow() {
+        return engine.grow();
     }
 
     /** Free data blocks, the reserve for deletes included. */

@@ -34,7 +34,7 @@ class ConcurrencyStressTest {
     void concurrentWorkAgreesWithPerThreadModels() throws Exception {
         long seed = new Random().nextLong();
         MemoryDevice store = new MemoryDevice("stress", 4096);
-        SfsOptions options = new SfsOptions(256, 32, 64, 20);
+        SfsOptions options = new SfsOptions(256, 32, 64, 20, 1L << 18);
         try (SuperFileSystem fs = SuperFileSystem.format(store, options)) {
             long free = fs.freeBlocks();
             Map<VnodeId, SfsModelProperties.Model> models = new ConcurrentHashMap<>();

@@ -34,7 +34,7 @@ import static io.coems.sfs.CrashModel.bytes;
  */
 final class KillWorkload {
     /** A commit every 50 ms, so commits also happen in the background between durable operations. */
-    static final SfsOptions OPTIONS = new SfsOptions(256, 16, 64, 50);
+    static final SfsOptions OPTIONS = new SfsOptions(256, 16, 64, 50, 1L << 18);
     static final String READY = "ready";
     static final String LEDGER = "ledger";
     static final int LEDGER_RECORD = Integer.BYTES + Long.BYTES;

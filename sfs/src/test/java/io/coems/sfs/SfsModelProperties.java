@@ -35,7 +35,7 @@ class SfsModelProperties {
     private static final long E = Geometry.INDEX_ENTRIES;
     private static final long[] HOT_BLOCKS = {0, 1, 2, 7, E - 1, E, E + 1, E * E - 1, E * E, 3 * E * E + 5};
     private static final long VNODE_SIZE = Blocks.bytes(4 * E * E);
-    static final SfsOptions SMALL = new SfsOptions(256, 16, 64, 0);
+    static final SfsOptions SMALL = new SfsOptions(256, 16, 64, 0, 1L << 18);
 
     sealed interface Op permits Create, Write, Read, Spawn, Delete, Discard, Resize, Reopen {
     }

@@ -55,6 +55,12 @@ public final class VolumePool implements AutoCloseable {
     private final ReentrantLock config = new ReentrantLock();
     private final List<PoolListener> listeners = new CopyOnWriteArrayList<>();
     private final long maxCapacity;
+    /** The device files of a directory pool, null for an explicit layout. */
+    private final PoolFiles files;
+    /** Free bytes under which a directory pool adds a file. */
+    private final long growBelow;
+    /** Whether the pool can still add a file: a directory pool below its maximum size. */
+    private volatile boolean growable;
     private volatile boolean closed;
     private volatile long lowSpaceThreshold;
     private volatile boolean low;
@@ -62,10 +68,13 @@ public final class VolumePool implements AutoCloseable {
     /** Bytes writes may still allocate before free space can be below the threshold. */
     private final java.util.concurrent.atomic.AtomicLong spaceMargin = new java.util.concurrent.atomic.AtomicLong();
 
-    private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, long maxCapacity) {
+    private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, PoolFiles files) {
         this.matrix = matrix;
         this.sfs = sfs;
-        this.maxCapacity = maxCapacity;
+        this.files = files;
+        this.maxCapacity = files == null ? Blocks.bytes(sfs.dataBlocks()) : options.maxBytes();
+        this.growBelow = files == null ? 0 : options.fileBytes() / 4;
+        this.growable = files != null;
         List<DescriptorId> records = sfs.descriptors(PoolRecord.TYPE);
         if (records.size() != 1) {
             throw new PoolFormatException("the devices hold a Super File System but " + records.size()
@@ -90,7 +99,7 @@ public final class VolumePool implements AutoCloseable {
      */
     public static VolumePool create(Path directory, PoolOptions options) {
         PoolFiles files = new PoolFiles(required(directory, "directory"), required(options, "options"));
-        return build("create a pool in " + directory, files::create, options, true, options.maxBytes());
+        return build("create a pool in " + directory, files::create, options, true, files);
     }
 
     /**
@@ -100,7 +109,7 @@ public final class VolumePool implements AutoCloseable {
      */
     public static VolumePool open(Path directory, PoolOptions options) {
         PoolFiles files = new PoolFiles(required(directory, "directory"), required(options, "options"));
-        return build("open the pool in " + directory, files::open, options, false, options.maxBytes());
+        return build("open the pool in " + directory, files::open, options, false, files);
     }
 
     /**
@@ -112,7 +121,7 @@ public final class VolumePool implements AutoCloseable {
     public static VolumePool create(List<LbsSpec> spaces, PoolOptions options) {
         required(spaces, "spaces");
         required(options, "options");
-        return build("create a pool", () -> StorageMatrix.create(spaces), options, true, -1);
+        return build("create a pool", () -> StorageMatrix.create(spaces), options, true, null);
     }
 
     /**
@@ -123,11 +132,11 @@ public final class VolumePool implements AutoCloseable {
     public static VolumePool open(List<? extends BlockDevice> devices, PoolOptions options) {
         required(devices, "devices");
         required(options, "options");
-        return build("open a pool", () -> StorageMatrix.open(devices), options, false, -1);
+        return build("open a pool", () -> StorageMatrix.open(devices), options, false, null);
     }
 
     private static VolumePool build(String doing, Supplier<StorageMatrix> matrixOf, PoolOptions options,
-            boolean format, long maxBytes) {
+            boolean format, PoolFiles files) {
         StorageMatrix matrix;
         try {
             matrix = matrixOf.get();
@@ -137,16 +146,19 @@ public final class VolumePool implements AutoCloseable {
         }
         SuperFileSystem sfs = null;
         try {
-            SfsOptions sfsOptions = sfsOptions(matrix.blockCount(), options);
+            SfsOptions sfsOptions = sfsOptions(matrix.blockCount(), files == null ? matrix.blockCount()
+                    : Math.min(SfsOptions.DEFAULT_MAX_BLOCKS, options.maxBytes() / Blocks.SIZE), options);
             if (format) {
                 sfs = SuperFileSystem.format(matrix, sfsOptions);
                 sfs.createDescriptor(PoolRecord.TYPE, new PoolRecord(PoolRecord.FORMAT, 0).encode());
             } else {
                 sfs = SuperFileSystem.open(matrix, sfsOptions);
                 sfs.openNotes().forEach(note -> LOG.info("{}: {}", doing, note));
+                if (files != null) {
+                    sfs.grow(); // takes in a device file a growth added before it was cut short
+                }
             }
-            long max = maxBytes < 0 ? Blocks.bytes(sfs.dataBlocks()) : maxBytes;
-            VolumePool pool = new VolumePool(matrix, sfs, options, max);
+            VolumePool pool = new VolumePool(matrix, sfs, options, files);
             LOG.info("{}: {} volumes, {} bytes capacity", doing, pool.catalog.volumeCount(), pool.space().capacity());
             return pool;
         } catch (RuntimeException e) {
@@ -158,11 +170,14 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    /** Block groups of a quarter of the first device's worth, at most 2 GiB, with vnode room to match. */
-    private static SfsOptions sfsOptions(long blocks, PoolOptions options) {
+    /**
+     * Block groups of a quarter of the first device's worth, at most 2 GiB, with vnode room to
+     * match, and a group table with room for {@code maxBlocks}.
+     */
+    private static SfsOptions sfsOptions(long blocks, long maxBlocks, PoolOptions options) {
         int groupBlocks = (int) Math.clamp(Long.highestOneBit(Math.max(1, blocks / 4)), 64, 32768);
         int vnodes = Math.max(255, (int) ((long) options.vnodesPerGroup() * groupBlocks / 32768));
-        return new SfsOptions(groupBlocks, vnodes, options.cacheBlocks(), options.commitMillis());
+        return new SfsOptions(groupBlocks, vnodes, options.cacheBlocks(), options.commitMillis(), maxBlocks);
     }
 
     // ------------------------------------------------------------------ volumes
@@ -312,13 +327,57 @@ public final class VolumePool implements AutoCloseable {
         checkSpace();
     }
 
-    private synchronized void checkSpace() {
-        long threshold = lowSpaceThreshold;
-        if (threshold == 0 || closed) {
+    /**
+     * Adds a device file to a directory pool (the matrix grows by one space, SFS by the groups
+     * that fit), unless the pool is at its maximum size or not a directory pool.
+     *
+     * @return whether the pool grew
+     */
+    private boolean grow() {
+        if (files == null) {
+            return false;
+        }
+        config.lock();
+        try {
+            ensureOpen();
+            long before = sfs.dataBlocks();
+            if (sfs.grow() > before || files.grow(matrix) && sfs.grow() > before) {
+                LOG.info("the pool grew from {} to {} data blocks", before, sfs.dataBlocks());
+                return true;
+            }
+            return false;
+        } catch (MatrixException | SfsException e) {
+            throw Errors.translate("cannot grow the pool", e);
+        } finally {
+            config.unlock();
+        }
+    }
+
+    /** Grows a directory pool running short, and tells a fall below the low-space threshold; under the configuration lock. */
+    private void checkSpace() {
+        config.lock();
+        try {
+            checkSpaceLocked();
+        } finally {
+            config.unlock();
+        }
+    }
+
+    private void checkSpaceLocked() {
+        if (closed) {
             return;
         }
         long free = space().free();
-        spaceMargin.set(free < threshold ? Long.MAX_VALUE / 2 : free - threshold);
+        if (growable && free < growBelow) {
+            growable = grow();
+            free = space().free();
+        }
+        long threshold = lowSpaceThreshold;
+        long margin = threshold == 0 || free < threshold ? Long.MAX_VALUE / 2 : free - threshold;
+        spaceMargin.set(growable ? Math.min(margin, free - growBelow) : margin);
+        if (threshold == 0) {
+            return;
+        }
         if (free < threshold && !low) {
             low = true;
             event(PoolEvent.Kind.LOW_SPACE, 0, Long.toString(free));
@@ -492,8 +551,13 @@ public final class VolumePool implements AutoCloseable {
     void write(long bytes, Runnable write) {
         try {
             write.run();
+        } catch (PoolNoSpaceException full) {
+            if (!grow()) {
+                throw full;
+            }
+            write.run();
         } finally {
-            if (lowSpaceThreshold != 0) {
+            if (lowSpaceThreshold != 0 || growable) {
                 long now = System.nanoTime();
                 long most = bytes + WRITE_EXTRA_BLOCKS * Blocks.SIZE;
                 if (spaceMargin.addAndGet(-most) < 0 || now - nextSpaceCheck >= 0) {

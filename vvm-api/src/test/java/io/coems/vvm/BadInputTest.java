@@ -302,7 +302,7 @@ class BadInputTest {
     /** Runs {@code edit} on the Super File System of the (closed) directory pool in {@code dir}. */
     private static void onRawFileSystem(Path dir, java.util.function.Consumer<SuperFileSystem> edit) {
         try (StorageMatrix matrix = StorageMatrix.openFiles(List.of(dir.resolve("pool-0000.coems")));
-                SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0))) {
+                SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0, SfsOptions.DEFAULT_MAX_BLOCKS))) {
             edit.accept(sfs);
         }
     }

@@ -135,6 +135,34 @@ class VolumePoolTest {
     }
 
     @Test
+    void aDirectoryPoolGrowsByFilesUpToItsMaximum(@TempDir Path dir) throws Exception {
+        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
+        byte[] chunk = random(1 << 20, 8);
+        int written = 0;
+        try (VolumePool pool = VolumePool.create(dir, options)) {
+            long first = pool.space().capacity();
+            Volume v = pool.createVolume("big", 192L << 20);
+            PoolNoSpaceException full = assertThrows(PoolNoSpaceException.class, () -> {
+                for (int mib = 0; ; mib++) {
+                    v.write((long) mib << 20, chunk);
+                }
+            });
+            assertTrue(full.getMessage().contains("big"), full.getMessage());
+            assertEquals(3, Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".coems")).count());
+            assertTrue(pool.space().capacity() > 2 * first, pool.space() + " after growing from " + first);
+            written = (int) (v.space().allocated() >> 20);
+            assertTrue(written > 150, written + " MiB written into 192 MiB of files");
+            pool.flush();
+            assertEquals(List.of(), pool.check());
+        }
+        try (VolumePool pool = VolumePool.open(dir, options)) {
+            Volume v = pool.volume("big");
+            assertArrayEquals(chunk, read(v, (long) (written - 1) << 20, chunk.length), "the last whole MiB, in the last file");
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
+    @Test
     void aDirectoryWithoutAPoolIsRefused(@TempDir Path dir) {
         PoolFormatException e = assertThrows(PoolFormatException.class, () -> VolumePool.open(dir, SMALL));
         assertTrue(e.getMessage().contains("holds no COEMS pool"), e.getMessage());

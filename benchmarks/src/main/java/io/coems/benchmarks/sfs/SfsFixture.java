@@ -39,7 +39,7 @@ final class SfsFixture implements AutoCloseable {
         this.matrix = StorageMatrix.create(List.of(LbsSpec.normal(device)));
         SfsOptions defaults = SfsOptions.defaults();
         this.fs = SuperFileSystem.format(matrix, new SfsOptions(defaults.groupBlocks(), defaults.vnodesPerGroup(),
-                defaults.cacheBlocks(), commitMillis));
+                defaults.cacheBlocks(), commitMillis, defaults.maxBlocks()));
         this.vnode = fs.create(Blocks.bytes(Math.max(writtenBlocks, 1)));
         MemorySegment chunk = Fixtures.randomBuffer(arena, Blocks.bytes(16), 1);
         for (long b = 0; b < writtenBlocks; b += 16) {

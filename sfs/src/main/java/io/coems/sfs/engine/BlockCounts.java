@@ -7,6 +7,7 @@ import io.coems.sfs.format.MetaBlock;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.Supplier;
 
 /**
  * Reference counts, the truth about which data blocks are in use: one u32 per block of a
@@ -19,20 +20,25 @@ import java.lang.foreign.ValueLayout;
 final class BlockCounts {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
-    private final Geometry geometry;
+    private final Supplier<Geometry> layout;
     private final GroupTable groups;
     private final long reserved;
 
-    BlockCounts(Geometry geometry, GroupTable groups, long reserved) {
-        this.geometry = geometry;
+    BlockCounts(Supplier<Geometry> layout, GroupTable groups, long reserved) {
+        this.layout = layout;
         this.groups = groups;
         this.reserved = reserved;
+    }
+
+    /** The layout now: it changes only under the metadata lock, when the file system grows. */
+    private Geometry geometry() {
+        return layout.get();
     }
 
     /** The number of data blocks of group {@code g} with count 0. */
     int freeIn(MetaView view, int g) {
         int free = 0;
-        for (long b = geometry.firstData(g); b < geometry.groupEnd(g); b++) {
+        for (long b = geometry().firstData(g); b < geometry().groupEnd(g); b++) {
             free += get(view, b) == 0 ? 1 : 0;
         }
         return free;
@@ -41,7 +47,7 @@ final class BlockCounts {
     /** The count of {@code block}. */
     int get(MetaView view, long block) {
         checkData(block);
-        return view.read(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT).get(INT, geometry.countOffset(block));
+        return view.read(geometry().countBlock(block), MetaBlock.Kind.REFCOUNT).get(INT, geometry().countOffset(block));
     }
 
     /** Adds one reference to an allocated block. */
@@ -61,7 +67,7 @@ final class BlockCounts {
         }
         put(tx, block, count - 1);
         if (count == 1) {
-            groups.addFreeBlocks(tx, geometry.groupOf(block), 1);
+            groups.addFreeBlocks(tx, geometry().groupOf(block), 1);
             tx.freed(block);
         } else {
             tx.decreased(block);
@@ -80,11 +86,11 @@ final class BlockCounts {
         if (free == 0 || (!useReserve && free <= reserved)) {
             throw new SfsNoSpaceException("no free block: " + free + " free, " + reserved + " reserved for deletes");
         }
-        int first = goal > 0 && goal < geometry.totalBlocks() ? geometry.groupOf(goal) : 0;
-        for (int i = 0; i < geometry.groups(); i++) {
-            int g = (first + i) % geometry.groups();
+        int first = goal > 0 && goal < geometry().totalBlocks() ? geometry().groupOf(goal) : 0;
+        for (int i = 0; i < geometry().groups(); i++) {
+            int g = (first + i) % geometry().groups();
             if (groups.freeBlocks(tx, g) > 0) {
-                long start = i == 0 && goal > geometry.firstData(g) ? goal : geometry.firstData(g);
+                long start = i == 0 && goal > geometry().firstData(g) ? goal : geometry().firstData(g);
                 long block = scan(tx, g, start);
                 if (block < 0) {
                     continue;
@@ -100,8 +106,8 @@ final class BlockCounts {
 
     /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */
     private long scan(Transaction tx, int g, long start) {
-        long end = geometry.groupEnd(g);
-        long first = geometry.firstData(g);
+        long end = geometry().groupEnd(g);
+        long first = geometry().firstData(g);
         for (long block = start; block < end; block++) {
             if (get(tx, block) == 0 && tx.reusable(block)) {
                 return block;
@@ -117,16 +123,16 @@ final class BlockCounts {
 
     /** Sets a count directly (format and repair). */
     void put(Transaction tx, long block, int count) {
-        MemorySegment s = tx.modify(geometry.countBlock(block), MetaBlock.Kind.REFCOUNT);
-        s.set(INT, geometry.countOffset(block), count);
+        MemorySegment s = tx.modify(geometry().countBlock(block), MetaBlock.Kind.REFCOUNT);
+        s.set(INT, geometry().countOffset(block), count);
     }
 
     /** Whether {@code block} is a data block (a pointer may name it). */
     boolean isData(long block) {
-        if (block <= 0 || block >= geometry.totalBlocks()) {
+        if (block <= 0 || block >= geometry().totalBlocks()) {
             return false;
         }
-        return block >= geometry.firstData(geometry.groupOf(block));
+        return block >= geometry().firstData(geometry().groupOf(block));
     }
 
     private void checkData(long block) {

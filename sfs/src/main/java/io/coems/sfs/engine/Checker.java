@@ -151,7 +151,10 @@ final class Checker {
         }
     }
 
-    /** Every group's superblock copy and group-table copy must be valid (repair rewrites them). */
+    /**
+     * Every group's superblock copy, and its copy of the table blocks that describe groups in use,
+     * must be valid (repair rewrites them).
+     */
     private void checkBackups() {
         io.coems.sfs.format.Superblock primary = engine.superblock();
         MemorySegment sector = MemorySegment.ofArray(new byte[io.coems.matrix.Blocks.SECTOR_SIZE]);
@@ -163,7 +166,7 @@ final class Checker {
                     || copy.copy() != g) {
                 problem("the superblock copy of group " + g + " (block " + geometry.groupStart(g) + ") is damaged");
             }
-            for (int i = 0; i < geometry.tableBlocks(); i++) {
+            for (int i = 0; i < geometry.usedTableBlocks(); i++) {
                 engine.readRaw(geometry.tableBlock(g, i), table);
                 if (!MetaBlock.valid(table, MetaBlock.Kind.GROUP_TABLE)) {
                     problem("block " + i + " of the group-descriptor table copy in group " + g + " (block "

@@ -50,7 +50,8 @@ public final class Engine {
 
     private final Store store;
     private final MetaCache cache;
-    private final Geometry geometry;
+    /** Replaced only by {@link #adopt}, under the metadata lock, with a larger one. */
+    private volatile Geometry geometry;
     private final GroupTable groups;
     private final BlockCounts counts;
     private final VnodeTable vnodes;
@@ -71,9 +72,9 @@ public final class Engine {
         this.superblock = superblock;
         this.geometry = superblock.geometry();
         this.cache = new MetaCache(this.store, cacheBlocks);
-        this.groups = new GroupTable(geometry);
-        this.counts = new BlockCounts(geometry, groups, superblock.reservedBlocks());
-        this.vnodes = new VnodeTable(geometry, groups);
+        this.groups = new GroupTable(this::geometry);
+        this.counts = new BlockCounts(this::geometry, groups, superblock.reservedBlocks());
+        this.vnodes = new VnodeTable(this::geometry, groups);
         this.map = new BlockMap(counts, vnodes);
         this.trees = new Trees(counts);
         for (int i = 0; i < VNODE_LOCKS; i++) {
@@ -84,15 +85,16 @@ public final class Engine {
     // ------------------------------------------------------------------ format and open
 
     /**
-     * Writes a new, empty file system over the whole store.
+     * Writes a new, empty file system over the whole store, able to grow to {@code maxBlocks}.
      *
-     * @throws SfsArgumentException if the store is too small for the geometry
+     * @throws SfsArgumentException if the store is too small for the geometry or above the maximum
      */
     public static Engine format(BlockStore store, int groupBlocks, int vnodesPerGroup, int cacheBlocks,
-            long commitMillis) {
-        Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup);
+            long commitMillis, long maxBlocks) {
+        Geometry geometry = Geometry.of(store.blockCount(), groupBlocks, vnodesPerGroup, maxBlocks);
         long reserved = Math.max(16, geometry.totalDataBlocks() / 1000);
-        Superblock sb = new Superblock(0, 0, Superblock.JOURNAL, UUID.randomUUID(), geometry, Superblock.OPEN, reserved,
+        int features = Superblock.JOURNAL | Superblock.GROWTH;
+        Superblock sb = new Superblock(0, 0, features, UUID.randomUUID(), geometry, Superblock.OPEN, reserved,
                 0, System.currentTimeMillis(), 0, 0, 0);
         Engine engine = new Engine(store, sb, cacheBlocks);
         try (Transaction tx = engine.begin()) {
@@ -106,13 +108,7 @@ public final class Engine {
         }
         for (int g = 0; g < geometry.groups(); g++) {
             try (Transaction tx = engine.begin()) {
-                for (long b = geometry.countBlock(geometry.groupStart(g)); b < geometry.vnodeBitmap(g); b++) {
-                    tx.fresh(b, MetaBlock.Kind.REFCOUNT);
-                }
-                tx.fresh(geometry.vnodeBitmap(g), MetaBlock.Kind.VNODE_BITMAP);
-                for (int i = 0; i < geometry.vnodeTableBlocks(); i++) {
-                    tx.fresh(geometry.vnodeBitmap(g) + 1 + i, MetaBlock.Kind.VNODE_TABLE);
-                }
+                Growth.freshGroup(tx, geometry, g);
                 tx.commit();
             }
         }
@@ -128,7 +124,7 @@ public final class Engine {
         }
         engine.attach(Journal.create(engine.store, journalStart, journalBlocks));
         long descriptorVnode = engine.create(Blocks.bytes(BlockMap.MAX_BLOCKS));
-        sb = new Superblock(0, 0, Superblock.JOURNAL, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
+        sb = new Superblock(0, 0, features, sb.id(), geometry, Superblock.OPEN, reserved, descriptorVnode,
                 sb.created(), 0, journalStart, journalBlocks);
         engine.superblock = sb;
         engine.descriptors = new Descriptors(engine, descriptorVnode);
@@ -190,10 +186,11 @@ public final class Engine {
         Engine engine = new Engine(store, sb, cacheBlocks);
         engine.attach(journal);
         engine.checkGroupTable(notes);
+        Growth.resume(engine, notes);
         if (sb.state() != Superblock.CLEAN) {
             notes.add("the file system was not closed cleanly");
         }
-        engine.writePrimarySuperblock(sb.withState(Superblock.OPEN));
+        engine.writePrimarySuperblock(engine.superblock.withState(Superblock.OPEN));
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
@@ -220,7 +217,7 @@ public final class Engine {
 
     /** Falls back to a backup group table if the primary fails its checksum, and recounts it. */
     private void checkGroupTable(List<String> notes) {
-        for (int i = 0; i < geometry.tableBlocks(); i++) {
+        for (int i = 0; i < geometry.usedTableBlocks(); i++) {
             try {
                 cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
             } catch (SfsCorruptException primaryBad) {
@@ -256,20 +253,36 @@ public final class Engine {
     }
 
     private void writeBackupTables() {
-        for (int i = 0; i < geometry.tableBlocks(); i++) {
+        writeBackupTables(1, geometry.groups(), 0, geometry.usedTableBlocks());
+    }
+
+    /** Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)}. */
+    void writeBackupTables(int fromGroup, int toGroup, int fromBlock, int toBlock) {
+        for (int i = fromBlock; i < toBlock; i++) {
             MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
-            for (int g = 1; g < geometry.groups(); g++) {
+            for (int g = fromGroup; g < toGroup; g++) {
                 store.write(geometry.tableBlock(g, i), 0, primary);
             }
         }
     }
 
-    /** Writes every group's copy of the superblock (format, repair). */
-    private void writeSuperblocks(Superblock sb) {
+    /**
+     * Writes every group's copy of the superblock (format, growth, repair): the backups, a
+     * flush, then the primary, so a primary that reached the store vouches for its backups.
+     */
+    void writeSuperblocks(Superblock sb) {
         this.superblock = sb;
-        for (int g = 0; g < geometry.groups(); g++) {
+        for (int g = 1; g < geometry.groups(); g++) {
             store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
         }
+        store.flush();
+        writePrimarySuperblock(sb);
+    }
+
+    /** Takes on the larger layout of {@code grown}, whose groups the journal has committed ({@link Growth}). */
+    void adopt(Superblock grown) {
+        this.superblock = grown;
+        this.geometry = grown.geometry();
     }
 
     /**
@@ -866,6 +879,20 @@ public final class Engine {
 
     // ------------------------------------------------------------------ space, flush, close
 
+    /**
+     * Grows into the blocks the store has beyond the file system ({@code Growth}); returns the
+     * data blocks.
+     */
+    public long grow() {
+        meta.lock();
+        try {
+            ensureOpen();
+            return new Growth(this).grow();
+        } finally {
+            meta.unlock();
+        }
+    }
+
     /** Free data blocks (including the reserve). */
     public long freeBlocks() {
         return groups.totalFreeBlocks(viewOnly());
@@ -925,7 +952,7 @@ public final class Engine {
     }
 
     /** Commits the running transaction durably; the caller holds the metadata lock. */
-    private void durable() {
+    void durable() {
         journal.commit();
     }
 

@@ -11,19 +11,22 @@ import io.coems.sfs.SfsArgumentException;
  *  +-------------+-----------------+------------------+--------------+----------------+---------------
  *  | superblock  | group-descriptor| reference counts | vnode bitmap | vnode table    | data blocks
  *  | copy        | table copy      | (u32 per block   | (1 block)    | (256-byte      | ...
- *  | (1 block)   | (gdtBlocks)     | of the group)    |              |  records)      |
+ *  | (1 block)   | (tableBlocks)   | of the group)    |              |  records)      |
  *  +-------------+-----------------+------------------+--------------+----------------+---------------
  * </pre>
  *
  * Group 0 holds the primary superblock and table; the other groups hold backups. A last group
- * too small for its metadata and one data block is not used.
+ * too small for its metadata and one data block is not used. The table is sized for
+ * {@code maxBlocks}, the largest the file system may grow to, so groups added later find
+ * their descriptors' place reserved and nothing already laid out moves.
  *
  * @param totalBlocks    blocks of the store used by the file system
  * @param groupBlocks    blocks per group (a power of two)
  * @param groups         number of groups
  * @param vnodesPerGroup vnode records per group
+ * @param maxBlocks      blocks the file system may grow to; the table is reserved for them
  */
-public record Geometry(long totalBlocks, int groupBlocks, int groups, int vnodesPerGroup) {
+public record Geometry(long totalBlocks, int groupBlocks, int groups, int vnodesPerGroup, long maxBlocks) {
     /** Bytes of a group descriptor. */
     public static final int GROUP_DESCRIPTOR_SIZE = 32;
     /** Group descriptors per table block. */
@@ -40,11 +43,11 @@ public record Geometry(long totalBlocks, int groupBlocks, int groups, int vnodes
     public static final int MAX_GROUP_BLOCKS = 32768;
 
     /**
-     * The geometry of a store of {@code storeBlocks} blocks.
+     * The geometry of a store of {@code storeBlocks} blocks that may grow to {@code maxBlocks}.
      *
      * @throws SfsArgumentException if the sizes do not fit or leave no data block
      */
-    public static Geometry of(long storeBlocks, int groupBlocks, int vnodesPerGroup) {
+    public static Geometry of(long storeBlocks, int groupBlocks, int vnodesPerGroup, long maxBlocks) {
         if (groupBlocks < MIN_GROUP_BLOCKS || groupBlocks > MAX_GROUP_BLOCKS || Integer.bitCount(groupBlocks) != 1) {
             throw new SfsArgumentException("group size " + groupBlocks + " blocks is not a power of two from "
                     + MIN_GROUP_BLOCKS + " to " + MAX_GROUP_BLOCKS);
@@ -53,24 +56,50 @@ public record Geometry(long totalBlocks, int groupBlocks, int groups, int vnodes
             throw new SfsArgumentException("vnodes per group " + vnodesPerGroup + " is not from 1 to "
                     + 8 * MetaBlock.PAYLOAD);
         }
-        if (storeBlocks > Pointers.BLOCK_MASK) {
-            throw new SfsArgumentException("a store of " + storeBlocks + " blocks exceeds the 31-bit block pointer");
+        if (maxBlocks > Pointers.BLOCK_MASK) {
+            throw new SfsArgumentException("a maximum of " + maxBlocks + " blocks exceeds the 31-bit block pointer");
+        }
+        if (storeBlocks > maxBlocks) {
+            throw new SfsArgumentException("a store of " + storeBlocks + " blocks exceeds the maximum of " + maxBlocks
+                    + " blocks the file system may grow to");
         }
         int groups = (int) ((storeBlocks + groupBlocks - 1) / groupBlocks);
-        Geometry geometry = new Geometry(storeBlocks, groupBlocks, groups, vnodesPerGroup);
+        Geometry geometry = new Geometry(storeBlocks, groupBlocks, groups, vnodesPerGroup, maxBlocks);
         if (groups > 0 && geometry.groupEnd(groups - 1) - geometry.groupStart(groups - 1) <= geometry.metadataBlocks()) {
             groups--;
-            geometry = new Geometry((long) groups * groupBlocks, groupBlocks, groups, vnodesPerGroup);
+            geometry = new Geometry((long) groups * groupBlocks, groupBlocks, groups, vnodesPerGroup, maxBlocks);
         }
         if (groups == 0 || geometry.metadataBlocks() >= groupBlocks) {
             throw new SfsArgumentException("a store of " + storeBlocks + " blocks is too small for groups of "
-                    + groupBlocks + " blocks with " + vnodesPerGroup + " vnodes each");
+                    + groupBlocks + " blocks with " + vnodesPerGroup + " vnodes each and a group-descriptor table"
+                    + " reserved for " + maxBlocks + " blocks");
         }
         return geometry;
     }
 
-    /** Blocks of the group-descriptor table. */
+    /**
+     * The geometry once the store has {@code storeBlocks} blocks: the last group filled up, and
+     * the whole groups that fit added (a last one too small for its metadata and one data block
+     * is left out, as {@link #of} does). This geometry if the store is no larger.
+     *
+     * @throws SfsArgumentException if {@code storeBlocks} exceeds {@link #maxBlocks()}
+     */
+    public Geometry grownTo(long storeBlocks) {
+        return storeBlocks <= totalBlocks ? this : of(storeBlocks, groupBlocks, vnodesPerGroup, maxBlocks);
+    }
+
+    /** The most groups the file system may grow to: those of {@link #maxBlocks()}. */
+    public int maxGroups() {
+        return (int) ((maxBlocks + groupBlocks - 1) / groupBlocks);
+    }
+
+    /** Blocks of the group-descriptor table: room for {@link #maxGroups()} descriptors. */
     public int tableBlocks() {
+        return (maxGroups() + DESCRIPTORS_PER_BLOCK - 1) / DESCRIPTORS_PER_BLOCK;
+    }
+
+    /** Blocks of the group-descriptor table that describe the groups in use. */
+    public int usedTableBlocks() {
         return (groups + DESCRIPTORS_PER_BLOCK - 1) / DESCRIPTORS_PER_BLOCK;
     }
 

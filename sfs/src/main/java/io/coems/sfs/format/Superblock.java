@@ -17,7 +17,7 @@ import java.util.UUID;
  *  8      4     format version (1)
  *  12     4     compatible features (unknown bits are ignored)
  *  16     4     read-only-compatible features (unknown bits: refuse to write)
- *  20     4     incompatible features (unknown bits: refuse to open)
+ *  20     4     incompatible features (unknown bits: refuse to open); bit 0 JOURNAL, bit 1 GROWTH
  *  24     16    file-system UUID
  *  40     8     blocks used by the file system
  *  48     4     blocks per group
@@ -30,7 +30,9 @@ import java.util.UUID;
  *  88     4     group index of this copy (0 = primary)
  *  92     8     first block of the journal
  *  100    4     blocks of the journal
- *  104    3988  reserved, 0
+ *  104    8     GROWTH: blocks the file system may grow to (the group-descriptor table is
+ *               reserved for them); without GROWTH 0, and the table fits the groups in use
+ *  112    3980  reserved, 0
  *  4092   4     CRC32C of bytes 0..4091
  * </pre>
  *
@@ -57,8 +59,13 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     public static final int OPEN = 2;
     /** Incompatible feature: metadata changes go through the journal, which open must replay. */
     public static final int JOURNAL = 1;
+    /**
+     * Incompatible feature: the group-descriptor table is reserved for the maximum size at
+     * offset 104, and each group descriptor records its group's size, so the file system can grow.
+     */
+    public static final int GROWTH = 2;
     /** Incompatible features this code understands. */
-    public static final int KNOWN_INCOMPATIBLE = JOURNAL;
+    public static final int KNOWN_INCOMPATIBLE = JOURNAL | GROWTH;
     /** Read-only-compatible features this code understands. */
     public static final int KNOWN_READ_ONLY = 0;
 
@@ -75,6 +82,12 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     /** This superblock with another state. */
     public Superblock withState(int newState) {
         return new Superblock(compatible, readOnly, incompatible, id, geometry, newState, reservedBlocks,
+                descriptorVnode, created, copy, journalStart, journalBlocks);
+    }
+
+    /** This superblock with another layout (after growth). */
+    public Superblock withGeometry(Geometry newGeometry) {
+        return new Superblock(compatible, readOnly, incompatible, id, newGeometry, state, reservedBlocks,
                 descriptorVnode, created, copy, journalStart, journalBlocks);
     }
 
@@ -98,6 +111,7 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
         s.set(INT, 88, copy);
         s.set(LONG, 92, journalStart);
         s.set(INT, 100, journalBlocks);
+        s.set(LONG, 104, (incompatible & GROWTH) != 0 ? geometry.maxBlocks() : 0);
         Sector.seal(s);
         return s;
     }
@@ -112,7 +126,9 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
         if (!Sector.valid(s, MAGIC)) {
             return null;
         }
-        Geometry geometry = new Geometry(s.get(LONG, 40), s.get(INT, 48), s.get(INT, 52), s.get(INT, 56));
+        long totalBlocks = s.get(LONG, 40);
+        long maxBlocks = (s.get(INT, 20) & GROWTH) != 0 ? s.get(LONG, 104) : totalBlocks;
+        Geometry geometry = new Geometry(totalBlocks, s.get(INT, 48), s.get(INT, 52), s.get(INT, 56), maxBlocks);
         return new Superblock(s.get(INT, 12), s.get(INT, 16), s.get(INT, 20), new UUID(s.get(LONG, 24), s.get(LONG, 32)),
                 geometry, s.get(INT, 60), s.get(LONG, 64), s.get(LONG, 72), s.get(LONG, 80), s.get(INT, 88),
                 s.get(LONG, 92), s.get(INT, 100));

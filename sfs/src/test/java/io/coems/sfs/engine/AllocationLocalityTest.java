@@ -21,7 +21,7 @@ class AllocationLocalityTest {
 
     @Test
     void vnodesSpreadAndTheirBlocksStayTogether() {
-        Engine engine = Engine.format(new MemoryDevice("locality", 1024), 256, 16, 64, 0);
+        Engine engine = Engine.format(new MemoryDevice("locality", 1024), 256, 16, 64, 0, 1L << 18);
         Set<Integer> groups = new HashSet<>();
         for (int v = 0; v < 4; v++) {
             long id = engine.create(Blocks.bytes(64));

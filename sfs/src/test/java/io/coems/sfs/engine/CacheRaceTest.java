@@ -23,7 +23,7 @@ class CacheRaceTest {
     @Test
     void aCacheMissRacingACommitNeverReinstallsAnOldCopy() throws Exception {
         GatedStore store = new GatedStore(new MemoryDevice("race", 1024));
-        Engine engine = Engine.format(store, 256, 16, 64, 0);
+        Engine engine = Engine.format(store, 256, 16, 64, 0, 1L << 18);
         long a = engine.create(Blocks.bytes(4));
         long b;
         do { // a vnode in the same vnode-table block (groups are filled round robin), another lock stripe

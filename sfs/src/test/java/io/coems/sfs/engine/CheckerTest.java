@@ -19,7 +19,7 @@ class CheckerTest {
 
     @Test
     void checkReportsEveryProblemAndRepairFixesThem() {
-        Engine engine = Engine.format(new MemoryDevice("check", 1024), 256, 16, 64, 0);
+        Engine engine = Engine.format(new MemoryDevice("check", 1024), 256, 16, 64, 0, 1L << 18);
         long a = engine.create(Blocks.bytes(64));
         byte[] data = new byte[3 * Blocks.SIZE];
         new java.util.Random(1).nextBytes(data);

@@ -23,7 +23,7 @@ class ResumedDeleteTest {
     @Test
     void anInterruptedDeleteResumesOnOpen() {
         MemoryDevice store = new MemoryDevice("resume", 2048);
-        Engine engine = Engine.format(store, 256, 16, 64, 0);
+        Engine engine = Engine.format(store, 256, 16, 64, 0, 1L << 18);
         long free = engine.freeBlocks();
         long a = engine.create(Blocks.bytes(40_000));
         byte[] data = new byte[Blocks.SIZE];

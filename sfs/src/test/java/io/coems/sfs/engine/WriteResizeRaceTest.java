@@ -23,7 +23,7 @@ class WriteResizeRaceTest {
     @Test
     void aWriteRacingAShrinkNeverLandsBeyondTheEnd() throws Exception {
         GatedStore store = new GatedStore(new MemoryDevice("race", 1024));
-        Engine engine = Engine.format(store, 256, 16, 64, 0);
+        Engine engine = Engine.format(store, 256, 16, 64, 0, 1L << 18);
         long v = engine.create(Blocks.bytes(4));
         engine.write(v, 0, MemorySegment.ofArray(new byte[Blocks.SIZE]));
         engine.flush();
