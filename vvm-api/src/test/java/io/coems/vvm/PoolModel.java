@@ -107,19 +107,50 @@ final class PoolModel {
 
         /** The mapped blocks as byte ranges, adjacent blocks merged, the last cut at the size. */
         List<Extent> mapped() {
-            List<Extent> extents = new ArrayList<>();
-            for (long block : blocks.keySet()) {
-                long start = Blocks.bytes(block);
-                long end = Math.min(size, Blocks.bytes(block + 1));
-                Extent last = extents.isEmpty() ? null : extents.getLast();
-                if (last != null && last.end() == start) {
-                    extents.set(extents.size() - 1, new Extent(last.offset(), end - last.offset()));
-                } else {
-                    extents.add(new Extent(start, end - start));
-                }
-            }
-            return extents;
+            return extents(blocks.navigableKeySet(), size);
         }
+
+        /**
+         * The model of a new volume of this size into which this image was exported and imported:
+         * blocks holding only zeros are not written.
+         */
+        Image imported() {
+            Image m = new Image(size);
+            blocks.forEach((block, data) -> {
+                int n = (int) Math.min(Blocks.SIZE, size - Blocks.bytes(block));
+                if (!Arrays.equals(data, 0, n, new byte[n], 0, n)) {
+                    m.write(Blocks.bytes(block), Arrays.copyOf(data, n));
+                }
+            });
+            return m;
+        }
+    }
+
+    /** The byte ranges at which {@code a} and {@code b} hold different write tokens, cut at the larger size. */
+    static List<Extent> diff(Image a, Image b) {
+        java.util.TreeSet<Long> differing = new java.util.TreeSet<>(a.tokens.keySet());
+        differing.addAll(b.tokens.keySet());
+        differing.removeIf(block -> java.util.Objects.equals(a.tokens.get(block), b.tokens.get(block)));
+        return extents(differing, Math.max(a.size, b.size));
+    }
+
+    /** The blocks as byte ranges, adjacent blocks merged, cut at {@code size}. */
+    private static List<Extent> extents(java.util.SortedSet<Long> blocks, long size) {
+        List<Extent> extents = new ArrayList<>();
+        for (long block : blocks) {
+            long start = Blocks.bytes(block);
+            long end = Math.min(size, Blocks.bytes(block + 1));
+            if (end <= start) {
+                continue;
+            }
+            Extent last = extents.isEmpty() ? null : extents.getLast();
+            if (last != null && last.end() == start) {
+                extents.set(extents.size() - 1, new Extent(last.offset(), end - last.offset()));
+            } else {
+                extents.add(new Extent(start, end - start));
+            }
+        }
+        return extents;
     }
 
     /**

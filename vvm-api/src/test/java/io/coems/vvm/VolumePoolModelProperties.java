@@ -41,7 +41,7 @@ class VolumePoolModelProperties {
     private static final int MAX_SNAPSHOTS = 10;
 
     sealed interface Op permits Create, Write, Discard, Snap, Revert, CloneOf, DeleteSnapshot, DeleteVolume, Resize,
-            Flush, Reopen {
+            ExportImport, Flush, Reopen {
     }
 
     /** A volume of {@code blocks} blocks, minus {@code cut} bytes. */
@@ -75,6 +75,10 @@ class VolumePoolModelProperties {
     record Resize(int volume, int blocks, int cut, boolean allowShrink) implements Op {
     }
 
+    /** Exports a volume ({@code snapshot} false) or snapshot to a raw file and imports that into a new volume. */
+    record ExportImport(int image, boolean snapshot) implements Op {
+    }
+
     record Flush() implements Op {
     }
 
@@ -103,6 +107,7 @@ class VolumePoolModelProperties {
                 Tuple.of(2, any.map(DeleteSnapshot::new)),
                 Tuple.of(1, any.map(DeleteVolume::new)),
                 Tuple.of(2, Combinators.combine(any, blocks, cut, Arbitraries.of(true, false)).as(Resize::new)),
+                Tuple.of(1, Combinators.combine(any, Arbitraries.of(true, false)).as(ExportImport::new)),
                 Tuple.of(1, Arbitraries.just(new Flush())),
                 Tuple.of(2, Arbitraries.just(new Reopen())));
     }
@@ -232,6 +237,17 @@ class VolumePoolModelProperties {
                     m.resize(size);
                 }
             }
+            case ExportImport e when volumes.size() < MAX_VOLUMES && !(e.snapshot() ? snapshots : volumes).isEmpty() -> {
+                Map<Long, PoolModel.Image> from = e.snapshot() ? snapshots : volumes;
+                long id = pick(from, e.image());
+                BlockImage source = e.snapshot() ? pool.snapshot(id) : pool.volume(id);
+                Path raw = dir.resolve("export-" + names + ".raw");
+                source.exportTo(raw, io.coems.matrix.ProgressListener.NONE);
+                Volume copy = pool.createVolume("v" + names++, source.size());
+                copy.importFrom(raw, io.coems.matrix.ProgressListener.NONE);
+                uncheckedDelete(raw);
+                volumes.put(copy.id(), from.get(id).imported());
+            }
             case Flush f -> pool.flush();
             case Reopen r -> {
                 Volume before = volumes.isEmpty() ? null : pool.volume(volumes.keySet().iterator().next());
@@ -271,7 +287,21 @@ class VolumePoolModelProperties {
             models.put(e.getKey(), e.getValue());
         }
         PoolModel.assertSpace(models, images);
+        for (Map.Entry<Long, PoolModel.Image> s : snapshots.entrySet()) {
+            for (Map.Entry<Long, PoolModel.Image> v : volumes.entrySet()) {
+                assertEquals(PoolModel.diff(s.getValue(), v.getValue()), pool.diff(images.get(s.getKey()),
+                        images.get(v.getKey())), "diff of " + images.get(s.getKey()) + " and " + images.get(v.getKey()));
+            }
+        }
         assertEquals(List.of(), pool.check(), "check after " + after);
+    }
+
+    private static void uncheckedDelete(Path file) {
+        try {
+            java.nio.file.Files.delete(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long size(int blocks, int cut) {
