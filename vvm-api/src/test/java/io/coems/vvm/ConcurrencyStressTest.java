@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -46,6 +48,10 @@ class ConcurrencyStressTest {
     private record Owned(Map<BlockImage, PoolModel.Image> images) {
     }
 
+    /** A shared-volume writer's result: the volume as it wrote it, and each of its chunks' states in order (CRC-32). */
+    private record Written(byte[] volume, Map<Integer, List<Long>> states) {
+    }
+
     @Test
     void ownVolumesAndASharedVolumeSurviveConcurrentChanges() throws Exception {
         try (VolumePool pool = VolumePool.create(List.of(LbsSpec.normal(new MemoryDevice("stress", 2048))),
@@ -55,14 +61,15 @@ class ConcurrencyStressTest {
             CountDownLatch start = new CountDownLatch(1);
             AtomicBoolean writing = new AtomicBoolean(true);
             List<Future<Owned>> owners = new ArrayList<>();
-            List<Future<byte[]>> writers = new ArrayList<>();
+            List<Future<Written>> writers = new ArrayList<>();
             try {
                 for (int t = 0; t < THREADS; t++) {
                     int thread = t;
                     owners.add(executor.submit(started(start, () -> ownVolumes(pool, thread))));
                     writers.add(executor.submit(started(start, () -> sharedWriter(shared, thread))));
                 }
-                Future<Integer> snapshotter = executor.submit(started(start, () -> snapshotWhileWriting(shared, writing)));
+                Future<List<Snapshot>> snapshotter = executor.submit(started(start,
+                        () -> snapshotWhileWriting(shared, writing)));
                 start.countDown();
                 long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
                 Map<BlockImage, PoolModel.Image> all = new LinkedHashMap<>();
@@ -70,14 +77,17 @@ class ConcurrencyStressTest {
                     all.putAll(await(f, deadline).images());
                 }
                 byte[] expected = new byte[(int) SIZE];
+                Map<Integer, List<Long>> states = new LinkedHashMap<>();
                 for (int w = 0; w < THREADS; w++) {
-                    byte[] written = await(writers.get(w), deadline);
+                    Written written = await(writers.get(w), deadline);
                     for (int c = w; c < SIZE / CHUNK; c += THREADS) {
-                        System.arraycopy(written, c * CHUNK, expected, c * CHUNK, CHUNK);
+                        System.arraycopy(written.volume(), c * CHUNK, expected, c * CHUNK, CHUNK);
                     }
+                    states.putAll(written.states());
                 }
                 writing.set(false);
-                int snapshots = await(snapshotter, deadline);
+                List<Snapshot> kept = await(snapshotter, deadline);
+                assertSnapshotsAreMomentsOfTheWrites(kept, states);
 
                 for (Map.Entry<BlockImage, PoolModel.Image> e : all.entrySet()) {
                     PoolModel.assertContent(e.getKey() + " (seed " + seed + ")", e.getValue(), e.getKey(), SIZE);
@@ -85,7 +95,7 @@ class ConcurrencyStressTest {
                 PoolModel.assertSpace(all, all.keySet().stream().collect(Collectors.toMap(i -> i, i -> i)));
                 assertArrayEquals(expected, VolumePoolTest.read(shared, 0, (int) SIZE),
                         "the shared volume holds every writer's last write (seed " + seed + ")");
-                assertEquals(snapshots, shared.history().size());
+                assertEquals(kept.size(), shared.history().size());
                 for (Snapshot s : shared.history()) {
                     s.delete();
                 }
@@ -158,11 +168,40 @@ class ConcurrencyStressTest {
         return new Owned(images);
     }
 
-    /** Writes random pieces of its own chunks of {@code shared}; returns the whole volume as it wrote it. */
-    private byte[] sharedWriter(Volume shared, int writer) {
+    /**
+     * Each chunk of every kept snapshot of the shared volume must be one of the states its writer
+     * left it in, and a later snapshot must never hold an earlier state than a snapshot before it.
+     */
+    private void assertSnapshotsAreMomentsOfTheWrites(List<Snapshot> kept, Map<Integer, List<Long>> states) {
+        Map<Integer, Integer> latest = new LinkedHashMap<>();
+        for (Snapshot s : kept) {
+            byte[] content = VolumePoolTest.read(s, 0, (int) SIZE);
+            for (Map.Entry<Integer, List<Long>> e : states.entrySet()) {
+                int chunk = e.getKey();
+                int state = e.getValue().indexOf(crc(content, chunk * CHUNK, CHUNK));
+                String where = s + " chunk " + chunk + " (seed " + seed + ")";
+                assertTrue(state >= 0, where + " holds bytes its writer never left there: a torn or lost write");
+                assertTrue(state >= latest.getOrDefault(chunk, 0), where + " went back in time");
+                latest.put(chunk, state);
+            }
+        }
+    }
+
+    private static long crc(byte[] data, int offset, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(data, offset, length);
+        return crc.getValue();
+    }
+
+    /** Writes random pieces of its own chunks of {@code shared}; returns the volume as it wrote it and each chunk's states. */
+    private Written sharedWriter(Volume shared, int writer) {
         Random random = new Random(seed - writer - 1);
         byte[] model = new byte[(int) SIZE];
         int chunks = (int) (SIZE / CHUNK / THREADS);
+        Map<Integer, List<Long>> states = new LinkedHashMap<>();
+        for (int c = writer; c < SIZE / CHUNK; c += THREADS) {
+            states.put(c, new ArrayList<>(List.of(crc(model, c * CHUNK, CHUNK))));
+        }
         for (int i = 0; i < SHARED_WRITES; i++) {
             int chunk = random.nextInt(chunks) * THREADS + writer;
             int from = random.nextBoolean() ? 0 : random.nextInt(CHUNK);
@@ -172,26 +211,40 @@ class ConcurrencyStressTest {
             long position = (long) chunk * CHUNK + from;
             shared.write(position, data);
             System.arraycopy(data, 0, model, (int) position, length);
+            states.get(chunk).add(crc(model, chunk * CHUNK, CHUNK));
             if (i % 16 == 0) {
                 assertArrayEquals(Arrays.copyOfRange(model, chunk * CHUNK, (chunk + 1) * CHUNK),
                         VolumePoolTest.read(shared, (long) chunk * CHUNK, CHUNK),
                         "writer " + writer + " chunk " + chunk + " step " + i + " (seed " + seed + ")");
             }
         }
-        return model;
+        return new Written(model, states);
     }
 
-    /** Snapshots the shared volume while the writers run, keeping the last three; returns how many are left. */
-    private static int snapshotWhileWriting(Volume shared, AtomicBoolean writing) throws InterruptedException {
-        List<Snapshot> kept = new ArrayList<>();
+    /**
+     * Snapshots the shared volume while the writers run, deleting all but the last three and
+     * every tenth (up to ten); returns the snapshots left, oldest first.
+     */
+    private static List<Snapshot> snapshotWhileWriting(Volume shared, AtomicBoolean writing) throws InterruptedException {
+        List<Snapshot> live = new ArrayList<>();
+        List<Snapshot> recent = new ArrayList<>();
+        int kept = 0;
         for (int n = 0; writing.get(); n++) {
-            kept.add(shared.snapshot("during-" + n));
-            if (kept.size() > 3) {
-                kept.removeFirst().delete();
+            Snapshot s = shared.snapshot("during-" + n);
+            live.add(s);
+            if (n % 10 == 0 && kept < 10) {
+                kept++;
+            } else {
+                recent.add(s);
+            }
+            if (recent.size() > 3) {
+                Snapshot old = recent.removeFirst();
+                old.delete();
+                live.remove(old);
             }
             Thread.sleep(2);
         }
-        return kept.size();
+        return live;
     }
 
     private static <T> Callable<T> started(CountDownLatch start, Callable<T> body) {
