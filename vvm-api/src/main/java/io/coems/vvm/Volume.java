@@ -323,7 +323,7 @@ public final class Volume implements BlockImage {
             try {
                 return call.on(r.vnode());
             } catch (SfsNotFoundException e) {
-                VolumeRecord now = pool.catalog().volumeOrNull(id);
+                VolumeRecord now = pool.settledVolume(id);
                 if (now == null || now.vnode().equals(r.vnode())) {
                     throw Errors.translate(doing + " volume " + Names.quoted(r.name()), e);
                 }

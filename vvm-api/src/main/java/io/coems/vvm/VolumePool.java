@@ -473,6 +473,20 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
+    /**
+     * The volume's record, or null if it was deleted, once the configuration change in progress
+     * (if any) is done: I/O that found its state gone waits here to tell a revert, whose new state
+     * the catalog names only at the end of the change, from a deletion.
+     */
+    VolumeRecord settledVolume(long id) {
+        config.lock();
+        try {
+            return catalog.volumeOrNull(id);
+        } finally {
+            config.unlock();
+        }
+    }
+
     /** Runs a write, then looks at the free space now and then. */
     void write(Volume volume, Runnable write) {
         write.run();
