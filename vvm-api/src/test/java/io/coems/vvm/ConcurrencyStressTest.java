@@ -110,6 +110,51 @@ class ConcurrencyStressTest {
         }
     }
 
+    /** Reads and writes of a volume that another thread keeps reverting never fail; the last revert wins. */
+    @Test
+    void ioNeverFailsForAConcurrentRevert() throws Exception {
+        try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
+            Volume v = pool.createVolume("v", SIZE);
+            byte[] base = VolumePoolTest.random((int) SIZE, seed);
+            v.write(0, base);
+            Snapshot snapshot = v.snapshot("base");
+            ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+            AtomicBoolean reverting = new AtomicBoolean(true);
+            try {
+                List<Future<Integer>> io = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    Random random = new Random(seed + t);
+                    io.add(executor.submit(() -> {
+                        int n = 0;
+                        for (; reverting.get(); n++) {
+                            long position = random.nextLong(SIZE - CHUNK);
+                            if (n % 2 == 0) {
+                                v.write(position, VolumePoolTest.random(CHUNK, n));
+                            } else {
+                                VolumePoolTest.read(v, position, CHUNK);
+                            }
+                        }
+                        return n;
+                    }));
+                }
+                for (int i = 0; i < 300; i++) {
+                    v.revertTo(snapshot);
+                }
+                reverting.set(false);
+                long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
+                for (Future<Integer> f : io) {
+                    assertTrue(await(f, deadline) > 0, "every I/O thread got going");
+                }
+                v.revertTo(snapshot);
+                assertArrayEquals(base, VolumePoolTest.read(v, 0, (int) SIZE));
+                assertEquals(List.of(), pool.check());
+            } finally {
+                executor.shutdownNow();
+                assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS), "the I/O threads stopped");
+            }
+        }
+    }
+
     /** Owns two volumes and, over time, clones and snapshots of them; checks every read against the model. */
     private Owned ownVolumes(VolumePool pool, int thread) {
         Random random = new Random(seed + thread);
