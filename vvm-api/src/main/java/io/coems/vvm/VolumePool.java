@@ -260,6 +260,7 @@ public final class VolumePool implements AutoCloseable {
             try {
                 return Transfer.extents(sfs.diff(a, b), Math.max(from.size(), to.size()));
             } catch (io.coems.sfs.SfsNotFoundException e) {
+                awaitChange();
                 if (a.equals(vnodeOf(from)) && b.equals(vnodeOf(to))) {
                     throw Errors.translate("diff " + from + " and " + to, e);
                 }
@@ -479,12 +480,14 @@ public final class VolumePool implements AutoCloseable {
      * the catalog names only at the end of the change, from a deletion.
      */
     VolumeRecord settledVolume(long id) {
+        awaitChange();
+        return catalog.volumeOrNull(id);
+    }
+
+    /** Returns once the configuration change in progress, if any, is done. */
+    private void awaitChange() {
         config.lock();
-        try {
-            return catalog.volumeOrNull(id);
-        } finally {
-            config.unlock();
-        }
+        config.unlock();
     }
 
     /** Runs a write, then looks at the free space now and then. */
