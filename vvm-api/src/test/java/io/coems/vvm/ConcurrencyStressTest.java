@@ -110,9 +110,9 @@ class ConcurrencyStressTest {
         }
     }
 
-    /** Reads and writes of a volume that another thread keeps reverting never fail; the last revert wins. */
+    /** Reads, writes and diffs of a volume that another thread keeps reverting never fail; the last revert wins. */
     @Test
-    void ioNeverFailsForAConcurrentRevert() throws Exception {
+    void ioAndDiffNeverFailForAConcurrentRevert() throws Exception {
         try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
             Volume v = pool.createVolume("v", SIZE);
             byte[] base = VolumePoolTest.random((int) SIZE, seed);
@@ -128,10 +128,10 @@ class ConcurrencyStressTest {
                         int n = 0;
                         for (; reverting.get(); n++) {
                             long position = random.nextLong(SIZE - CHUNK);
-                            if (n % 2 == 0) {
-                                v.write(position, VolumePoolTest.random(CHUNK, n));
-                            } else {
-                                VolumePoolTest.read(v, position, CHUNK);
+                            switch (n % 3) {
+                                case 0 -> v.write(position, VolumePoolTest.random(CHUNK, n));
+                                case 1 -> VolumePoolTest.read(v, position, CHUNK);
+                                default -> pool.diff(snapshot, v);
                             }
                         }
                         return n;
