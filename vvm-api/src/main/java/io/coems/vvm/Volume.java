@@ -33,6 +33,10 @@ public final class Volume implements BlockImage {
         this.id = id;
     }
 
+    VolumePool pool() {
+        return pool;
+    }
+
     private VolumeRecord record() {
         pool.ensureOpen();
         return pool.catalog().volume(id);
@@ -271,7 +275,7 @@ public final class Volume implements BlockImage {
     public void revertTo(Snapshot snapshot) {
         pool.change("revert volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
-            SnapshotRecord s = pool.catalog().snapshot(snapshot.id());
+            SnapshotRecord s = pool.ownSnapshot(snapshot);
             if (s.volume() != id) {
                 throw new PoolArgumentException("snapshot " + Names.quoted(s.name()) + " belongs to volume "
                         + Ids.format(s.volume()) + ", not to " + Names.quoted(r.name()) + "; clone it instead");

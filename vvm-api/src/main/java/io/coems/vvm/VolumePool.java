@@ -270,12 +270,14 @@ public final class VolumePool implements AutoCloseable {
 
     private VnodeId vnodeOf(BlockImage image) {
         return switch (image) {
+            case Volume v when v.pool() != this -> throw new PoolArgumentException(v + " belongs to another pool");
             case Volume v -> catalog.volume(v.id()).vnode();
             case Snapshot s -> ownSnapshot(s).vnode();
         };
     }
 
-    private SnapshotRecord ownSnapshot(Snapshot snapshot) {
+    /** The live record of {@code snapshot}, which must be this pool's. */
+    SnapshotRecord ownSnapshot(Snapshot snapshot) {
         required(snapshot, "snapshot");
         SnapshotRecord record = snapshot.record();
         if (snapshot.pool() != this) {
