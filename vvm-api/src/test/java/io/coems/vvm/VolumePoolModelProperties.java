@@ -141,11 +141,14 @@ class VolumePoolModelProperties {
             Statistics.label("reopens").collect(Math.min(reopens, 2));
             Statistics.label("snapshots at the end").collect(Math.min(snapshots.size(), 4));
         } finally {
-            if (pool != null) {
-                pool.close();
+            try {
+                if (pool != null) {
+                    pool.close();
+                }
+            } finally {
                 pool = null;
+                PoolModel.deleteTree(dir);
             }
-            PoolModel.deleteTree(dir);
         }
     }
 
