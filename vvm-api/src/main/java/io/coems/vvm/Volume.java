@@ -33,6 +33,10 @@ public final class Volume implements BlockImage {
         this.id = id;
     }
 
+    VolumePool pool() {
+        return pool;
+    }
+
     private VolumeRecord record() {
         pool.ensureOpen();
         return pool.catalog().volume(id);
@@ -278,14 +282,7 @@ public final class Volume implements BlockImage {
     public void revertTo(Snapshot snapshot) {
         pool.change("revert volume " + Ids.format(id), () -> {
             VolumeRecord r = record();
-            if (snapshot == null) {
-                throw new PoolArgumentException("snapshot is null");
-            }
-            if (snapshot.pool() != pool) {
-                throw new PoolArgumentException(snapshot + " belongs to another pool; volume " + Names.quoted(r.name())
-                        + " cannot revert to it");
-            }
-            SnapshotRecord s = pool.catalog().snapshot(snapshot.id());
+            SnapshotRecord s = pool.ownSnapshot(snapshot);
             if (s.volume() != id) {
                 throw new PoolArgumentException("snapshot " + Names.quoted(s.name()) + " belongs to volume "
                         + Ids.format(s.volume()) + ", not to " + Names.quoted(r.name()) + "; clone it instead");
@@ -337,7 +334,7 @@ public final class Volume implements BlockImage {
             try {
                 return call.on(r.vnode());
             } catch (SfsNotFoundException e) {
-                VolumeRecord now = pool.catalog().volumeOrNull(id);
+                VolumeRecord now = pool.settledVolume(id);
                 if (now == null || now.vnode().equals(r.vnode())) {
                     throw Errors.translate(doing + " volume " + Names.quoted(r.name()), e);
                 }

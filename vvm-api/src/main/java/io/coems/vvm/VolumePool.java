@@ -276,6 +276,7 @@ public final class VolumePool implements AutoCloseable {
             try {
                 return Transfer.extents(sfs.diff(a, b), Math.max(from.size(), to.size()));
             } catch (io.coems.sfs.SfsNotFoundException e) {
+                awaitChange();
                 if (a.equals(vnodeOf(from)) && b.equals(vnodeOf(to))) {
                     throw Errors.translate("diff " + from + " and " + to, e);
                 }
@@ -285,12 +286,14 @@ public final class VolumePool implements AutoCloseable {
 
     private VnodeId vnodeOf(BlockImage image) {
         return switch (image) {
+            case Volume v when v.pool() != this -> throw new PoolArgumentException(v + " belongs to another pool");
             case Volume v -> catalog.volume(v.id()).vnode();
             case Snapshot s -> ownSnapshot(s).vnode();
         };
     }
 
-    private SnapshotRecord ownSnapshot(Snapshot snapshot) {
+    /** The live record of {@code snapshot}, which must be this pool's. */
+    SnapshotRecord ownSnapshot(Snapshot snapshot) {
         required(snapshot, "snapshot");
         SnapshotRecord record = snapshot.record();
         if (snapshot.pool() != this) {
@@ -542,6 +545,22 @@ public final class VolumePool implements AutoCloseable {
         } finally {
             config.unlock();
         }
+    }
+
+    /**
+     * The volume's record, or null if it was deleted, once the configuration change in progress
+     * (if any) is done: I/O that found its state gone waits here to tell a revert, whose new state
+     * the catalog names only at the end of the change, from a deletion.
+     */
+    VolumeRecord settledVolume(long id) {
+        awaitChange();
+        return catalog.volumeOrNull(id);
+    }
+
+    /** Returns once the configuration change in progress, if any, is done. */
+    private void awaitChange() {
+        config.lock();
+        config.unlock();
     }
 
     /**

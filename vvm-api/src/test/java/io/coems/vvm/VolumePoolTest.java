@@ -163,6 +163,24 @@ class VolumePoolTest {
     }
 
     @Test
+    void anotherPoolsImagesAreRefusedEvenWithTheSameIds() {
+        try (VolumePool mine = memoryPool(512); VolumePool other = memoryPool(512)) {
+            Volume v = mine.createVolume("v", 1L << 20);
+            byte[] data = random(1000, 8);
+            v.write(0, data);
+            Snapshot own = v.snapshot("s");
+            Volume w = other.createVolume("v", 1L << 20);
+            w.write(0, random(1000, 9));
+            Snapshot foreign = w.snapshot("s");
+            assertEquals(own.id(), foreign.id(), "both pools gave out the same ids");
+            assertThrows(PoolArgumentException.class, () -> v.revertTo(foreign));
+            assertThrows(PoolArgumentException.class, () -> v.revertTo(null));
+            assertThrows(PoolArgumentException.class, () -> mine.diff(own, w));
+            assertArrayEquals(data, read(v, 0, data.length), "the refused revert changed nothing");
+        }
+    }
+
+    @Test
     void aDirectoryWithoutAPoolIsRefused(@TempDir Path dir) {
         PoolFormatException e = assertThrows(PoolFormatException.class, () -> VolumePool.open(dir, SMALL));
         assertTrue(e.getMessage().contains("holds no COEMS pool"), e.getMessage());
