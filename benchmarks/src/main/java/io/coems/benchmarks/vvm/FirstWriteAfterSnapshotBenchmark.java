@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The first write into each block of a volume after a snapshot: 4 KiB (the shared block is
- * copied) and 64 KiB (the whole block, no copy). The volume of a directory pool has 256 MiB
- * written; when every block has been written once, the snapshot is deleted and a new one taken
+ * copied) and 64 KiB (the whole block, no copy). The volume (of a directory pool, or of a pool
+ * over a memory device) has 256 MiB written; when every block has been written once, the snapshot is deleted and a new one taken
  * (a durable change every 4096 writes, counted in the score). Compare with
  * {@code VolumeIoBenchmark.write} of {@code target=RAW}.
  *
@@ -29,9 +29,16 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class FirstWriteAfterSnapshotBenchmark {
+    /** Pool file: room for the volume's 256 MiB and its snapshot's 256 MiB, plus metadata. */
+    static final long FILE_BYTES = 1L << 30;
+
     /** Bytes per write. */
     @Param({"65536", "4096"})
     public int size;
+
+    /** {@code FILE}: a directory pool on disk; {@code MEMORY}: the same over an off-heap memory device. */
+    @Param({"FILE", "MEMORY"})
+    public Backing backing;
 
     private VvmFixture fixture;
     private MemorySegment buffer;
@@ -41,7 +48,7 @@ public class FirstWriteAfterSnapshotBenchmark {
 
     @Setup
     public void setUp() {
-        fixture = VvmFixture.of(Backing.FILE, VolumeIoBenchmark.FILE_BYTES, VolumeIoBenchmark.BLOCKS);
+        fixture = VvmFixture.of(backing, FILE_BYTES, VolumeIoBenchmark.BLOCKS);
         buffer = Fixtures.randomBuffer(fixture.arena, size, 5);
         snapshot = fixture.volume.snapshot("s" + taken++);
     }

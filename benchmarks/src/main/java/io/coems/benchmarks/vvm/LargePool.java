@@ -33,7 +33,7 @@ import java.util.List;
  * file, wrapped in a device whose {@code flush()} does nothing until the pool is closed: the
  * same metadata and the same journal work, one sync at the end instead of one per change.
  * {@code open} opens the pool {@code times} times in this JVM and prints, per open, the time
- * of {@link VolumePool#open(Path, PoolOptions)} and the heap in use after a full GC with the
+ * of {@link VolumePool#open(Path, PoolOptions)} (wall and the opening thread's CPU time) and the heap in use after a full GC with the
  * pool open, minus the heap in use before.
  */
 public final class LargePool {
@@ -123,14 +123,17 @@ public final class LargePool {
 
     static void open(Path dir) {
         long before = heapAfterGc();
+        var threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         try (VolumePool pool = VolumePool.open(dir, options())) {
             long opened = System.nanoTime();
+            cpu = threads.getCurrentThreadCpuTime() - cpu;
             long after = heapAfterGc();
             int volumes = pool.volumes().size();
-            System.out.printf("open: %.1f ms, heap %.1f MiB (pool %.1f MiB over %.1f MiB before), %d volumes,"
-                    + " max heap %.0f MiB%n", (opened - start) / 1e6, after / 1048576.0, (after - before) / 1048576.0,
-                    before / 1048576.0, volumes, Runtime.getRuntime().maxMemory() / 1048576.0);
+            System.out.printf("open: %.1f ms (thread CPU %.1f ms), heap %.1f MiB (pool %.1f MiB over %.1f MiB before),"
+                    + " %d volumes, max heap %.0f MiB%n", (opened - start) / 1e6, cpu / 1e6, after / 1048576.0,
+                    (after - before) / 1048576.0, before / 1048576.0, volumes, Runtime.getRuntime().maxMemory() / 1048576.0);
         }
     }
 
