@@ -23,7 +23,7 @@ def main():
         p = r.get("params", {})
         if p.get("target") == "RAW":
             m = r["primaryMetric"]
-            key = (r["benchmark"].split(".")[-1], p["size"], p["pattern"])
+            key = (r["benchmark"].split(".")[-1], p["size"], p["pattern"], p.get("backing", "FILE"))
             raw[key] = (m["score"], statistics.median(m["rawData"][0]))
     print("| Benchmark | Params | Score | Error (99.9%) | Median | MB/s | Ratio to raw (score / median) | B/op |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
@@ -39,9 +39,9 @@ def main():
             mbs = f"{m['score'] * int(size) / 1e6:,.0f}"
             method = name.split(".")[-1]
             if name.startswith("FirstWriteAfterSnapshot"):
-                base = raw.get(("write", size, "SEQ"))
+                base = raw.get(("write", size, "SEQ", "FILE"))
             else:
-                base = raw.get((method, size, p.get("pattern")))
+                base = raw.get((method, size, p.get("pattern"), p.get("backing", "FILE")))
             if base and p.get("target") != "RAW":
                 ratio = f"{m['score'] / base[0]:.2f} / {median / base[1]:.2f}"
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")

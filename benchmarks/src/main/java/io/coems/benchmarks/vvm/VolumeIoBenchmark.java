@@ -1,8 +1,10 @@
 package io.coems.benchmarks.vvm;
 
 import io.coems.benchmarks.matrix.Fixtures;
+import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MappedFileDevice;
+import io.coems.matrix.device.MemoryDevice;
 import io.coems.vvm.Volume;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,10 +56,18 @@ public class VolumeIoBenchmark {
     @Param
     public Pattern pattern;
 
+    /**
+     * {@code FILE} (the default): a directory pool vs a {@link MappedFileDevice}; {@code MEMORY}
+     * ({@code -p backing=MEMORY}): a pool over a memory device vs a {@link MemoryDevice}, which
+     * takes the page cache out of the comparison.
+     */
+    @Param({"FILE"})
+    public Backing backing;
+
     private VvmFixture fixture;
     private Arena arena;
     private Path dir;
-    private MappedFileDevice raw;
+    private BlockDevice raw;
     private Volume volume;
     private MemorySegment buffer;
     private Fixtures.RandomIndex random;
@@ -73,8 +83,11 @@ public class VolumeIoBenchmark {
         count = BLOCKS * perBlock;
         random = new Fixtures.RandomIndex(count, 42);
         if (target == Target.VOLUME) {
-            fixture = VvmFixture.of(Backing.FILE, FILE_BYTES, BLOCKS);
+            fixture = VvmFixture.of(backing, FILE_BYTES, BLOCKS);
             volume = fixture.volume;
+        } else if (backing == Backing.MEMORY) {
+            raw = new MemoryDevice("raw", FILE_BYTES / Blocks.SIZE);
+            Fixtures.fill(raw, BLOCKS, Fixtures.randomBuffer(arena, Blocks.bytes(16), 1));
         } else {
             dir = Fixtures.tempDir();
             raw = VvmFixture.raw(dir, FILE_BYTES, BLOCKS, arena);
