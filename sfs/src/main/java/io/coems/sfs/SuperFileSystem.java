@@ -266,6 +266,21 @@ public final class SuperFileSystem implements AutoCloseable {
         return engine.descriptorsOfType(type).stream().map(SuperFileSystem::unpack).toList();
     }
 
+    /**
+     * Calls {@code action} with every live descriptor of one of {@code types}, payload included,
+     * in index order: one pass over the descriptor table, from one consistent state. Cheaper
+     * than {@link #descriptors} plus a {@link #readDescriptor} each when loading many records
+     * (the table is read once, not once per type and once more for the payloads).
+     * {@code action} runs under the metadata lock and must not call back into the file system.
+     *
+     * @throws SfsArgumentException if a type is not a user type (1 to 65534)
+     */
+    public void forEachDescriptor(java.util.Set<Integer> types, java.util.function.Consumer<Descriptor> action) {
+        required(types, "types");
+        required(action, "action");
+        engine.forEachDescriptor(types, action);
+    }
+
     private static void required(Object value, String name) {
         if (value == null) {
             throw new SfsArgumentException(name + " is null");

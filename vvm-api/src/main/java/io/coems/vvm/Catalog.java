@@ -31,18 +31,14 @@ final class Catalog {
     private final Map<Long, List<SnapshotRecord>> history = new ConcurrentHashMap<>();
     private long sequence;
 
-    /** Loads every volume and snapshot record. */
-    Catalog(SuperFileSystem sfs) {
+    /** A catalog of the volume and snapshot records read from the descriptors (in any order). */
+    Catalog(SuperFileSystem sfs, List<VolumeRecord> loadedVolumes, List<SnapshotRecord> loadedSnapshots) {
         this.sfs = sfs;
-        for (DescriptorId id : sfs.descriptors(Descriptor.VOLUME)) {
-            VolumeRecord v = VolumeRecord.decode(Ids.of(id), sfs.readDescriptor(id).payload());
+        for (VolumeRecord v : loadedVolumes) {
             volumes.put(v.id(), v);
             volumeNames.put(v.name(), v.id());
         }
-        List<SnapshotRecord> all = new ArrayList<>();
-        for (DescriptorId id : sfs.descriptors(SNAPSHOT)) {
-            all.add(SnapshotRecord.decode(Ids.of(id), sfs.readDescriptor(id).payload()));
-        }
+        List<SnapshotRecord> all = new ArrayList<>(loadedSnapshots);
         all.sort(Comparator.comparingLong(SnapshotRecord::sequence));
         for (SnapshotRecord s : all) {
             put(s);

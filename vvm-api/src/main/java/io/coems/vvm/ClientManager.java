@@ -28,11 +28,10 @@ public final class ClientManager {
     private final VolumePool pool;
     private final Map<Long, Client> clients = new ConcurrentHashMap<>();
 
-    ClientManager(VolumePool pool) {
+    /** The manager of the clients {@code registered} (read from their descriptors at open). */
+    ClientManager(VolumePool pool, List<Client> registered) {
         this.pool = pool;
-        SuperFileSystem sfs = pool.sfs();
-        for (DescriptorId id : sfs.descriptors(Descriptor.CLIENT)) {
-            Client c = ClientRecord.decode(Ids.of(id), sfs.readDescriptor(id).payload());
+        for (Client c : registered) {
             clients.put(c.id(), c);
         }
     }

@@ -75,17 +75,30 @@ public final class VolumePool implements AutoCloseable {
         this.maxCapacity = files == null ? Blocks.bytes(sfs.dataBlocks()) : options.maxBytes();
         this.growBelow = files == null ? 0 : options.fileBytes() / 4;
         this.growable = files != null;
-        List<DescriptorId> records = sfs.descriptors(PoolRecord.TYPE);
+        // Every record in one pass over the descriptor table: at open it is the largest cost.
+        List<io.coems.sfs.Descriptor> records = new java.util.ArrayList<>();
+        List<VolumeRecord> volumes = new java.util.ArrayList<>();
+        List<SnapshotRecord> snapshots = new java.util.ArrayList<>();
+        List<Client> registered = new java.util.ArrayList<>();
+        sfs.forEachDescriptor(java.util.Set.of(PoolRecord.TYPE, io.coems.sfs.Descriptor.VOLUME, Catalog.SNAPSHOT,
+                io.coems.sfs.Descriptor.CLIENT), d -> {
+            switch (d.type()) {
+                case PoolRecord.TYPE -> records.add(d);
+                case io.coems.sfs.Descriptor.VOLUME -> volumes.add(VolumeRecord.decode(Ids.of(d.id()), d.payload()));
+                case Catalog.SNAPSHOT -> snapshots.add(SnapshotRecord.decode(Ids.of(d.id()), d.payload()));
+                default -> registered.add(ClientRecord.decode(Ids.of(d.id()), d.payload()));
+            }
+        });
         if (records.size() != 1) {
             throw new PoolFormatException("the devices hold a Super File System but " + records.size()
                     + " COEMS pool records instead of one");
         }
-        DescriptorId recordId = records.getFirst();
-        PoolRecord record = PoolRecord.decode(sfs.readDescriptor(recordId).payload());
-        this.catalog = new Catalog(sfs);
+        DescriptorId recordId = records.getFirst().id();
+        PoolRecord record = PoolRecord.decode(records.getFirst().payload());
+        this.catalog = new Catalog(sfs, volumes, snapshots);
         this.leases = new LeaseKeeper(options.clock(), record.lastToken(),
                 token -> sfs.updateDescriptor(recordId, new PoolRecord(PoolRecord.FORMAT, token).encode()));
-        this.clients = new ClientManager(this);
+        this.clients = new ClientManager(this, registered);
     }
 
     // ------------------------------------------------------------------ create and open

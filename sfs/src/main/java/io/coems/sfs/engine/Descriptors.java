@@ -120,6 +120,20 @@ final class Descriptors {
         return ids;
     }
 
+    /**
+     * Calls {@code action} with every live record whose type {@code wanted} accepts and its
+     * packed id, in index order: one pass over the table.
+     */
+    void forEach(MetaView view, java.util.function.IntPredicate wanted,
+            java.util.function.ObjLongConsumer<DescriptorRecord> action) {
+        for (int i = 0; i < capacity; i++) {
+            DescriptorRecord record = record(view, i);
+            if (record.type() != 0 && wanted.test(record.type())) {
+                action.accept(record, Ids.of(i, record.generation()));
+            }
+        }
+    }
+
     /** Rebuilds the free indexes from the committed records (at open, and after a dropped transaction). */
     void reload() {
         free.clear();

@@ -832,6 +832,23 @@ public final class Engine {
         }
     }
 
+    /**
+     * Calls {@code action} with every live descriptor of one of {@code types}, in index order, in
+     * one pass, under the metadata lock.
+     */
+    public void forEachDescriptor(java.util.Set<Integer> types, java.util.function.Consumer<Descriptor> action) {
+        types.forEach(Engine::checkUserType);
+        meta.lock();
+        try {
+            ensureOpen();
+            descriptors.forEach(cache, types::contains, (record, id) -> action.accept(new Descriptor(
+                    new DescriptorId(Ids.index(id), Ids.generation(id)), record.type(),
+                    record.payload().toArray(ValueLayout.JAVA_BYTE))));
+        } finally {
+            meta.unlock();
+        }
+    }
+
     /** Ids of the live descriptors of {@code type}, in index order. */
     public List<Long> descriptorsOfType(int type) {
         checkUserType(type);
