@@ -8,6 +8,7 @@ import io.coems.matrix.device.MemoryDevice;
 import io.coems.matrix.device.PowerSupply;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -68,7 +69,10 @@ class VolumePoolPowerCutTest {
                 + uncut + " after the whole workload; " + changes + " configuration changes returned before the cuts");
     }
 
-    /** How a run ended: the cut struck outside a configuration change, or inside one that then was absent or present. */
+    /**
+     * How a run ended: the workload finished before the cut, the cut struck outside a
+     * configuration change, or inside one that then was absent or present.
+     */
     enum Outcome { NO_CUT, BETWEEN_CHANGES, CUT_BEFORE_IN_FLIGHT, IN_FLIGHT_LANDED }
 
     record Run(Outcome outcome, int changes) {
@@ -157,13 +161,19 @@ class VolumePoolPowerCutTest {
         if (matched == null) {
             throw mismatch;
         }
-        usableAfterwards(back);
+        usableAfterwards(back, work.durableToken);
         return new Run(!cutInWorkload ? Outcome.NO_CUT : before == null ? Outcome.BETWEEN_CHANGES
                 : matched == before ? Outcome.CUT_BEFORE_IN_FLIGHT : Outcome.IN_FLIGHT_LANDED, changes);
     }
 
-    /** The reopened pool takes new changes: a snapshot lands last in its volume's history, a new volume, a clean check. */
-    private static void usableAfterwards(VolumePool pool) {
+    /**
+     * The reopened pool takes new changes: a snapshot lands last in its volume's history, a new
+     * volume, a lease whose fencing token is above every one issued before the cut, a clean check.
+     */
+    private static void usableAfterwards(VolumePool pool, long lastToken) {
+        long token = pool.acquireLease("after-the-cut", Duration.ofHours(1)).token();
+        assertTrue(token > lastToken, "fencing token " + token + " after the cut, " + lastToken + " was issued before");
+        pool.releaseLease(token);
         for (Volume v : pool.volumes()) {
             Snapshot s = v.snapshot("after-the-cut");
             assertEquals(s, v.history().getLast(), "a new snapshot is the newest of " + v);
@@ -364,6 +374,9 @@ class VolumePoolPowerCutTest {
         final Map<Integer, Volume> volumes = new HashMap<>();
         final Map<Integer, Snapshot> snapshots = new HashMap<>();
         final Map<Integer, Client> clients = new HashMap<>();
+        /** The fencing token the last lease returned before the cut had, and the last one issued. */
+        long durableToken;
+        long issued;
         /** The steps done, for the failure message. */
         final List<String> trace = new ArrayList<>();
         int made;
@@ -485,6 +498,16 @@ class VolumePoolPowerCutTest {
                 long size = Blocks.bytes(1 + random.nextInt(MAX_VOLUME_BLOCKS));
                 vol.data.resize(size);
                 run(power, "resize " + vol.name + " to " + size, () -> volumes.get(v).resize(size, true));
+                return true;
+            }
+            if (op == 89) {
+                run(power, "acquire and release the lease", () -> {
+                    issued = pool.acquireLease("admin", Duration.ofHours(1)).token();
+                    pool.releaseLease(issued);
+                });
+                if (!power.isCut()) {
+                    durableToken = issued;
+                }
                 return true;
             }
             if (op < 92 || cls.isEmpty()) {
