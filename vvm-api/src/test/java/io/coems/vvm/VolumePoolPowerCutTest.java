@@ -543,6 +543,10 @@ class VolumePoolPowerCutTest {
                 if (!power.isCut()) {
                     fail("a step failed with the power on: " + what, e);
                 }
+                if (!(e instanceof PoolIoException)) {
+                    fail("a step failed for the cut with " + e.getClass().getName() + ", not a PoolIoException: "
+                            + what, e);
+                }
             }
             if (power.isCut()) {
                 trace.set(trace.size() - 1, what + "   <- the power was cut during this step");
