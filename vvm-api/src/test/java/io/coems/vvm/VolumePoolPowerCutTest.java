@@ -70,6 +70,36 @@ class VolumePoolPowerCutTest {
     }
 
     /**
+     * A cut at every device operation of {@link VolumePool#create} and {@link VolumePool#close}:
+     * they fail with a {@link PoolIoException} (not a raw matrix or SFS exception, nor a layout
+     * complaint), and the media then open as a clean pool or are refused as holding none.
+     */
+    @Test
+    void aCutWhileCreatingOrClosingAPoolFailsWithPoolIoException() {
+        for (int n = 0; ; n++) {
+            PowerSupply power = new PowerSupply();
+            FaultInjectingDevice device = power.connect(new FaultInjectingDevice(new MemoryDevice("c", DEVICE_BLOCKS)));
+            power.cutAfter(n, new Random(n));
+            try {
+                VolumePool.create(List.of(LbsSpec.normal(device)), OPTIONS).close();
+                if (!power.isCut()) {
+                    assertTrue(n > 10, "creating and closing a pool took " + n + " device operations");
+                    return;
+                }
+            } catch (PoolIoException expected) {
+                assertTrue(power.isCut(), "cut after " + n);
+            } catch (RuntimeException e) {
+                throw new AssertionError("cut after " + n + " device operations of create and close", e);
+            }
+            try (VolumePool back = VolumePool.open(List.of(new FaultInjectingDevice(device.media())), OPTIONS)) {
+                assertEquals(List.of(), back.check(), "cut after " + n);
+            } catch (PoolFormatException none) {
+                // the cut struck before the pool record was durable: the media hold no pool
+            }
+        }
+    }
+
+    /**
      * How a run ended: the workload finished before the cut, the cut struck outside a
      * configuration change, or inside one that then was absent or present.
      */
