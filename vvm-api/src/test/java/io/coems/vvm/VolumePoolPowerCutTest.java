@@ -33,9 +33,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>{@code -Dcoems.powercut.runs=N} sets the number of runs (default 60), and
  * {@code -Dcoems.powercut.seed=S} the first seed; a failure names the seed that replays it.
+ * {@code -Dcoems.powercut.commitMillis=M} adds the periodic commit, whose thread then races the
+ * workload for the cut (a seed no longer replays exactly).
  */
 class VolumePoolPowerCutTest {
-    private static final PoolOptions OPTIONS = VolumePoolTest.SMALL;
+    /** The pool's options: no periodic commit, unless {@code -Dcoems.powercut.commitMillis} sets one. */
+    private static final PoolOptions OPTIONS = VolumePoolTest.SMALL
+            .withCommitMillis(Long.getLong("coems.powercut.commitMillis", 0));
     private static final long DEVICE_BLOCKS = 512;
     private static final int MAX_VOLUME_BLOCKS = 12;
     private static final int SECTOR = Blocks.SECTOR_SIZE;
@@ -44,7 +48,8 @@ class VolumePoolPowerCutTest {
     void returnedChangesAndFlushedDataSurviveEveryCut() {
         int runs = Integer.getInteger("coems.powercut.runs", 60);
         long first = Long.getLong("coems.powercut.seed", new Random().nextLong());
-        System.out.println("VolumePoolPowerCutTest: " + runs + " runs from -Dcoems.powercut.seed=" + first);
+        System.out.println("VolumePoolPowerCutTest: " + runs + " runs from -Dcoems.powercut.seed=" + first
+                + ", commit every " + OPTIONS.commitMillis() + " ms");
         int inFlight = 0;
         int landed = 0;
         int uncut = 0;
