@@ -126,7 +126,7 @@ class VolumePoolPowerCutTest {
 
         Workload work = new Workload(pool, random);
         Random cut = new Random(seed ^ 0x5DEECE66DL);
-        power.cutAfter(random.nextInt(mirrored ? 900 : 500), cut);
+        power.cutAfter(random.nextInt((work.dataHeavy ? 250 : 500) * (mirrored ? 2 : 1)), cut);
         Model before = null;
         int changes = 0;
         for (int step = 0; step < 60 && !power.isCut(); step++) {
