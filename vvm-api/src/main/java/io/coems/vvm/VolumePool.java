@@ -4,6 +4,7 @@ import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.LbsSpec;
 import io.coems.matrix.MatrixException;
+import io.coems.matrix.MatrixIoException;
 import io.coems.matrix.StorageMatrix;
 import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SfsException;
@@ -130,6 +131,7 @@ public final class VolumePool implements AutoCloseable {
      * devices the caller opened; they are formatted and belong to the pool from now on.
      *
      * @throws PoolArgumentException if the layout is unfit (the message names the device)
+     * @throws PoolIoException if a device fails meanwhile
      */
     public static VolumePool create(List<LbsSpec> spaces, PoolOptions options) {
         required(spaces, "spaces");
@@ -141,6 +143,7 @@ public final class VolumePool implements AutoCloseable {
      * Opens the pool stored on {@code devices}, given in any order.
      *
      * @throws PoolFormatException if the devices hold no pool, or one of a newer format
+     * @throws PoolIoException if a device fails
      */
     public static VolumePool open(List<? extends BlockDevice> devices, PoolOptions options) {
         required(devices, "devices");
@@ -153,6 +156,8 @@ public final class VolumePool implements AutoCloseable {
         StorageMatrix matrix;
         try {
             matrix = matrixOf.get();
+        } catch (MatrixIoException e) {
+            throw new PoolIoException("cannot " + doing + ": " + e.getMessage(), e);
         } catch (MatrixException e) {
             throw format ? new PoolArgumentException("cannot " + doing + ": " + e.getMessage(), e)
                     : new PoolFormatException("cannot " + doing + ": " + e.getMessage(), e);
@@ -175,12 +180,37 @@ public final class VolumePool implements AutoCloseable {
             LOG.info("{}: {} volumes, {} bytes capacity", doing, pool.catalog.volumeCount(), pool.space().capacity());
             return pool;
         } catch (RuntimeException e) {
-            if (sfs != null) {
-                sfs.close();
-            }
-            matrix.close();
-            throw e instanceof SfsException s ? Errors.translate("cannot " + doing, s) : e;
+            // Closing devices that failed fails too: that must not hide the first failure.
+            throw closeAll("cannot " + doing, sfs, matrix, translated("cannot " + doing, e));
         }
+    }
+
+    /**
+     * Closes {@code sfs} (if not null) and then {@code matrix}, the second even if the first
+     * fails; returns {@code failure} with their failures suppressed in it or, if it is null, the
+     * first of their failures, as a pool exception.
+     */
+    private static RuntimeException closeAll(String doing, SuperFileSystem sfs, StorageMatrix matrix,
+            RuntimeException failure) {
+        List<Runnable> closes = sfs == null ? List.of(matrix::close) : List.of(sfs::close, matrix::close);
+        for (Runnable close : closes) {
+            try {
+                close.run();
+            } catch (RuntimeException e) {
+                RuntimeException closing = translated(doing, e);
+                if (failure == null) {
+                    failure = closing;
+                } else {
+                    failure.addSuppressed(closing);
+                }
+            }
+        }
+        return failure;
+    }
+
+    /** {@code e} as a pool exception if it is one of the layers below, else as it is. */
+    private static RuntimeException translated(String doing, RuntimeException e) {
+        return e instanceof SfsException || e instanceof MatrixException ? Errors.translate(doing, e) : e;
     }
 
     /**
@@ -501,7 +531,11 @@ public final class VolumePool implements AutoCloseable {
         });
     }
 
-    /** Flushes and releases the pool's files and devices. Idempotent. */
+    /**
+     * Flushes and releases the pool's files and devices. Idempotent.
+     *
+     * @throws PoolIoException if the last flush fails; the pool is closed all the same
+     */
     @Override
     public void close() {
         config.lock();
@@ -510,10 +544,9 @@ public final class VolumePool implements AutoCloseable {
                 return;
             }
             closed = true;
-            try {
-                sfs.close();
-            } finally {
-                matrix.close();
+            RuntimeException failure = closeAll("cannot close the pool", sfs, matrix, null);
+            if (failure != null) {
+                throw failure;
             }
         } finally {
             config.unlock();
