@@ -32,7 +32,12 @@ final class PoolFiles {
         this.maxBytes = options.maxBytes();
     }
 
-    /** A matrix over a first new file in the directory, which is created if missing. */
+    /**
+     * A matrix over a first new file in the directory, which is created if missing. The file is
+     * made under a temporary name ({@code .partial}) and takes its own name only in
+     * {@link #created()}, once the pool in it is complete: a creation cut short leaves no pool
+     * behind, and can simply be run again.
+     */
     StorageMatrix create() {
         try {
             Files.createDirectories(directory);
@@ -43,13 +48,29 @@ final class PoolFiles {
             throw new PoolArgumentException("directory " + directory + " already holds a pool ("
                     + existing().getFirst().getFileName() + "); open it instead");
         }
-        MappedFileDevice first = MappedFileDevice.create(file(0), fileBlocks, false);
+        MappedFileDevice first = MappedFileDevice.create(partial(), fileBlocks, true);
         try {
             return StorageMatrix.create(List.of(LbsSpec.normal(first)));
         } catch (MatrixException e) {
             first.close();
             throw e;
         }
+    }
+
+    /** Gives the first file its name, durably: the pool in it is complete and flushed. */
+    void created() {
+        try {
+            Files.move(partial(), file(0), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(directory)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new PoolIoException("cannot name the pool file " + file(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path partial() {
+        return directory.resolve(file(0).getFileName() + ".partial");
     }
 
     /**

@@ -113,7 +113,15 @@ public final class VolumePool implements AutoCloseable {
      */
     public static VolumePool create(Path directory, PoolOptions options) {
         PoolFiles files = new PoolFiles(required(directory, "directory"), required(options, "options"));
-        return build("create a pool in " + directory, files::create, options, true, files);
+        VolumePool pool = build("create a pool in " + directory, files::create, options, true, files);
+        try {
+            pool.flush();
+            files.created();
+            return pool;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
     }
 
     /**
