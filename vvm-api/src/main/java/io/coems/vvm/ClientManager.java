@@ -132,15 +132,14 @@ public final class ClientManager {
     /**
      * Assigns {@code volume} to the client {@code clientId}, replacing an earlier assignment.
      *
+     * @throws PoolArgumentException if the volume is another pool's
      * @throws PoolNotFoundException if the client or the volume does not exist
      */
     public void assign(Volume volume, long clientId) {
-        if (volume == null) {
-            throw new PoolArgumentException("volume is null");
-        }
-        pool.change("assign volume " + Ids.format(volume.id()) + " to client " + Ids.format(clientId), () -> {
+        long id = pool.ownVolume(volume);
+        pool.change("assign volume " + Ids.format(id) + " to client " + Ids.format(clientId), () -> {
             client(clientId);
-            VolumeRecord r = pool.catalog().change(volume.id(), v -> v.withClient(clientId));
+            VolumeRecord r = pool.catalog().change(id, v -> v.withClient(clientId));
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, r.id(), r.name());
         });
     }
@@ -157,11 +156,9 @@ public final class ClientManager {
 
     /** Leaves {@code volume} assigned to no client. */
     public void unassign(Volume volume) {
-        if (volume == null) {
-            throw new PoolArgumentException("volume is null");
-        }
-        pool.change("unassign volume " + Ids.format(volume.id()), () -> {
-            VolumeRecord r = pool.catalog().change(volume.id(), v -> v.withClient(0));
+        long id = pool.ownVolume(volume);
+        pool.change("unassign volume " + Ids.format(id), () -> {
+            VolumeRecord r = pool.catalog().change(id, v -> v.withClient(0));
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, r.id(), r.name());
         });
     }
@@ -179,6 +176,7 @@ public final class ClientManager {
 
     /** The client {@code volume} is assigned to, if any. */
     public Optional<Client> clientOf(Volume volume) {
+        pool.ownVolume(volume);
         return volume.client().map(clients::get);
     }
 

@@ -286,10 +286,18 @@ public final class VolumePool implements AutoCloseable {
 
     private VnodeId vnodeOf(BlockImage image) {
         return switch (image) {
-            case Volume v when v.pool() != this -> throw new PoolArgumentException(v + " belongs to another pool");
-            case Volume v -> catalog.volume(v.id()).vnode();
+            case Volume v -> catalog.volume(ownVolume(v)).vnode();
             case Snapshot s -> ownSnapshot(s).vnode();
         };
+    }
+
+    /** The id of {@code volume}, which must be this pool's. */
+    long ownVolume(Volume volume) {
+        required(volume, "volume");
+        if (volume.pool() != this) {
+            throw new PoolArgumentException(volume + " belongs to another pool");
+        }
+        return volume.id();
     }
 
     /** The live record of {@code snapshot}, which must be this pool's. */

@@ -164,6 +164,25 @@ class BadInputTest {
     }
 
     @Test
+    void anotherPoolsVolumeIsRefusedByTheClientManagerEvenWhenItsIdMatchesOneHere() {
+        try (VolumePool here = populated(); VolumePool there = populated()) {
+            Volume foreign = there.volume("v");
+            assertEquals(here.volume("v").id(), foreign.id(), "the two pools gave the same ids");
+            ClientManager clients = here.clients();
+            long pc = clients.findByName("pc").orElseThrow().id();
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.assign(foreign, pc), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.assignByIp(foreign, "10.0.0.1"),
+                    "another pool");
+            clients.assign(here.volume("v"), pc);
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.unassign(foreign), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.clientOf(foreign), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.clientOf(null), "volume is null");
+            assertEquals(List.of(), there.clients().volumesOf(there.clients().findByName("pc").orElseThrow().id()),
+                    "the other pool is untouched");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
