@@ -216,8 +216,13 @@ public final class VolumePool implements AutoCloseable {
         });
     }
 
-    /** The volume named {@code name}, if there is one. */
+    /**
+     * The volume named {@code name}, if there is one.
+     *
+     * @throws PoolArgumentException if the name is null
+     */
     public Optional<Volume> findVolume(String name) {
+        required(name, "volume name");
         ensureOpen();
         return catalog.hasVolumeNamed(name) ? Optional.of(new Volume(this, catalog.volumeNamed(name).id()))
                 : Optional.empty();
@@ -226,9 +231,11 @@ public final class VolumePool implements AutoCloseable {
     /**
      * The volume named {@code name}.
      *
+     * @throws PoolArgumentException if the name is null
      * @throws PoolNotFoundException if there is none
      */
     public Volume volume(String name) {
+        required(name, "volume name");
         ensureOpen();
         return new Volume(this, catalog.volumeNamed(name).id());
     }

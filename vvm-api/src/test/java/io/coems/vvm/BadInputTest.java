@@ -183,6 +183,14 @@ class BadInputTest {
     }
 
     @Test
+    void aNullVolumeNameIsRefusedByTheLookups() {
+        try (VolumePool pool = populated()) {
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.findVolume(null), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.volume((String) null), "null");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
