@@ -65,8 +65,9 @@ final class Payload {
         return put(() -> buffer.putLong(value));
     }
 
+    /** @throws PoolArgumentException if {@code value} is not valid Unicode */
     Payload string(String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Names.checkUnicode(value, "the text").getBytes(StandardCharsets.UTF_8);
         return put(() -> buffer.putShort((short) bytes.length).put(bytes));
     }
 

@@ -191,6 +191,22 @@ class BadInputTest {
     }
 
     @Test
+    void namesAndValuesThatAreNotValidUnicodeAreRefusedRatherThanStoredAltered() {
+        String lone = "pc\uD800";
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.createVolume(lone, MIB), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.rename(lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.snapshot(lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.setAttribute(lone, "1"), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.setAttribute("k", lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().register("c", "02:00:00:00:00:09", "10.0.0.9", Map.of("cpu", lone), Map.of()),
+                    "U+D800");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
