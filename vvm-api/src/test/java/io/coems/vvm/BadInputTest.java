@@ -207,6 +207,32 @@ class BadInputTest {
     }
 
     @Test
+    void bufferRangesOutsideTheArrayAreRefused() {
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            Snapshot s = v.history().getFirst();
+            byte[] ten = new byte[10];
+            for (BlockImage image : List.<BlockImage>of(v, s)) {
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, ten, 5, 6), "5", "6", "10");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, ten, -1, 2), "-1");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, (byte[]) null), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, null, 0, 1), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class,
+                        () -> image.read(0, (java.nio.ByteBuffer) null), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, (MemorySegment) null),
+                        "null");
+            }
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, ten, 5, 6), "5", "6", "10");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, ten, 0, -1), "-1");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (byte[]) null), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, null, 0, 1), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (java.nio.ByteBuffer) null),
+                    "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (MemorySegment) null), "null");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
