@@ -48,10 +48,6 @@ public final class ClientManager {
     public Client register(String name, String mac, String ip, Map<String, String> hardware,
             Map<String, String> attributes) {
         return pool.change("register client " + (name == null ? "" : Names.quoted(name)), () -> {
-            if (hardware == null || attributes == null) {
-                throw new PoolArgumentException("the " + (hardware == null ? "hardware" : "attributes")
-                        + " map is null; pass an empty map");
-            }
             Client draft = valid(new Client(0, name, mac, ip, hardware, attributes));
             long id = Ids.of(pool.sfs().createDescriptor(Descriptor.CLIENT, ClientRecord.encode(draft)));
             Client made = new Client(id, draft.name(), draft.mac(), draft.ip(), draft.hardware(), draft.attributes());

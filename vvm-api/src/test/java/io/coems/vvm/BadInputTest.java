@@ -233,6 +233,21 @@ class BadInputTest {
     }
 
     @Test
+    void clientMapsWithNullEntriesAreRefused() {
+        try (VolumePool pool = populated()) {
+            Map<String, String> nullValue = new java.util.HashMap<>();
+            nullValue.put("cpu", null);
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().register("c", "02:00:00:00:00:09", "10.0.0.9", nullValue, Map.of()),
+                    "hardware", "null");
+            Client pc = pool.clients().findByName("pc").orElseThrow();
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().update(pc.withAttributes(nullValue)), "attributes", "null");
+            refused(PoolArgumentException.class, () -> pc.withAttributes(null), "attributes", "null");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
