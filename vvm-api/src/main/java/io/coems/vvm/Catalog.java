@@ -5,6 +5,7 @@ import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SuperFileSystem;
 import io.coems.sfs.VnodeId;
 
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,15 +26,18 @@ final class Catalog {
     static final int SNAPSHOT = 3;
 
     private final SuperFileSystem sfs;
+    /** The clock of creation times. */
+    private final InstantSource clock;
     private final Map<Long, VolumeRecord> volumes = new ConcurrentHashMap<>();
     private final Map<String, Long> volumeNames = new ConcurrentHashMap<>();
     private final Map<Long, SnapshotRecord> snapshots = new ConcurrentHashMap<>();
     private final Map<Long, List<SnapshotRecord>> history = new ConcurrentHashMap<>();
     private long sequence;
 
-    /** Loads every volume and snapshot record. */
-    Catalog(SuperFileSystem sfs) {
+    /** Loads every volume and snapshot record; {@code clock} dates new ones. */
+    Catalog(SuperFileSystem sfs, InstantSource clock) {
         this.sfs = sfs;
+        this.clock = clock;
         for (DescriptorId id : sfs.descriptors(Descriptor.VOLUME)) {
             VolumeRecord v = VolumeRecord.decode(Ids.of(id), sfs.readDescriptor(id).payload());
             volumes.put(v.id(), v);
@@ -106,7 +110,7 @@ final class Catalog {
     // ------------------------------------------------------------------ changes
 
     VolumeRecord createVolume(String name, long size, long origin, SnapshotRecord source) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         VolumeRecord made = sfs.atomically(source == null ? List.of() : List.of(source.vnode()), batch -> {
             VnodeId vnode = source == null ? batch.create(size) : batch.spawn(source.vnode());
             VolumeRecord record = new VolumeRecord(0, name, vnode, now, origin, 0, false, Map.of());
@@ -131,7 +135,7 @@ final class Catalog {
     }
 
     SnapshotRecord snapshot(VolumeRecord volume, String name) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long size = sfs.size(volume.vnode());
         long seq = sequence + 1;
         SnapshotRecord made = sfs.atomically(List.of(volume.vnode()), batch -> {

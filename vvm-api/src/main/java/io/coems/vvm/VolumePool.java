@@ -82,7 +82,7 @@ public final class VolumePool implements AutoCloseable {
         }
         DescriptorId recordId = records.getFirst();
         PoolRecord record = PoolRecord.decode(sfs.readDescriptor(recordId).payload());
-        this.catalog = new Catalog(sfs);
+        this.catalog = new Catalog(sfs, options.clock());
         this.leases = new LeaseKeeper(options.clock(), record.lastToken(),
                 token -> sfs.updateDescriptor(recordId, new PoolRecord(PoolRecord.FORMAT, token).encode()));
         this.clients = new ClientManager(this);

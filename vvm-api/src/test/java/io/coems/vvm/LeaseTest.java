@@ -189,6 +189,18 @@ class LeaseTest {
     }
 
     @Test
+    void creationTimesComeFromThePoolsClock() {
+        try (VolumePool pool = pool()) {
+            clock.advance(Duration.ofDays(3));
+            Volume v = pool.createVolume("dated", MIB);
+            assertEquals(clock.instant(), v.created());
+            clock.advance(Duration.ofHours(1));
+            assertEquals(clock.instant(), v.snapshot("then").created());
+            assertEquals(clock.instant(), pool.clone(v.findSnapshot("then").orElseThrow(), "copy").created());
+        }
+    }
+
+    @Test
     void tokensKeepGrowingAcrossCloseAndReopen(@TempDir Path dir) {
         PoolOptions dirOptions = PoolFixtures.DIR.withClock(clock);
         long first;
