@@ -371,7 +371,10 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    /** Grows a directory pool running short, and tells a fall below the low-space threshold; under the configuration lock. */
+    /**
+     * Grows a directory pool running short, and tells a fall below the low-space threshold; under
+     * the configuration lock. Never fails the write or change that calls it for a failed growth.
+     */
     private void checkSpace() {
         config.lock();
         try {
@@ -387,7 +390,13 @@ public final class VolumePool implements AutoCloseable {
         }
         long free = space().free();
         if (growable && free < growBelow) {
-            growable = grow();
+            try {
+                growable = grow();
+            } catch (PoolException e) {
+                // The write or change that got here is done; a full pool still tries to grow in write().
+                growable = false;
+                LOG.warn("the pool could not grow ahead of need, and tries again only when full: {}", e.getMessage());
+            }
             free = space().free();
         }
         long threshold = lowSpaceThreshold;

@@ -162,6 +162,30 @@ class VolumePoolTest {
         }
     }
 
+    /**
+     * Growing ahead of need is a side job of writes and changes: when it fails (here the next
+     * device file's name is taken by a directory), the write or change that triggered it still
+     * succeeds and says so; only a write that finds the pool really full is refused.
+     */
+    @Test
+    void aFailedGrowthAheadOfNeedDoesNotFailTheWriteOrChangeThatTriggeredIt(@TempDir Path dir) throws Exception {
+        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
+        byte[] chunk = random(1 << 20, 8);
+        try (VolumePool pool = VolumePool.create(dir, options)) {
+            Files.createDirectory(dir.resolve("pool-0001.coems"));
+            Volume v = pool.createVolume("big", 60L << 20);
+            int mib = 0;
+            for (; pool.space().free() > (12L << 20); mib++) {
+                v.write((long) mib << 20, chunk);
+            }
+            Volume after = pool.createVolume("after", 1L << 20);
+            assertEquals(List.of("after", "big"), pool.volumes().stream().map(Volume::name).toList());
+            assertArrayEquals(chunk, read(v, (long) (mib - 1) << 20, chunk.length));
+            after.write(0, chunk);
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
     @Test
     void anotherPoolsImagesAreRefusedEvenWithTheSameIds() {
         try (VolumePool mine = memoryPool(512); VolumePool other = memoryPool(512)) {
