@@ -67,6 +67,8 @@ public final class VolumePool implements AutoCloseable {
     private volatile long nextSpaceCheck = System.nanoTime();
     /** Bytes writes may still allocate before free space can be below the threshold. */
     private final java.util.concurrent.atomic.AtomicLong spaceMargin = new java.util.concurrent.atomic.AtomicLong();
+    /** Whether a write skipped its look at the free space because the configuration lock was taken. */
+    private final java.util.concurrent.atomic.AtomicBoolean spaceCheckDue = new java.util.concurrent.atomic.AtomicBoolean();
 
     private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, PoolFiles files) {
         this.matrix = matrix;
@@ -385,6 +387,7 @@ public final class VolumePool implements AutoCloseable {
     }
 
     private void checkSpaceLocked() {
+        spaceCheckDue.set(false);
         if (closed) {
             return;
         }
@@ -589,7 +592,9 @@ public final class VolumePool implements AutoCloseable {
 
     /**
      * Runs a write of {@code bytes}, then looks at the free space now and then, and always once
-     * the writes since the last look may have taken the free space below the threshold.
+     * the writes since the last look may have taken the free space below the threshold. Only a
+     * write that finds the pool full waits for the configuration lock (to grow the pool); the
+     * look at the free space is skipped while a change holds the lock, and made by a later write.
      */
     void write(long bytes, Runnable write) {
         try {
@@ -604,9 +609,24 @@ public final class VolumePool implements AutoCloseable {
                 long now = System.nanoTime();
                 long most = bytes + WRITE_EXTRA_BLOCKS * Blocks.SIZE;
                 if (spaceMargin.addAndGet(-most) < 0 || now - nextSpaceCheck >= 0) {
-                    nextSpaceCheck = now + SPACE_CHECK_NANOS;
-                    checkSpace();
+                    checkSpaceUnlessBusy(now);
                 }
+            }
+        }
+    }
+
+    /**
+     * Looks at the free space unless the configuration lock is taken; I/O never waits for it. A
+     * writer holding it for the same look looks again before it leaves, so a burst is not missed.
+     */
+    private void checkSpaceUnlessBusy(long now) {
+        spaceCheckDue.set(true);
+        while (spaceCheckDue.get() && config.tryLock()) {
+            try {
+                nextSpaceCheck = now + SPACE_CHECK_NANOS;
+                checkSpaceLocked();
+            } finally {
+                config.unlock();
             }
         }
     }
