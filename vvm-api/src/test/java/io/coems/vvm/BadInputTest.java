@@ -392,6 +392,23 @@ class BadInputTest {
     }
 
     @Test
+    void aRecordCutShortIsRefusedAsCorruptAndLeftAlone(@TempDir Path dir) {
+        long id;
+        try (VolumePool pool = VolumePool.create(dir, PoolFixtures.DIR)) {
+            id = pool.createVolume("v", MIB).id();
+        }
+        onRawFileSystem(dir, sfs -> {
+            DescriptorId record = Ids.descriptor(id);
+            byte[] payload = sfs.readDescriptor(record).payload();
+            sfs.updateDescriptor(record, MemorySegment.ofArray(java.util.Arrays.copyOf(payload, 12)));
+        });
+        refused(PoolCorruptException.class, () -> VolumePool.open(dir, PoolFixtures.DIR), "volume " + Ids.format(id),
+                "cut short");
+        onRawFileSystem(dir, sfs -> assertEquals(12, sfs.readDescriptor(Ids.descriptor(id)).payload().length,
+                "the refused open closed its files and changed nothing"));
+    }
+
+    @Test
     void devicesWithAFileSystemButNoPoolRecordAreRefused(@TempDir Path dir) {
         try (VolumePool pool = VolumePool.create(dir, PoolFixtures.DIR)) {
             pool.createVolume("v", MIB);
