@@ -68,7 +68,8 @@ public sealed interface BlockImage permits Volume, Snapshot {
      * total as it goes.
      *
      * @throws PoolIoException if the file cannot be written
-     * @throws PoolArgumentException if {@code file} exists and is not empty
+     * @throws PoolArgumentException if {@code file} or {@code progress} is null, or {@code file}
+     *                               exists and is not empty
      */
     void exportTo(Path file, ProgressListener progress);
 }

@@ -24,6 +24,8 @@ final class Transfer {
     }
 
     static void export(BlockImage image, Path file, ProgressListener progress) {
+        VolumePool.required(file, "file");
+        VolumePool.required(progress, "progress");
         long size = image.size();
         List<Extent> mapped = image.mapped();
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -57,6 +59,8 @@ final class Transfer {
     }
 
     static void importInto(Volume volume, Path file, ProgressListener progress) {
+        VolumePool.required(file, "file");
+        VolumePool.required(progress, "progress");
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size > volume.size()) {

@@ -314,7 +314,7 @@ public final class Volume implements BlockImage {
      * Copies a raw image file into the volume from byte 0, streamed; zero blocks of the file are
      * discarded rather than written. The volume's bytes beyond the file's length are kept.
      *
-     * @throws PoolArgumentException if the file is larger than the volume
+     * @throws PoolArgumentException if the file or progress is null, or the file is larger than the volume
      * @throws PoolIoException if the file cannot be read
      */
     public void importFrom(Path file, ProgressListener progress) {

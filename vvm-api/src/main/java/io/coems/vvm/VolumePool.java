@@ -676,7 +676,8 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    private static <T> T required(T value, String name) {
+    /** {@code value}, which must not be null. */
+    static <T> T required(T value, String name) {
         if (value == null) {
             throw new PoolArgumentException(name + " is null");
         }

@@ -248,6 +248,26 @@ class BadInputTest {
     }
 
     @Test
+    void nullFilesAndProgressListenersAreRefused(@TempDir Path dir) throws Exception {
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            Snapshot s = v.history().getFirst();
+            Path image = dir.resolve("image.raw");
+            Files.write(image, new byte[10]);
+            for (BlockImage from : List.<BlockImage>of(v, s)) {
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> from.exportTo(null, ProgressListener.NONE),
+                        "file is null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> from.exportTo(dir.resolve("o"), null),
+                        "progress is null");
+            }
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.importFrom(null, ProgressListener.NONE),
+                    "file is null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.importFrom(image, null), "progress is null");
+            assertTrue(Files.notExists(dir.resolve("o")), "a refused export creates no file");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
