@@ -65,7 +65,7 @@ public sealed interface BlockImage permits Volume, Snapshot {
     /**
      * Writes the image to a raw file of {@link #size()} bytes, streamed; ranges that hold only
      * zeros are left as holes of a sparse file. {@code progress} is told the bytes done of the
-     * total as it goes.
+     * total as it goes. If it fails, {@code file} is left as before (absent, or empty), ready for a retry.
      *
      * @throws PoolIoException if the file cannot be written
      * @throws PoolArgumentException if {@code file} or {@code progress} is null, or {@code file}

@@ -187,6 +187,30 @@ class VolumePoolTest {
     }
 
     @Test
+    void aFailedExportLeavesNoPartialFileSoItCanBeRetried(@TempDir Path dir) throws Exception {
+        try (VolumePool pool = memoryPool(1024)) {
+            Volume v = pool.createVolume("v", 4L << 20);
+            byte[] data = random(3 << 20, 5);
+            v.write(0, data);
+            Path fresh = dir.resolve("fresh.raw");
+            Path empty = Files.createFile(dir.resolve("empty.raw"));
+            for (Path out : List.of(fresh, empty)) {
+                Snapshot doomed = v.snapshot("doomed");
+                java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+                assertThrows(PoolNotFoundException.class, () -> doomed.exportTo(out, (done, total) -> {
+                    if (once.compareAndSet(false, true)) {
+                        doomed.delete();
+                    }
+                }));
+                assertTrue(out == fresh ? Files.notExists(out) : Files.size(out) == 0,
+                        out + " is as it was before the failed export");
+                v.exportTo(out, ProgressListener.NONE);
+                assertArrayEquals(data, java.util.Arrays.copyOf(Files.readAllBytes(out), data.length), "the retry worked");
+            }
+        }
+    }
+
+    @Test
     void anotherPoolsImagesAreRefusedEvenWithTheSameIds() {
         try (VolumePool mine = memoryPool(512); VolumePool other = memoryPool(512)) {
             Volume v = mine.createVolume("v", 1L << 20);
