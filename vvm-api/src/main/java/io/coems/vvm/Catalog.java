@@ -70,11 +70,17 @@ final class Catalog {
     }
 
     VolumeRecord volumeNamed(String name) {
-        Long id = volumeNames.get(name);
-        if (id == null) {
+        VolumeRecord v = volumeNamedOrNull(name);
+        if (v == null) {
             throw new PoolNotFoundException("no volume is named " + Names.quoted(name));
         }
-        return volume(id);
+        return v;
+    }
+
+    /** The record of the volume named {@code name}, or null: one answer even while it is being deleted. */
+    VolumeRecord volumeNamedOrNull(String name) {
+        Long id = volumeNames.get(name);
+        return id == null ? null : volumes.get(id);
     }
 
     boolean hasVolumeNamed(String name) {

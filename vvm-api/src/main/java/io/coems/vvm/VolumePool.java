@@ -226,8 +226,7 @@ public final class VolumePool implements AutoCloseable {
     public Optional<Volume> findVolume(String name) {
         required(name, "volume name");
         ensureOpen();
-        return catalog.hasVolumeNamed(name) ? Optional.of(new Volume(this, catalog.volumeNamed(name).id()))
-                : Optional.empty();
+        return Optional.ofNullable(catalog.volumeNamedOrNull(name)).map(v -> new Volume(this, v.id()));
     }
 
     /**

@@ -326,4 +326,29 @@ class ConcurrencyStressTest {
     private static <K> K pick(Map<K, ?> map, Random random) {
         return new ArrayList<>(map.keySet()).get(random.nextInt(map.size()));
     }
+
+    /** findVolume answers present or empty while the volume comes and goes; it never throws NotFound. */
+    @Test
+    void findVolumeNeverFailsForAVolumeDeletedMeanwhile() throws Exception {
+        try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService churn = Executors.newSingleThreadExecutor();
+            Future<?> done = churn.submit(() -> {
+                while (!stop.get()) {
+                    pool.createVolume("x", Blocks.SIZE).delete();
+                }
+                return null;
+            });
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() - end < 0) {
+                    pool.findVolume("x");
+                }
+            } finally {
+                stop.set(true);
+                done.get(10, TimeUnit.SECONDS);
+                churn.shutdown();
+            }
+        }
+    }
 }
