@@ -162,7 +162,8 @@ public final class ClientManager {
     /** The volumes assigned to client {@code clientId}, by name. */
     public List<Volume> volumesOf(long clientId) {
         client(clientId);
-        return pool.volumes().stream().filter(v -> v.client().orElse(0L) == clientId).toList();
+        return pool.catalog().volumes().stream().filter(v -> v.client() == clientId)
+                .map(v -> new Volume(pool, v.id())).toList();
     }
 
     /** The volumes assigned to the client with IP address {@code ip}; empty if there is no such client. */

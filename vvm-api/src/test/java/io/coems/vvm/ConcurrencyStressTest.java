@@ -351,4 +351,31 @@ class ConcurrencyStressTest {
             }
         }
     }
+
+    /** volumesOf lists a client's volumes while others come and go; it never throws NotFound. */
+    @Test
+    void volumesOfNeverFailsForAVolumeDeletedMeanwhile() throws Exception {
+        try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
+            long pc = PoolFixtures.client(pool, "pc", 1).id();
+            pool.clients().assign(pool.createVolume("kept", Blocks.SIZE), pc);
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService churn = Executors.newSingleThreadExecutor();
+            Future<?> done = churn.submit(() -> {
+                while (!stop.get()) {
+                    pool.createVolume("x", Blocks.SIZE).delete();
+                }
+                return null;
+            });
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() - end < 0) {
+                    assertEquals(List.of("kept"), pool.clients().volumesOf(pc).stream().map(Volume::name).toList());
+                }
+            } finally {
+                stop.set(true);
+                done.get(10, TimeUnit.SECONDS);
+                churn.shutdown();
+            }
+        }
+    }
 }
