@@ -599,7 +599,14 @@ public final class VolumePool implements AutoCloseable {
         try {
             write.run();
         } catch (PoolNoSpaceException full) {
-            if (!grow()) {
+            boolean grew;
+            try {
+                grew = grow();
+            } catch (PoolException failed) {
+                full.addSuppressed(failed);
+                throw full;
+            }
+            if (!grew) {
                 throw full;
             }
             write.run();

@@ -187,6 +187,25 @@ class VolumePoolTest {
     }
 
     @Test
+    void aFullPoolThatCannotGrowRefusesWritesWithNoSpaceNamingTheFailedGrowth(@TempDir Path dir) throws Exception {
+        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
+        byte[] chunk = random(1 << 20, 8);
+        try (VolumePool pool = VolumePool.create(dir, options)) {
+            Files.createDirectory(dir.resolve("pool-0001.coems"));
+            Volume v = pool.createVolume("big", 128L << 20);
+            PoolNoSpaceException full = assertThrows(PoolNoSpaceException.class, () -> {
+                for (int mib = 0; ; mib++) {
+                    v.write((long) mib << 20, chunk);
+                }
+            });
+            assertTrue(full.getMessage().contains("big"), full.getMessage());
+            assertEquals(1, full.getSuppressed().length, "the failed growth is kept");
+            assertTrue(full.getSuppressed()[0] instanceof PoolIoException, full.getSuppressed()[0].toString());
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
+    @Test
     void aFailedExportLeavesNoPartialFileSoItCanBeRetried(@TempDir Path dir) throws Exception {
         try (VolumePool pool = memoryPool(1024)) {
             Volume v = pool.createVolume("v", 4L << 20);
