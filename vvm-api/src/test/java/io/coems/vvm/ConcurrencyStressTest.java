@@ -331,24 +331,7 @@ class ConcurrencyStressTest {
     @Test
     void findVolumeNeverFailsForAVolumeDeletedMeanwhile() throws Exception {
         try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService churn = Executors.newSingleThreadExecutor();
-            Future<?> done = churn.submit(() -> {
-                while (!stop.get()) {
-                    pool.createVolume("x", Blocks.SIZE).delete();
-                }
-                return null;
-            });
-            try {
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                while (System.nanoTime() - end < 0) {
-                    pool.findVolume("x");
-                }
-            } finally {
-                stop.set(true);
-                done.get(10, TimeUnit.SECONDS);
-                churn.shutdown();
-            }
+            whileAVolumeComesAndGoes(pool, () -> pool.findVolume("x"));
         }
     }
 
@@ -358,24 +341,30 @@ class ConcurrencyStressTest {
         try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
             long pc = PoolFixtures.client(pool, "pc", 1).id();
             pool.clients().assign(pool.createVolume("kept", Blocks.SIZE), pc);
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService churn = Executors.newSingleThreadExecutor();
-            Future<?> done = churn.submit(() -> {
-                while (!stop.get()) {
-                    pool.createVolume("x", Blocks.SIZE).delete();
-                }
-                return null;
-            });
-            try {
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-                while (System.nanoTime() - end < 0) {
-                    assertEquals(List.of("kept"), pool.clients().volumesOf(pc).stream().map(Volume::name).toList());
-                }
-            } finally {
-                stop.set(true);
-                done.get(10, TimeUnit.SECONDS);
-                churn.shutdown();
+            whileAVolumeComesAndGoes(pool,
+                    () -> assertEquals(List.of("kept"), pool.clients().volumesOf(pc).stream().map(Volume::name).toList()));
+        }
+    }
+
+    /** Runs {@code check} over and over for three seconds while another thread creates and deletes volume "x". */
+    private static void whileAVolumeComesAndGoes(VolumePool pool, Runnable check) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService churn = Executors.newSingleThreadExecutor();
+        Future<?> done = churn.submit(() -> {
+            while (!stop.get()) {
+                pool.createVolume("x", Blocks.SIZE).delete();
             }
+            return null;
+        });
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() - end < 0) {
+                check.run();
+            }
+        } finally {
+            stop.set(true);
+            done.get(10, TimeUnit.SECONDS);
+            churn.shutdown();
         }
     }
 }

@@ -28,6 +28,10 @@ class VolumePoolTest {
         return VolumePool.create(List.of(LbsSpec.normal(new MemoryDevice("m", blocks))), SMALL);
     }
 
+    /** Directory pools of 64 MiB files growing up to 192 MiB. */
+    private static final PoolOptions GROWING = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20)
+            .withCommitMillis(0);
+
     static byte[] random(int length, long seed) {
         byte[] data = new byte[length];
         new Random(seed).nextBytes(data);
@@ -136,7 +140,7 @@ class VolumePoolTest {
 
     @Test
     void aDirectoryPoolGrowsByFilesUpToItsMaximum(@TempDir Path dir) throws Exception {
-        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
+        PoolOptions options = GROWING;
         byte[] chunk = random(1 << 20, 8);
         int written = 0;
         try (VolumePool pool = VolumePool.create(dir, options)) {
@@ -169,10 +173,8 @@ class VolumePoolTest {
      */
     @Test
     void aFailedGrowthAheadOfNeedDoesNotFailTheWriteOrChangeThatTriggeredIt(@TempDir Path dir) throws Exception {
-        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
         byte[] chunk = random(1 << 20, 8);
-        try (VolumePool pool = VolumePool.create(dir, options)) {
-            Files.createDirectory(dir.resolve("pool-0001.coems"));
+        try (VolumePool pool = poolThatCannotGrow(dir)) {
             Volume v = pool.createVolume("big", 60L << 20);
             int mib = 0;
             for (; pool.space().free() > (12L << 20); mib++) {
@@ -186,12 +188,17 @@ class VolumePoolTest {
         }
     }
 
+    /** A directory pool whose next device file's name is taken by a directory, so adding it fails. */
+    private static VolumePool poolThatCannotGrow(Path dir) throws java.io.IOException {
+        VolumePool pool = VolumePool.create(dir, GROWING);
+        Files.createDirectory(dir.resolve("pool-0001.coems"));
+        return pool;
+    }
+
     @Test
     void aFullPoolThatCannotGrowRefusesWritesWithNoSpaceNamingTheFailedGrowth(@TempDir Path dir) throws Exception {
-        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
         byte[] chunk = random(1 << 20, 8);
-        try (VolumePool pool = VolumePool.create(dir, options)) {
-            Files.createDirectory(dir.resolve("pool-0001.coems"));
+        try (VolumePool pool = poolThatCannotGrow(dir)) {
             Volume v = pool.createVolume("big", 128L << 20);
             PoolNoSpaceException full = assertThrows(PoolNoSpaceException.class, () -> {
                 for (int mib = 0; ; mib++) {
