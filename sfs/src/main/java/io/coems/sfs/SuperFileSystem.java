@@ -102,7 +102,9 @@ public final class SuperFileSystem implements AutoCloseable {
      * Runs {@code body} as one atomic change: what it does through its {@link SfsBatch} (create,
      * spawn, delete vnodes; create, update, free descriptors) is durable together when this
      * returns, or, after a power cut before that, absent together. If {@code body} throws,
-     * nothing it did stays, and the exception propagates. The layers above build their
+     * nothing it did stays, and the exception propagates. Deleted vnodes release their blocks
+     * once the change is durable; if that fails (an unreadable index block), the change still
+     * returns, and the next open finishes the release. The layers above build their
      * multi-step operations on this (a snapshot is a spawn plus its descriptor).
      *
      * @param locked the vnodes the batch spawns from or deletes; their locks are held for the

@@ -31,13 +31,16 @@ public sealed interface BlockImage permits Volume, Snapshot {
 
     /** Reads {@code dst.length} bytes at byte {@code offset}; see {@link #read(long, MemorySegment)}. */
     default void read(long offset, byte[] dst) {
-        read(offset, MemorySegment.ofArray(dst));
+        read(offset, Segments.of(dst, "the destination array"));
     }
 
-    /** Reads {@code length} bytes at byte {@code offset} into {@code dst} from {@code dstOffset}. */
+    /**
+     * Reads {@code length} bytes at byte {@code offset} into {@code dst} from {@code dstOffset}.
+     *
+     * @throws PoolArgumentException if {@code dstOffset} and {@code length} are not inside {@code dst}
+     */
     default void read(long offset, byte[] dst, int dstOffset, int length) {
-        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        read(offset, MemorySegment.ofArray(dst).asSlice(dstOffset, length));
+        read(offset, Segments.of(dst, dstOffset, length, "the destination array"));
     }
 
     /**
@@ -45,10 +48,11 @@ public sealed interface BlockImage permits Volume, Snapshot {
      * position, which advances to its limit.
      */
     default void read(long offset, ByteBuffer dst) {
+        MemorySegment segment = Segments.of(dst, "the destination buffer");
         if (dst.isReadOnly()) {
             throw new PoolArgumentException("the destination buffer is read-only");
         }
-        read(offset, MemorySegment.ofBuffer(dst));
+        read(offset, segment);
         dst.position(dst.limit());
     }
 
@@ -61,10 +65,11 @@ public sealed interface BlockImage permits Volume, Snapshot {
     /**
      * Writes the image to a raw file of {@link #size()} bytes, streamed; ranges that hold only
      * zeros are left as holes of a sparse file. {@code progress} is told the bytes done of the
-     * total as it goes.
+     * total as it goes. If it fails, {@code file} is left as before (absent, or empty), ready for a retry.
      *
      * @throws PoolIoException if the file cannot be written
-     * @throws PoolArgumentException if {@code file} exists and is not empty
+     * @throws PoolArgumentException if {@code file} or {@code progress} is null, or {@code file}
+     *                               exists and is not empty
      */
     void exportTo(Path file, ProgressListener progress);
 }

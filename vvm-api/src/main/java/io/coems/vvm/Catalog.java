@@ -5,6 +5,7 @@ import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SuperFileSystem;
 import io.coems.sfs.VnodeId;
 
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,15 +26,22 @@ final class Catalog {
     static final int SNAPSHOT = 3;
 
     private final SuperFileSystem sfs;
+    /** The clock of creation times. */
+    private final InstantSource clock;
     private final Map<Long, VolumeRecord> volumes = new ConcurrentHashMap<>();
     private final Map<String, Long> volumeNames = new ConcurrentHashMap<>();
     private final Map<Long, SnapshotRecord> snapshots = new ConcurrentHashMap<>();
     private final Map<Long, List<SnapshotRecord>> history = new ConcurrentHashMap<>();
     private long sequence;
 
-    /** A catalog of the volume and snapshot records read from the descriptors (in any order). */
-    Catalog(SuperFileSystem sfs, List<VolumeRecord> loadedVolumes, List<SnapshotRecord> loadedSnapshots) {
+    /**
+     * A catalog of the volume and snapshot records read from the descriptors (in any order);
+     * {@code clock} dates new ones.
+     */
+    Catalog(SuperFileSystem sfs, InstantSource clock, List<VolumeRecord> loadedVolumes,
+            List<SnapshotRecord> loadedSnapshots) {
         this.sfs = sfs;
+        this.clock = clock;
         for (VolumeRecord v : loadedVolumes) {
             volumes.put(v.id(), v);
             volumeNames.put(v.name(), v.id());
@@ -62,11 +70,17 @@ final class Catalog {
     }
 
     VolumeRecord volumeNamed(String name) {
-        Long id = volumeNames.get(name);
-        if (id == null) {
+        VolumeRecord v = volumeNamedOrNull(name);
+        if (v == null) {
             throw new PoolNotFoundException("no volume is named " + Names.quoted(name));
         }
-        return volume(id);
+        return v;
+    }
+
+    /** The record of the volume named {@code name}, or null: one answer even while it is being deleted. */
+    VolumeRecord volumeNamedOrNull(String name) {
+        Long id = volumeNames.get(name);
+        return id == null ? null : volumes.get(id);
     }
 
     boolean hasVolumeNamed(String name) {
@@ -102,7 +116,7 @@ final class Catalog {
     // ------------------------------------------------------------------ changes
 
     VolumeRecord createVolume(String name, long size, long origin, SnapshotRecord source) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         VolumeRecord made = sfs.atomically(source == null ? List.of() : List.of(source.vnode()), batch -> {
             VnodeId vnode = source == null ? batch.create(size) : batch.spawn(source.vnode());
             VolumeRecord record = new VolumeRecord(0, name, vnode, now, origin, 0, false, Map.of());
@@ -127,7 +141,7 @@ final class Catalog {
     }
 
     SnapshotRecord snapshot(VolumeRecord volume, String name) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         long size = sfs.size(volume.vnode());
         long seq = sequence + 1;
         SnapshotRecord made = sfs.atomically(List.of(volume.vnode()), batch -> {

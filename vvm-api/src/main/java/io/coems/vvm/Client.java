@@ -16,10 +16,24 @@ import java.util.Map;
  */
 public record Client(long id, String name, String mac, String ip, Map<String, String> hardware,
         Map<String, String> attributes) {
-    /** A client with copies of the maps. */
+    /**
+     * A client with copies of the maps.
+     *
+     * @throws PoolArgumentException if a map is null or holds a null key or value
+     */
     public Client {
-        hardware = Map.copyOf(hardware);
-        attributes = Map.copyOf(attributes);
+        hardware = copy(hardware, "hardware");
+        attributes = copy(attributes, "attributes");
+    }
+
+    private static Map<String, String> copy(Map<String, String> map, String what) {
+        if (map == null) {
+            throw new PoolArgumentException("the " + what + " map is null; pass an empty map");
+        }
+        if (map.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+            throw new PoolArgumentException("the " + what + " map holds a null key or value");
+        }
+        return Map.copyOf(map);
     }
 
     /** This client with another IP address. */

@@ -47,10 +47,6 @@ public final class ClientManager {
     public Client register(String name, String mac, String ip, Map<String, String> hardware,
             Map<String, String> attributes) {
         return pool.change("register client " + (name == null ? "" : Names.quoted(name)), () -> {
-            if (hardware == null || attributes == null) {
-                throw new PoolArgumentException("the " + (hardware == null ? "hardware" : "attributes")
-                        + " map is null; pass an empty map");
-            }
             Client draft = valid(new Client(0, name, mac, ip, hardware, attributes));
             long id = Ids.of(pool.sfs().createDescriptor(Descriptor.CLIENT, ClientRecord.encode(draft)));
             Client made = new Client(id, draft.name(), draft.mac(), draft.ip(), draft.hardware(), draft.attributes());
@@ -131,15 +127,14 @@ public final class ClientManager {
     /**
      * Assigns {@code volume} to the client {@code clientId}, replacing an earlier assignment.
      *
+     * @throws PoolArgumentException if the volume is another pool's
      * @throws PoolNotFoundException if the client or the volume does not exist
      */
     public void assign(Volume volume, long clientId) {
-        if (volume == null) {
-            throw new PoolArgumentException("volume is null");
-        }
-        pool.change("assign volume " + Ids.format(volume.id()) + " to client " + Ids.format(clientId), () -> {
+        long id = pool.ownVolume(volume);
+        pool.change("assign volume " + Ids.format(id) + " to client " + Ids.format(clientId), () -> {
             client(clientId);
-            VolumeRecord r = pool.catalog().change(volume.id(), v -> v.withClient(clientId));
+            VolumeRecord r = pool.catalog().change(id, v -> v.withClient(clientId));
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, r.id(), r.name());
         });
     }
@@ -156,11 +151,9 @@ public final class ClientManager {
 
     /** Leaves {@code volume} assigned to no client. */
     public void unassign(Volume volume) {
-        if (volume == null) {
-            throw new PoolArgumentException("volume is null");
-        }
-        pool.change("unassign volume " + Ids.format(volume.id()), () -> {
-            VolumeRecord r = pool.catalog().change(volume.id(), v -> v.withClient(0));
+        long id = pool.ownVolume(volume);
+        pool.change("unassign volume " + Ids.format(id), () -> {
+            VolumeRecord r = pool.catalog().change(id, v -> v.withClient(0));
             return pool.event(PoolEvent.Kind.VOLUME_CHANGED, r.id(), r.name());
         });
     }
@@ -168,7 +161,8 @@ public final class ClientManager {
     /** The volumes assigned to client {@code clientId}, by name. */
     public List<Volume> volumesOf(long clientId) {
         client(clientId);
-        return pool.volumes().stream().filter(v -> v.client().orElse(0L) == clientId).toList();
+        return pool.catalog().volumes().stream().filter(v -> v.client() == clientId)
+                .map(v -> new Volume(pool, v.id())).toList();
     }
 
     /** The volumes assigned to the client with IP address {@code ip}; empty if there is no such client. */
@@ -178,6 +172,7 @@ public final class ClientManager {
 
     /** The client {@code volume} is assigned to, if any. */
     public Optional<Client> clientOf(Volume volume) {
+        pool.ownVolume(volume);
         return volume.client().map(clients::get);
     }
 

@@ -39,7 +39,7 @@ final class LeaseKeeper {
         persist.accept(lastToken + 1);
         lastToken++;
         current = new Lease(lastToken, holder, idleTimeout);
-        deadlineMillis = clock.millis() + idleTimeout.toMillis();
+        renew();
         return current;
     }
 
@@ -74,7 +74,19 @@ final class LeaseKeeper {
                     + Names.quoted(current.holder()) + (token == 0 ? " and the call carries no fencing token"
                     : " and fencing token " + token + " is not its token " + current.token()));
         }
-        deadlineMillis = clock.millis() + current.idleTimeout().toMillis();
+        renew();
+    }
+
+    /** Moves the deadline to one idle timeout from now; a timeout beyond what a long holds in ms never lapses. */
+    private void renew() {
+        long idle;
+        try {
+            idle = current.idleTimeout().toMillis();
+        } catch (ArithmeticException tooLong) {
+            idle = Long.MAX_VALUE;
+        }
+        long now = clock.millis();
+        deadlineMillis = idle > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + idle;
     }
 
     /** Runs {@code operation} carrying fencing token {@code token}. */

@@ -12,7 +12,7 @@ final class Names {
 
     /**
      * Returns {@code name} if it is a valid name of a {@code what}: 1 to {@value #MAX_BYTES}
-     * UTF-8 bytes, no control characters.
+     * UTF-8 bytes, no control characters, valid Unicode.
      *
      * @throws PoolArgumentException naming the value and the rule it breaks
      */
@@ -31,14 +31,33 @@ final class Names {
                         + " contains the control character U+" + String.format("%04X", (int) name.charAt(i)));
             }
         }
-        return name;
+        return checkUnicode(name, "the " + what + " name");
+    }
+
+    /**
+     * Returns {@code text} if it is valid Unicode, which UTF-8 stores unchanged.
+     *
+     * @throws PoolArgumentException naming {@code what} and the unpaired surrogate, which UTF-8
+     *                               would store as "?"
+     */
+    static String checkUnicode(String text, String what) {
+        int bad = text.codePoints().filter(Names::isSurrogate).findFirst().orElse(-1);
+        if (bad >= 0) {
+            throw new PoolArgumentException(what + " " + quoted(text) + " contains the unpaired surrogate U+"
+                    + String.format("%04X", bad) + ", which UTF-8 cannot store");
+        }
+        return text;
+    }
+
+    private static boolean isSurrogate(int codePoint) {
+        return codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE;
     }
 
     /** {@code name} in quotes, control characters escaped, for messages. */
     static String quoted(String name) {
         StringBuilder out = new StringBuilder("\"");
         name.codePoints().forEach(c -> {
-            if (Character.isISOControl(c)) {
+            if (Character.isISOControl(c) || isSurrogate(c)) {
                 out.append(String.format("\\u%04x", c));
             } else {
                 out.appendCodePoint(c);

@@ -2,6 +2,7 @@ package io.coems.vvm;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.BufferOverflowException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,12 @@ final class Payload {
     static final int MAX = 2036;
 
     private final ByteBuffer buffer;
+    /** What a reader reads, for messages. */
+    private final String what;
 
-    private Payload(ByteBuffer buffer) {
+    private Payload(ByteBuffer buffer, String what) {
         this.buffer = buffer.order(ByteOrder.LITTLE_ENDIAN);
+        this.what = what;
     }
 
     /** Bytes of the header every record starts with: version, flags, 6 reserved. */
@@ -28,18 +32,19 @@ final class Payload {
 
     /** A payload to write into, its header written: {@code version}, {@code flags}, reserved zeros. */
     static Payload writer(int version, int flags) {
-        Payload out = new Payload(ByteBuffer.allocate(MAX));
+        Payload out = new Payload(ByteBuffer.allocate(MAX), "a new record");
         out.buffer.put((byte) version).put((byte) flags).position(HEADER);
         return out;
     }
 
     /**
-     * A payload to read from, positioned after its header.
+     * A payload to read from, positioned after its header. Its reads throw
+     * {@link PoolCorruptException} naming {@code what} if the payload ends too soon.
      *
      * @throws PoolFormatException if the header's version is not {@code version}
      */
     static Payload reader(byte[] bytes, int version, String what) {
-        Payload in = new Payload(ByteBuffer.wrap(bytes));
+        Payload in = new Payload(ByteBuffer.wrap(bytes), what);
         int found = in.u8();
         if (found != version) {
             throw new PoolFormatException(what + " has record version " + found + "; this code reads version " + version);
@@ -65,8 +70,9 @@ final class Payload {
         return put(() -> buffer.putLong(value));
     }
 
+    /** @throws PoolArgumentException if {@code value} is not valid Unicode */
     Payload string(String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Names.checkUnicode(value, "the text").getBytes(StandardCharsets.UTF_8);
         return put(() -> buffer.putShort((short) bytes.length).put(bytes));
     }
 
@@ -88,21 +94,30 @@ final class Payload {
     }
 
     int u8() {
-        return Byte.toUnsignedInt(buffer.get());
+        return get(() -> Byte.toUnsignedInt(buffer.get()));
     }
 
     int u16() {
-        return Short.toUnsignedInt(buffer.getShort());
+        return get(() -> Short.toUnsignedInt(buffer.getShort()));
     }
 
     long u64() {
-        return buffer.getLong();
+        return get(buffer::getLong);
     }
 
     String string() {
         byte[] bytes = new byte[u16()];
-        buffer.get(bytes);
+        get(() -> buffer.get(bytes));
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private <T> T get(java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (BufferUnderflowException e) {
+            throw new PoolCorruptException(what + " is cut short: its record of " + buffer.limit()
+                    + " bytes ends inside a field at byte " + buffer.position());
+        }
     }
 
     Map<String, String> strings() {

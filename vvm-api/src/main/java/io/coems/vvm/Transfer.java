@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -23,40 +24,63 @@ final class Transfer {
     private Transfer() {
     }
 
+    /**
+     * Writes {@code image} to {@code file}, which must be absent or empty; if the export fails
+     * after it began writing, the file is put back as it was (absent, or empty), so it can be retried.
+     */
     static void export(BlockImage image, Path file, ProgressListener progress) {
+        VolumePool.required(file, "file");
+        VolumePool.required(progress, "progress");
         long size = image.size();
         List<Extent> mapped = image.mapped();
+        boolean existed = Files.exists(file);
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             if (out.size() > 0) {
                 throw new PoolArgumentException("export target " + file + " already holds " + out.size()
                         + " bytes; refusing to overwrite it");
             }
-            if (size > 0) {
-                out.write(ByteBuffer.allocate(1), size - 1);
-            }
-            byte[] buffer = new byte[CHUNK];
-            MemorySegment chunk = MemorySegment.ofArray(buffer);
-            for (Extent extent : mapped) {
-                for (long at = extent.offset(); at < extent.end(); at += CHUNK) {
-                    int length = (int) Math.min(CHUNK, extent.end() - at);
-                    image.read(at, chunk.asSlice(0, length));
-                    for (int piece = 0; piece < length; piece += Blocks.SIZE) {
-                        int n = Math.min(Blocks.SIZE, length - piece);
-                        if (!isZero(chunk.asSlice(piece, n))) {
-                            writeFully(out, ByteBuffer.wrap(buffer, piece, n), at + piece);
-                        }
-                    }
-                    progress.progress(at + length, size);
+            try {
+                write(image, mapped, size, out, progress);
+            } catch (IOException | RuntimeException e) {
+                out.truncate(0);
+                if (!existed) {
+                    Files.delete(file);
                 }
+                throw e;
             }
-            out.force(true);
-            progress.progress(size, size);
         } catch (IOException e) {
             throw new PoolIoException("cannot export " + image.name() + " to " + file + ": " + e.getMessage(), e);
         }
     }
 
+    /** Writes the {@code mapped} extents of {@code image}, of {@code size} bytes, into the empty file {@code out}. */
+    private static void write(BlockImage image, List<Extent> mapped, long size, FileChannel out,
+            ProgressListener progress) throws IOException {
+        if (size > 0) {
+            out.write(ByteBuffer.allocate(1), size - 1);
+        }
+        byte[] buffer = new byte[CHUNK];
+        MemorySegment chunk = MemorySegment.ofArray(buffer);
+        for (Extent extent : mapped) {
+            for (long at = extent.offset(); at < extent.end(); at += CHUNK) {
+                int length = (int) Math.min(CHUNK, extent.end() - at);
+                image.read(at, chunk.asSlice(0, length));
+                for (int piece = 0; piece < length; piece += Blocks.SIZE) {
+                    int n = Math.min(Blocks.SIZE, length - piece);
+                    if (!isZero(chunk.asSlice(piece, n))) {
+                        writeFully(out, ByteBuffer.wrap(buffer, piece, n), at + piece);
+                    }
+                }
+                progress.progress(at + length, size);
+            }
+        }
+        out.force(true);
+        progress.progress(size, size);
+    }
+
     static void importInto(Volume volume, Path file, ProgressListener progress) {
+        VolumePool.required(file, "file");
+        VolumePool.required(progress, "progress");
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size > volume.size()) {

@@ -102,7 +102,7 @@ public final class Volume implements BlockImage {
      * @throws PoolNoSpaceException if the pool is full: a write of up to 4 MiB then changes nothing
      */
     public void write(long offset, MemorySegment src) {
-        pool.write(src.byteSize(), () -> onWritableVnode("write to", vnode -> {
+        pool.write(Segments.required(src, "the source segment").byteSize(), () -> onWritableVnode("write to", vnode -> {
             pool.sfs().write(vnode, offset, src);
             return null;
         }));
@@ -110,18 +110,21 @@ public final class Volume implements BlockImage {
 
     /** Writes {@code src} at byte {@code offset}; see {@link #write(long, MemorySegment)}. */
     public void write(long offset, byte[] src) {
-        write(offset, MemorySegment.ofArray(src));
+        write(offset, Segments.of(src, "the source array"));
     }
 
-    /** Writes {@code length} bytes of {@code src} from {@code srcOffset} at byte {@code offset}. */
+    /**
+     * Writes {@code length} bytes of {@code src} from {@code srcOffset} at byte {@code offset}.
+     *
+     * @throws PoolArgumentException if {@code srcOffset} and {@code length} are not inside {@code src}
+     */
     public void write(long offset, byte[] src, int srcOffset, int length) {
-        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
-        write(offset, MemorySegment.ofArray(src).asSlice(srcOffset, length));
+        write(offset, Segments.of(src, srcOffset, length, "the source array"));
     }
 
     /** Writes {@code src} from its position to its limit at byte {@code offset}; the position advances to the limit. */
     public void write(long offset, ByteBuffer src) {
-        write(offset, MemorySegment.ofBuffer(src));
+        write(offset, Segments.of(src, "the source buffer"));
         src.position(src.limit());
     }
 
@@ -311,7 +314,7 @@ public final class Volume implements BlockImage {
      * Copies a raw image file into the volume from byte 0, streamed; zero blocks of the file are
      * discarded rather than written. The volume's bytes beyond the file's length are kept.
      *
-     * @throws PoolArgumentException if the file is larger than the volume
+     * @throws PoolArgumentException if the file or progress is null, or the file is larger than the volume
      * @throws PoolIoException if the file cannot be read
      */
     public void importFrom(Path file, ProgressListener progress) {

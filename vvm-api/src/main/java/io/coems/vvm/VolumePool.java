@@ -68,6 +68,8 @@ public final class VolumePool implements AutoCloseable {
     private volatile long nextSpaceCheck = System.nanoTime();
     /** Bytes writes may still allocate before free space can be below the threshold. */
     private final java.util.concurrent.atomic.AtomicLong spaceMargin = new java.util.concurrent.atomic.AtomicLong();
+    /** Whether a write skipped its look at the free space because the configuration lock was taken. */
+    private final java.util.concurrent.atomic.AtomicBoolean spaceCheckDue = new java.util.concurrent.atomic.AtomicBoolean();
 
     private VolumePool(StorageMatrix matrix, SuperFileSystem sfs, PoolOptions options, PoolFiles files) {
         this.matrix = matrix;
@@ -96,7 +98,7 @@ public final class VolumePool implements AutoCloseable {
         }
         DescriptorId recordId = records.getFirst().id();
         PoolRecord record = PoolRecord.decode(records.getFirst().payload());
-        this.catalog = new Catalog(sfs, volumes, snapshots);
+        this.catalog = new Catalog(sfs, options.clock(), volumes, snapshots);
         this.leases = new LeaseKeeper(options.clock(), record.lastToken(),
                 token -> sfs.updateDescriptor(recordId, new PoolRecord(PoolRecord.FORMAT, token).encode()));
         this.clients = new ClientManager(this, registered);
@@ -267,19 +269,25 @@ public final class VolumePool implements AutoCloseable {
         });
     }
 
-    /** The volume named {@code name}, if there is one. */
+    /**
+     * The volume named {@code name}, if there is one.
+     *
+     * @throws PoolArgumentException if the name is null
+     */
     public Optional<Volume> findVolume(String name) {
+        required(name, "volume name");
         ensureOpen();
-        return catalog.hasVolumeNamed(name) ? Optional.of(new Volume(this, catalog.volumeNamed(name).id()))
-                : Optional.empty();
+        return Optional.ofNullable(catalog.volumeNamedOrNull(name)).map(v -> new Volume(this, v.id()));
     }
 
     /**
      * The volume named {@code name}.
      *
+     * @throws PoolArgumentException if the name is null
      * @throws PoolNotFoundException if there is none
      */
     public Volume volume(String name) {
+        required(name, "volume name");
         ensureOpen();
         return new Volume(this, catalog.volumeNamed(name).id());
     }
@@ -337,10 +345,18 @@ public final class VolumePool implements AutoCloseable {
 
     private VnodeId vnodeOf(BlockImage image) {
         return switch (image) {
-            case Volume v when v.pool() != this -> throw new PoolArgumentException(v + " belongs to another pool");
-            case Volume v -> catalog.volume(v.id()).vnode();
+            case Volume v -> catalog.volume(ownVolume(v)).vnode();
             case Snapshot s -> ownSnapshot(s).vnode();
         };
+    }
+
+    /** The id of {@code volume}, which must be this pool's. */
+    long ownVolume(Volume volume) {
+        required(volume, "volume");
+        if (volume.pool() != this) {
+            throw new PoolArgumentException(volume + " belongs to another pool");
+        }
+        return volume.id();
     }
 
     /** The live record of {@code snapshot}, which must be this pool's. */
@@ -407,7 +423,10 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    /** Grows a directory pool running short, and tells a fall below the low-space threshold; under the configuration lock. */
+    /**
+     * Grows a directory pool running short, and tells a fall below the low-space threshold; under
+     * the configuration lock. Never fails the write or change that calls it for a failed growth.
+     */
     private void checkSpace() {
         config.lock();
         try {
@@ -418,12 +437,19 @@ public final class VolumePool implements AutoCloseable {
     }
 
     private void checkSpaceLocked() {
+        spaceCheckDue.set(false);
         if (closed) {
             return;
         }
         long free = space().free();
         if (growable && free < growBelow) {
-            growable = grow();
+            try {
+                growable = grow();
+            } catch (PoolException e) {
+                // The write or change that got here is done; a full pool still tries to grow in write().
+                growable = false;
+                LOG.warn("the pool could not grow ahead of need, and tries again only when full: {}", e.getMessage());
+            }
             free = space().free();
         }
         long threshold = lowSpaceThreshold;
@@ -619,13 +645,22 @@ public final class VolumePool implements AutoCloseable {
 
     /**
      * Runs a write of {@code bytes}, then looks at the free space now and then, and always once
-     * the writes since the last look may have taken the free space below the threshold.
+     * the writes since the last look may have taken the free space below the threshold. Only a
+     * write that finds the pool full waits for the configuration lock (to grow the pool); the
+     * look at the free space is skipped while a change holds the lock, and made by a later write.
      */
     void write(long bytes, Runnable write) {
         try {
             write.run();
         } catch (PoolNoSpaceException full) {
-            if (!grow()) {
+            boolean grew;
+            try {
+                grew = grow();
+            } catch (PoolException failed) {
+                full.addSuppressed(failed);
+                throw full;
+            }
+            if (!grew) {
                 throw full;
             }
             write.run();
@@ -634,9 +669,24 @@ public final class VolumePool implements AutoCloseable {
                 long now = System.nanoTime();
                 long most = bytes + WRITE_EXTRA_BLOCKS * Blocks.SIZE;
                 if (spaceMargin.addAndGet(-most) < 0 || now - nextSpaceCheck >= 0) {
-                    nextSpaceCheck = now + SPACE_CHECK_NANOS;
-                    checkSpace();
+                    checkSpaceUnlessBusy(now);
                 }
+            }
+        }
+    }
+
+    /**
+     * Looks at the free space unless the configuration lock is taken; I/O never waits for it. A
+     * writer holding it for the same look looks again before it leaves, so a burst is not missed.
+     */
+    private void checkSpaceUnlessBusy(long now) {
+        spaceCheckDue.set(true);
+        while (spaceCheckDue.get() && config.tryLock()) {
+            try {
+                nextSpaceCheck = now + SPACE_CHECK_NANOS;
+                checkSpaceLocked();
+            } finally {
+                config.unlock();
             }
         }
     }
@@ -686,7 +736,8 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
-    private static <T> T required(T value, String name) {
+    /** {@code value}, which must not be null. */
+    static <T> T required(T value, String name) {
         if (value == null) {
             throw new PoolArgumentException(name + " is null");
         }

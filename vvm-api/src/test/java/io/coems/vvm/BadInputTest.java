@@ -164,6 +164,110 @@ class BadInputTest {
     }
 
     @Test
+    void anotherPoolsVolumeIsRefusedByTheClientManagerEvenWhenItsIdMatchesOneHere() {
+        try (VolumePool here = populated(); VolumePool there = populated()) {
+            Volume foreign = there.volume("v");
+            assertEquals(here.volume("v").id(), foreign.id(), "the two pools gave the same ids");
+            ClientManager clients = here.clients();
+            long pc = clients.findByName("pc").orElseThrow().id();
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.assign(foreign, pc), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.assignByIp(foreign, "10.0.0.1"),
+                    "another pool");
+            clients.assign(here.volume("v"), pc);
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.unassign(foreign), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.clientOf(foreign), "another pool");
+            refusedAndUnchanged(here, PoolArgumentException.class, () -> clients.clientOf(null), "volume is null");
+            assertEquals(List.of(), there.clients().volumesOf(there.clients().findByName("pc").orElseThrow().id()),
+                    "the other pool is untouched");
+        }
+    }
+
+    @Test
+    void aNullVolumeNameIsRefusedByTheLookups() {
+        try (VolumePool pool = populated()) {
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.findVolume(null), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.volume((String) null), "null");
+        }
+    }
+
+    @Test
+    void namesAndValuesThatAreNotValidUnicodeAreRefusedRatherThanStoredAltered() {
+        String lone = "pc\uD800";
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.createVolume(lone, MIB), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.rename(lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.snapshot(lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.setAttribute(lone, "1"), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.setAttribute("k", lone), "U+D800");
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().register("c", "02:00:00:00:00:09", "10.0.0.9", Map.of("cpu", lone), Map.of()),
+                    "U+D800");
+        }
+    }
+
+    @Test
+    void bufferRangesOutsideTheArrayAreRefused() {
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            Snapshot s = v.history().getFirst();
+            byte[] ten = new byte[10];
+            for (BlockImage image : List.<BlockImage>of(v, s)) {
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, ten, 5, 6), "5", "6", "10");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, ten, -1, 2), "-1");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, (byte[]) null), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, null, 0, 1), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class,
+                        () -> image.read(0, (java.nio.ByteBuffer) null), "null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, (MemorySegment) null),
+                        "null");
+            }
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, ten, 5, 6), "5", "6", "10");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, ten, 0, -1), "-1");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (byte[]) null), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, null, 0, 1), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (java.nio.ByteBuffer) null),
+                    "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (MemorySegment) null), "null");
+        }
+    }
+
+    @Test
+    void clientMapsWithNullEntriesAreRefused() {
+        try (VolumePool pool = populated()) {
+            Map<String, String> nullValue = new java.util.HashMap<>();
+            nullValue.put("cpu", null);
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().register("c", "02:00:00:00:00:09", "10.0.0.9", nullValue, Map.of()),
+                    "hardware", "null");
+            Client pc = pool.clients().findByName("pc").orElseThrow();
+            refusedAndUnchanged(pool, PoolArgumentException.class,
+                    () -> pool.clients().update(pc.withAttributes(nullValue)), "attributes", "null");
+            refused(PoolArgumentException.class, () -> pc.withAttributes(null), "attributes", "null");
+        }
+    }
+
+    @Test
+    void nullFilesAndProgressListenersAreRefused(@TempDir Path dir) throws Exception {
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            Snapshot s = v.history().getFirst();
+            Path image = dir.resolve("image.raw");
+            Files.write(image, new byte[10]);
+            for (BlockImage from : List.<BlockImage>of(v, s)) {
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> from.exportTo(null, ProgressListener.NONE),
+                        "file is null");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> from.exportTo(dir.resolve("o"), null),
+                        "progress is null");
+            }
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.importFrom(null, ProgressListener.NONE),
+                    "file is null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.importFrom(image, null), "progress is null");
+            assertTrue(Files.notExists(dir.resolve("o")), "a refused export creates no file");
+        }
+    }
+
+    @Test
     void everyOperationOnADeletedVolumeFailsNotFound(@TempDir Path dir) throws Exception {
         try (VolumePool pool = populated()) {
             Volume v = pool.createVolume("gone", MIB);
@@ -305,6 +409,23 @@ class BadInputTest {
                 SuperFileSystem sfs = SuperFileSystem.open(matrix, new SfsOptions(64, 255, 16, 0, SfsOptions.DEFAULT_MAX_BLOCKS))) {
             edit.accept(sfs);
         }
+    }
+
+    @Test
+    void aRecordCutShortIsRefusedAsCorruptAndLeftAlone(@TempDir Path dir) {
+        long id;
+        try (VolumePool pool = VolumePool.create(dir, PoolFixtures.DIR)) {
+            id = pool.createVolume("v", MIB).id();
+        }
+        onRawFileSystem(dir, sfs -> {
+            DescriptorId record = Ids.descriptor(id);
+            byte[] payload = sfs.readDescriptor(record).payload();
+            sfs.updateDescriptor(record, MemorySegment.ofArray(java.util.Arrays.copyOf(payload, 12)));
+        });
+        refused(PoolCorruptException.class, () -> VolumePool.open(dir, PoolFixtures.DIR), "volume " + Ids.format(id),
+                "cut short");
+        onRawFileSystem(dir, sfs -> assertEquals(12, sfs.readDescriptor(Ids.descriptor(id)).payload().length,
+                "the refused open closed its files and changed nothing"));
     }
 
     @Test

@@ -326,4 +326,45 @@ class ConcurrencyStressTest {
     private static <K> K pick(Map<K, ?> map, Random random) {
         return new ArrayList<>(map.keySet()).get(random.nextInt(map.size()));
     }
+
+    /** findVolume answers present or empty while the volume comes and goes; it never throws NotFound. */
+    @Test
+    void findVolumeNeverFailsForAVolumeDeletedMeanwhile() throws Exception {
+        try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
+            whileAVolumeComesAndGoes(pool, () -> pool.findVolume("x"));
+        }
+    }
+
+    /** volumesOf lists a client's volumes while others come and go; it never throws NotFound. */
+    @Test
+    void volumesOfNeverFailsForAVolumeDeletedMeanwhile() throws Exception {
+        try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
+            long pc = PoolFixtures.client(pool, "pc", 1).id();
+            pool.clients().assign(pool.createVolume("kept", Blocks.SIZE), pc);
+            whileAVolumeComesAndGoes(pool,
+                    () -> assertEquals(List.of("kept"), pool.clients().volumesOf(pc).stream().map(Volume::name).toList()));
+        }
+    }
+
+    /** Runs {@code check} over and over for three seconds while another thread creates and deletes volume "x". */
+    private static void whileAVolumeComesAndGoes(VolumePool pool, Runnable check) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService churn = Executors.newSingleThreadExecutor();
+        Future<?> done = churn.submit(() -> {
+            while (!stop.get()) {
+                pool.createVolume("x", Blocks.SIZE).delete();
+            }
+            return null;
+        });
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() - end < 0) {
+                check.run();
+            }
+        } finally {
+            stop.set(true);
+            done.get(10, TimeUnit.SECONDS);
+            churn.shutdown();
+        }
+    }
 }

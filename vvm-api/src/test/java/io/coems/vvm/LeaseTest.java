@@ -175,6 +175,32 @@ class LeaseTest {
     }
 
     @Test
+    void anIdleTimeoutTooLongForMillisecondsMeansForever() {
+        try (VolumePool pool = pool()) {
+            for (Duration forever : List.of(Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE))) {
+                Lease lease = pool.acquireLease("console-a", forever);
+                clock.advance(Duration.ofDays(365_000));
+                assertEquals(lease, pool.lease().orElseThrow(), forever + " has not lapsed");
+                refused(PoolLeaseException.class, () -> pool.acquireLease("console-b", IDLE), "\"console-a\"");
+                pool.withLease(lease.token(), () -> pool.volume("v").setAttribute("k", "1"));
+                pool.releaseLease(lease.token());
+            }
+        }
+    }
+
+    @Test
+    void creationTimesComeFromThePoolsClock() {
+        try (VolumePool pool = pool()) {
+            clock.advance(Duration.ofDays(3));
+            Volume v = pool.createVolume("dated", MIB);
+            assertEquals(clock.instant(), v.created());
+            clock.advance(Duration.ofHours(1));
+            assertEquals(clock.instant(), v.snapshot("then").created());
+            assertEquals(clock.instant(), pool.clone(v.findSnapshot("then").orElseThrow(), "copy").created());
+        }
+    }
+
+    @Test
     void tokensKeepGrowingAcrossCloseAndReopen(@TempDir Path dir) {
         PoolOptions dirOptions = PoolFixtures.DIR.withClock(clock);
         long first;

@@ -145,6 +145,52 @@ class ListenerTest {
         }
     }
 
+    /**
+     * I/O never waits for a configuration change: while one is under way (here held up in a
+     * listener), writes that are due to look at the free space for the low-space event go on, and
+     * the event still comes once the way is clear.
+     */
+    @Test
+    void writesDueForASpaceCheckDoNotWaitForAConfigurationChange() throws Exception {
+        try (VolumePool pool = memoryPool(1024)) {
+            Volume v = pool.createVolume("v", 16 * MIB);
+            PoolFixtures.Recorder heard = new PoolFixtures.Recorder();
+            pool.addListener(heard);
+            java.util.concurrent.CountDownLatch inChange = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            pool.addListener(event -> {
+                if (event.kind() == VOLUME_CREATED) {
+                    inChange.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            pool.lowSpaceThreshold(pool.space().free() - MIB);
+            Thread change = Thread.ofPlatform().start(() -> pool.createVolume("slow", MIB));
+            assertTrue(inChange.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            try {
+                var writes = java.util.concurrent.Executors.newSingleThreadExecutor();
+                var done = writes.submit(() -> {
+                    for (int i = 0; i < 4; i++) {
+                        Thread.sleep(60);
+                        v.write((long) i * MIB, random((int) MIB, i));
+                    }
+                    return null;
+                });
+                done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                writes.shutdown();
+            } finally {
+                release.countDown();
+                change.join();
+            }
+            v.write(0, new byte[1]);
+            assertTrue(heard.kinds().contains(LOW_SPACE), "the pending space check ran: " + heard.kinds());
+        }
+    }
+
     @Test
     void aThrowingListenerDoesNotUndoTheChangeNorSilenceTheOthers() {
         try (VolumePool pool = memoryPool(1024)) {

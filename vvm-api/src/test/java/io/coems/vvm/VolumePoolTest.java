@@ -28,6 +28,10 @@ class VolumePoolTest {
         return VolumePool.create(List.of(LbsSpec.normal(new MemoryDevice("m", blocks))), SMALL);
     }
 
+    /** Directory pools of 64 MiB files growing up to 192 MiB. */
+    private static final PoolOptions GROWING = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20)
+            .withCommitMillis(0);
+
     static byte[] random(int length, long seed) {
         byte[] data = new byte[length];
         new Random(seed).nextBytes(data);
@@ -136,7 +140,7 @@ class VolumePoolTest {
 
     @Test
     void aDirectoryPoolGrowsByFilesUpToItsMaximum(@TempDir Path dir) throws Exception {
-        PoolOptions options = PoolOptions.defaults().withFileBytes(64L << 20).withMaxBytes(192L << 20).withCommitMillis(0);
+        PoolOptions options = GROWING;
         byte[] chunk = random(1 << 20, 8);
         int written = 0;
         try (VolumePool pool = VolumePool.create(dir, options)) {
@@ -159,6 +163,76 @@ class VolumePoolTest {
             Volume v = pool.volume("big");
             assertArrayEquals(chunk, read(v, (long) (written - 1) << 20, chunk.length), "the last whole MiB, in the last file");
             assertEquals(List.of(), pool.check());
+        }
+    }
+
+    /**
+     * Growing ahead of need is a side job of writes and changes: when it fails (here the next
+     * device file's name is taken by a directory), the write or change that triggered it still
+     * succeeds and says so; only a write that finds the pool really full is refused.
+     */
+    @Test
+    void aFailedGrowthAheadOfNeedDoesNotFailTheWriteOrChangeThatTriggeredIt(@TempDir Path dir) throws Exception {
+        byte[] chunk = random(1 << 20, 8);
+        try (VolumePool pool = poolThatCannotGrow(dir)) {
+            Volume v = pool.createVolume("big", 60L << 20);
+            int mib = 0;
+            for (; pool.space().free() > (12L << 20); mib++) {
+                v.write((long) mib << 20, chunk);
+            }
+            Volume after = pool.createVolume("after", 1L << 20);
+            assertEquals(List.of("after", "big"), pool.volumes().stream().map(Volume::name).toList());
+            assertArrayEquals(chunk, read(v, (long) (mib - 1) << 20, chunk.length));
+            after.write(0, chunk);
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
+    /** A directory pool whose next device file's name is taken by a directory, so adding it fails. */
+    private static VolumePool poolThatCannotGrow(Path dir) throws java.io.IOException {
+        VolumePool pool = VolumePool.create(dir, GROWING);
+        Files.createDirectory(dir.resolve("pool-0001.coems"));
+        return pool;
+    }
+
+    @Test
+    void aFullPoolThatCannotGrowRefusesWritesWithNoSpaceNamingTheFailedGrowth(@TempDir Path dir) throws Exception {
+        byte[] chunk = random(1 << 20, 8);
+        try (VolumePool pool = poolThatCannotGrow(dir)) {
+            Volume v = pool.createVolume("big", 128L << 20);
+            PoolNoSpaceException full = assertThrows(PoolNoSpaceException.class, () -> {
+                for (int mib = 0; ; mib++) {
+                    v.write((long) mib << 20, chunk);
+                }
+            });
+            assertTrue(full.getMessage().contains("big"), full.getMessage());
+            assertEquals(1, full.getSuppressed().length, "the failed growth is kept");
+            assertTrue(full.getSuppressed()[0] instanceof PoolIoException, full.getSuppressed()[0].toString());
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
+    @Test
+    void aFailedExportLeavesNoPartialFileSoItCanBeRetried(@TempDir Path dir) throws Exception {
+        try (VolumePool pool = memoryPool(1024)) {
+            Volume v = pool.createVolume("v", 4L << 20);
+            byte[] data = random(3 << 20, 5);
+            v.write(0, data);
+            Path fresh = dir.resolve("fresh.raw");
+            Path empty = Files.createFile(dir.resolve("empty.raw"));
+            for (Path out : List.of(fresh, empty)) {
+                Snapshot doomed = v.snapshot("doomed");
+                java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+                assertThrows(PoolNotFoundException.class, () -> doomed.exportTo(out, (done, total) -> {
+                    if (once.compareAndSet(false, true)) {
+                        doomed.delete();
+                    }
+                }));
+                assertTrue(out == fresh ? Files.notExists(out) : Files.size(out) == 0,
+                        out + " is as it was before the failed export");
+                v.exportTo(out, ProgressListener.NONE);
+                assertArrayEquals(data, java.util.Arrays.copyOf(Files.readAllBytes(out), data.length), "the retry worked");
+            }
         }
     }
 

@@ -415,6 +415,7 @@ public final class Engine {
      * commits as one transaction, durable when this returns; if it throws, nothing changed.
      * The vnodes the batch spawns from or deletes must be named in {@code locked}: their locks
      * are taken (in a fixed order, so two batches cannot deadlock) before the metadata lock.
+     * Deleted vnodes release their blocks after the commit; a failure then does not fail the change.
      */
     public <T> T atomically(long[] locked, java.util.function.Function<SfsBatch, T> body) {
         ReentrantReadWriteLock[] locks = stripesOf(locked);
@@ -443,9 +444,22 @@ public final class Engine {
             }
         }
         for (int index : deleted) {
-            releaseAll(index);
+            releaseDeleted(index);
         }
         return result;
+    }
+
+    /**
+     * Releases the blocks of vnode {@code index}, whose delete has committed. A failure here does
+     * not undo or fail the delete: it is logged, and the orphan record makes the next open finish it.
+     */
+    private void releaseDeleted(int index) {
+        try {
+            releaseAll(index);
+        } catch (RuntimeException e) {
+            LOG.warn("vnode {} is deleted, but releasing its blocks failed; the next open finishes it: {}", index,
+                    e.toString());
+        }
     }
 
     /** The distinct lock stripes of {@code ids}, in stripe order. */

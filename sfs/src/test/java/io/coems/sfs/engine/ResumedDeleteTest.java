@@ -1,15 +1,19 @@
 package io.coems.sfs.engine;
 
 import io.coems.matrix.Blocks;
+import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
 import io.coems.sfs.format.MetaBlock;
+import io.coems.sfs.format.Pointers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -66,5 +70,39 @@ class ResumedDeleteTest {
         reopened.close();
         store.close();
         assertFalse(freeWithBoth == free);
+    }
+
+    /**
+     * A delete is done once its change commits: a failure while releasing its blocks afterwards
+     * (here an unreadable index block) does not make the delete look failed, and the next open
+     * finishes the release.
+     */
+    @Test
+    void aDeleteWhoseReleaseFailsAfterTheCommitStillReturnsAndResumesOnOpen() {
+        MemoryDevice media = new MemoryDevice("release", 2048);
+        Engine engine = Engine.format(media, 256, 16, 64, 0, 1L << 18);
+        long free = engine.freeBlocks();
+        long a = engine.create(Blocks.bytes(1000));
+        engine.write(a, 0, MemorySegment.ofArray(new byte[4 * Blocks.SIZE]));
+        long keep = engine.create(Blocks.bytes(8));
+        engine.close();
+
+        FaultInjectingDevice store = new FaultInjectingDevice(media);
+        Engine reopened = Engine.open(store, 64, 0, new ArrayList<>());
+        int index = Ids.index(a);
+        MemorySegment root = MemorySegment.ofArray(new byte[Integer.BYTES]);
+        media.read(reopened.vnodes().rootBlock(index), (int) reopened.vnodes().rootOffset(index, 0), root);
+        store.failReads(Pointers.block(root.get(ValueLayout.JAVA_INT_UNALIGNED, 0)));
+        assertDoesNotThrow(() -> reopened.delete(a), "the delete committed; only its release failed");
+        assertEquals(List.of(keep), reopened.list());
+        reopened.close();
+
+        store.heal();
+        Engine again = Engine.open(store, 64, 0, new ArrayList<>());
+        assertEquals(List.of(keep), again.list());
+        again.delete(keep);
+        assertEquals(free, again.freeBlocks(), "the release was finished on open");
+        assertEquals(List.of(), again.check());
+        again.close();
     }
 }
