@@ -10,7 +10,6 @@ import io.coems.matrix.StorageMatrix;
 import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MappedFileDevice;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -19,12 +18,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * A tour of the Storage Matrix in a directory of sparse files: a RAID-5 space and a RAID-1
@@ -47,7 +43,7 @@ public final class MatrixDemo {
             run(dir);
         } finally {
             if (!keep) {
-                deleteTree(dir);
+                DemoSupport.deleteTree(dir);
             }
         }
     }
@@ -72,14 +68,14 @@ public final class MatrixDemo {
         long start = System.nanoTime();
         byte[] digest = fill(matrix, dataBlocks, 1);
         matrix.flush();
-        System.out.printf("   %.0f MiB/s, SHA-256 %s%n", mib(dataBlocks) / seconds(start), hex(digest));
+        System.out.printf("   %.0f MiB/s, SHA-256 %s%n", mib(dataBlocks) / DemoSupport.seconds(start), DemoSupport.hex(digest));
 
         step(3, "pull disk 2 of the RAID-5 space: reads go on, reconstructed from parity");
         disks.get(2).failDevice();
         start = System.nanoTime();
         byte[] degraded = checksum(matrix, dataBlocks);
-        System.out.printf("   degraded read %.0f MiB/s, SHA-256 %s (%s)%n", mib(dataBlocks) / seconds(start),
-                hex(degraded), MessageDigest.isEqual(digest, degraded) ? "same data" : "DIFFERENT");
+        System.out.printf("   degraded read %.0f MiB/s, SHA-256 %s (%s)%n", mib(dataBlocks) / DemoSupport.seconds(start),
+                DemoSupport.hex(degraded), MessageDigest.isEqual(digest, degraded) ? "same data" : "DIFFERENT");
         printStatus(matrix);
 
         step(4, "replace disk 2 with a new file and rebuild while a writer keeps writing");
@@ -128,7 +124,7 @@ public final class MatrixDemo {
         Collections.shuffle(all, new Random(3));
         try (StorageMatrix reopened = StorageMatrix.openFiles(all)) {
             byte[] again = checksum(reopened, dataBlocks);
-            System.out.println("   " + reopened.lbsCount() + " spaces, SHA-256 " + hex(again) + " ("
+            System.out.println("   " + reopened.lbsCount() + " spaces, SHA-256 " + DemoSupport.hex(again) + " ("
                     + (MessageDigest.isEqual(digest, again) ? "same data" : "DIFFERENT") + ")");
             printStatus(reopened);
         }
@@ -191,21 +187,5 @@ public final class MatrixDemo {
 
     private static long mib(long blocks) {
         return Blocks.bytes(blocks) >> 20;
-    }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static String hex(byte[] digest) {
-        return HexFormat.of().formatHex(digest, 0, 8) + "...";
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -16,13 +16,10 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * Fifty desktops from one golden image: a pool in a directory of sparse files, a golden system
@@ -58,7 +55,7 @@ public final class VolumePoolDemo {
             passed = run(dir);
         } finally {
             if (!keep) {
-                deleteTree(dir);
+                DemoSupport.deleteTree(dir);
             }
         }
         if (!passed) {
@@ -86,7 +83,7 @@ public final class VolumePoolDemo {
             printRegions();
             long mapped = golden.mapped().stream().mapToLong(e -> e.length()).sum();
             System.out.printf("   %,d MiB written in %.1f s, content generated on the fly; the other %,d MiB are"
-                    + " holes: zeros, no space%n", written / MIB, seconds(start),
+                    + " holes: zeros, no space%n", written / MIB, DemoSupport.seconds(start),
                     (GoldenImage.VOLUME_BYTES - mapped) / MIB);
 
             step(3, "snapshot it: the image every client boots from");
@@ -95,7 +92,7 @@ public final class VolumePoolDemo {
             System.out.printf("   snapshot \"installed\" in %,d µs%n", micros(start));
             byte[] goldenSystem = GoldenImage.systemDigest(installed);
             System.out.println("   system area (first " + GoldenImage.SYSTEM_END / MIB + " MiB) SHA-256 "
-                    + hex(goldenSystem));
+                    + DemoSupport.hex(goldenSystem));
 
             step(4, "register " + CLIENTS + " clients and clone one volume each, assigned to it");
             List<Volume> desks = new ArrayList<>();
@@ -127,7 +124,7 @@ public final class VolumePoolDemo {
             }
             pool.flush();
             System.out.printf("   %,d KiB written per client (partial blocks too), %,d MiB in all, in %.1f s%n",
-                    diverged / CLIENTS / 1024, diverged / MIB, seconds(start));
+                    diverged / CLIENTS / 1024, diverged / MIB, DemoSupport.seconds(start));
 
             Volume victim = desks.get(VICTIM - 1);
             step(6, "a virus on " + victim.name() + ": snapshot \"before-virus\", then garbage over its system area");
@@ -141,7 +138,7 @@ public final class VolumePoolDemo {
             }
             byte[] infected = GoldenImage.systemDigest(victim);
             boolean corrupted = !MessageDigest.isEqual(goldenSystem, infected);
-            System.out.println("   system area SHA-256 " + hex(infected) + " ("
+            System.out.println("   system area SHA-256 " + DemoSupport.hex(infected) + " ("
                     + (corrupted ? "corrupted" : "UNCHANGED: the virus missed") + ")");
             victim.snapshot("infected");
             System.out.println("   snapshot \"infected\" kept for forensics");
@@ -156,7 +153,7 @@ public final class VolumePoolDemo {
             victim.read(GoldenImage.HOME, profileAfter);
             boolean profileKept = Arrays.equals(profile, profileAfter);
             System.out.printf("   reverted in %,d µs; system area SHA-256 %s (%s); its own profile %s%n",
-                    revertMicros, hex(healed), restored ? "the golden's again" : "STILL DIFFERENT",
+                    revertMicros, DemoSupport.hex(healed), restored ? "the golden's again" : "STILL DIFFERENT",
                     profileKept ? "kept" : "LOST");
 
             step(8, "results");
@@ -199,7 +196,7 @@ public final class VolumePoolDemo {
             System.out.printf("VERDICT: %s: %d clones at %,d µs each, a virus undone in %,d µs%s, %.1fx less space"
                     + " than full copies, pool check %s; %.1f s in all%n", passed ? "PASS" : "FAIL", CLIENTS,
                     cloneMean, revertMicros, restored && profileKept ? " bit for bit" : " INCOMPLETELY", saving,
-                    problems.isEmpty() ? "clean" : problems.size() + " problems: " + problems, seconds(demoStart));
+                    problems.isEmpty() ? "clean" : problems.size() + " problems: " + problems, DemoSupport.seconds(demoStart));
             return passed;
         }
     }
@@ -277,21 +274,5 @@ public final class VolumePoolDemo {
 
     private static long micros(long startNanos) {
         return (System.nanoTime() - startNanos) / 1000;
-    }
-
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static String hex(byte[] digest) {
-        return HexFormat.of().formatHex(digest, 0, 8) + "...";
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

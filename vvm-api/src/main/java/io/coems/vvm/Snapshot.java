@@ -12,7 +12,9 @@ import java.util.Optional;
  * An immutable image of a volume at one moment: an entry of the volume's journal, a state to
  * {@linkplain Volume#revertTo revert} to, and an OE image to {@linkplain VolumePool#clone clone}
  * volumes from. Its content never changes; deleting it changes no other snapshot, volume or
- * clone. Thread-safe; a deleted snapshot's handle fails with {@link PoolNotFoundException}.
+ * clone. Thread-safe. Once the snapshot is deleted, its handle still tells what it was (id,
+ * name, size, creation time, volume, parent id), and everything else fails with
+ * {@link PoolNotFoundException}.
  */
 public final class Snapshot implements BlockImage {
     private final VolumePool pool;

@@ -144,7 +144,8 @@ public final class Volume implements BlockImage {
 
     /**
      * Makes {@code length} bytes at {@code offset} read as zeros; whole blocks are dropped rather
-     * than written, so zeroing takes no space.
+     * than written, so they take no space (a partial block shared with a snapshot or clone is
+     * copied first, as any write to it).
      *
      * @throws PoolArgumentException if the range is not inside the volume
      * @throws PoolReadOnlyException if the volume is read-only

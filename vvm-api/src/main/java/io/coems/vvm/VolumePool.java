@@ -322,7 +322,8 @@ public final class VolumePool implements AutoCloseable {
      * The byte ranges whose content may differ between {@code from} and {@code to} (two
      * snapshots of one lineage, or a snapshot and a live volume), from metadata only: the blocks
      * at which they map different data, skipping everything they share, so the cost follows the
-     * size of the difference. Ranges past the smaller image's end are included. The basis of
+     * size of the difference. Mapped ranges past the smaller image's end are included; a size
+     * that grew without writes adds no range, so a replica also takes {@code to.size()}. The basis of
      * incremental backup and replication.
      */
     public List<Extent> diff(BlockImage from, BlockImage to) {
@@ -470,6 +471,7 @@ public final class VolumePool implements AutoCloseable {
 
     /** Adds a listener of every change. */
     public void addListener(PoolListener listener) {
+        ensureOpen();
         listeners.add(required(listener, "listener"));
     }
 
@@ -499,11 +501,13 @@ public final class VolumePool implements AutoCloseable {
 
     /** Releases the lease of {@code token}, if it is the one in force. */
     public void releaseLease(long token) {
+        ensureOpen();
         leases.release(token);
     }
 
     /** The lease in force, if any. */
     public Optional<Lease> lease() {
+        ensureOpen();
         return Optional.ofNullable(leases.current());
     }
 
