@@ -2,7 +2,6 @@ package io.coems.benchmarks.vvm;
 
 import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
-import io.coems.matrix.DeviceHealth;
 import io.coems.matrix.LbsSpec;
 import io.coems.matrix.device.MappedFileDevice;
 import io.coems.vvm.PoolOptions;
@@ -149,47 +148,11 @@ public final class LargePool {
      * A device whose {@code flush()} does nothing while {@link #deferred}: the build's changes
      * reach the file through the page cache and are forced once at the end.
      */
-    static final class DeferredFlushDevice implements BlockDevice {
-        private final BlockDevice device;
+    static final class DeferredFlushDevice extends ForwardingDevice {
         volatile boolean deferred = true;
 
         DeferredFlushDevice(BlockDevice device) {
-            this.device = device;
-        }
-
-        @Override
-        public String name() {
-            return device.name();
-        }
-
-        @Override
-        public DeviceHealth health() {
-            return device.health();
-        }
-
-        @Override
-        public boolean isBlank() {
-            return device.isBlank();
-        }
-
-        @Override
-        public MemorySegment window(long block, long blocks) {
-            return device.window(block, blocks);
-        }
-
-        @Override
-        public long blockCount() {
-            return device.blockCount();
-        }
-
-        @Override
-        public void read(long block, int offset, MemorySegment dst) {
-            device.read(block, offset, dst);
-        }
-
-        @Override
-        public void write(long block, int offset, MemorySegment src) {
-            device.write(block, offset, src);
+            super(device);
         }
 
         @Override

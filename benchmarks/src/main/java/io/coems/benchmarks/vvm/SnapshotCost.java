@@ -2,7 +2,6 @@ package io.coems.benchmarks.vvm;
 
 import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
-import io.coems.matrix.DeviceHealth;
 import io.coems.matrix.LbsSpec;
 import io.coems.matrix.device.MemoryDevice;
 import io.coems.vvm.PoolOptions;
@@ -90,50 +89,19 @@ public final class SnapshotCost {
     }
 
     /** A device that counts what is written and flushed through it. */
-    private static final class CountingDevice implements BlockDevice {
-        private final BlockDevice device;
+    private static final class CountingDevice extends ForwardingDevice {
         long bytes;
         long writes;
         long flushes;
 
         CountingDevice(BlockDevice device) {
-            this.device = device;
+            super(device);
         }
 
         void reset() {
             bytes = 0;
             writes = 0;
             flushes = 0;
-        }
-
-        @Override
-        public String name() {
-            return device.name();
-        }
-
-        @Override
-        public DeviceHealth health() {
-            return device.health();
-        }
-
-        @Override
-        public boolean isBlank() {
-            return device.isBlank();
-        }
-
-        @Override
-        public MemorySegment window(long block, long blocks) {
-            return device.window(block, blocks);
-        }
-
-        @Override
-        public long blockCount() {
-            return device.blockCount();
-        }
-
-        @Override
-        public void read(long block, int offset, MemorySegment dst) {
-            device.read(block, offset, dst);
         }
 
         @Override
@@ -147,11 +115,6 @@ public final class SnapshotCost {
         public void flush() {
             flushes++;
             device.flush();
-        }
-
-        @Override
-        public void close() {
-            device.close();
         }
     }
 }
