@@ -1,0 +1,69 @@
+package io.coems.nbd;
+
+import io.coems.vvm.PoolOptions;
+import io.coems.vvm.VolumePool;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Serves a pool directory over NBD until the process is stopped:
+ * {@code NbdMain DIR [PORT] [NAME=SIZE ...]}. The pool is created if {@code DIR} holds none; each
+ * {@code NAME=SIZE} creates volume NAME of SIZE bytes (suffix K, M, G or T) unless it exists.
+ * It listens on loopback, on port 10809 unless PORT is given (0: any free port, printed).
+ */
+public final class NbdMain {
+    private NbdMain() {
+    }
+
+    /**
+     * Runs the gateway until SIGINT or SIGTERM, then closes the server and the pool.
+     *
+     * @param args {@code DIR [PORT] [NAME=SIZE ...]}
+     */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1 || args[0].startsWith("-")) {
+            System.err.println("usage: NbdMain DIR [PORT] [NAME=SIZE ...]   (SIZE in bytes, or with K, M, G, T)");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        int next = 1;
+        int port = NbdServer.DEFAULT_PORT;
+        if (args.length > 1 && !args[1].contains("=")) {
+            port = Integer.parseInt(args[1]);
+            next = 2;
+        }
+        boolean exists = Files.isDirectory(dir) && Files.exists(dir.resolve("pool-0000.coems"));
+        VolumePool pool = exists ? VolumePool.open(dir, PoolOptions.defaults()) : VolumePool.create(dir, PoolOptions.defaults());
+        for (int i = next; i < args.length; i++) {
+            String[] nameSize = args[i].split("=", 2);
+            if (pool.findVolume(nameSize[0]).isEmpty()) {
+                pool.createVolume(nameSize[0], bytes(nameSize[1]));
+            }
+        }
+        NbdServer server = NbdServer.builder(pool).port(port).build().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            pool.close();
+            stopped.countDown();
+        }, "nbd-shutdown"));
+        System.out.println("serving " + dir + " on nbd://" + server.address().getHostString() + ":" + server.port()
+                + "/ (exports: " + String.join(", ", server.exports()) + ")");
+        stopped.await();
+    }
+
+    private static long bytes(String size) {
+        String s = size.trim().toUpperCase(Locale.ROOT);
+        int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 0;
+        };
+        return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
+    }
+}
