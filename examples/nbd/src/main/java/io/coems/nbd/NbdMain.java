@@ -50,7 +50,7 @@ public final class NbdMain {
             pool.close();
             stopped.countDown();
         }, "nbd-shutdown"));
-        System.out.println("serving " + dir + " on nbd://" + server.address().getHostString() + ":" + server.port()
+        System.out.println("serving " + dir + " on nbd://" + server.address().getAddress().getHostAddress() + ":" + server.port()
                 + "/ (exports: " + String.join(", ", server.exports()) + ")");
         stopped.await();
     }
