@@ -3,7 +3,7 @@
  * volumes and snapshots to standard NBD clients (qemu, nbd-client, libnbd tools, fio).
  */
 module io.coems.nbd {
-    requires io.coems.vvm;
+    requires transitive io.coems.vvm; // NbdServer.builder takes a VolumePool
     requires org.slf4j;
 
     exports io.coems.nbd;

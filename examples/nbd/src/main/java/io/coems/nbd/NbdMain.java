@@ -22,6 +22,7 @@ public final class NbdMain {
      * Runs the gateway until SIGINT or SIGTERM, then closes the server and the pool.
      *
      * @param args {@code DIR [PORT] [NAME=SIZE ...]}
+     * @throws InterruptedException if the main thread is interrupted while it waits for the stop
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1 || args[0].startsWith("-")) {
