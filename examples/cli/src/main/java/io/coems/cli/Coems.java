@@ -115,9 +115,21 @@ public final class Coems implements Runnable {
      */
     Path poolDirectory(CommandSpec of) {
         if (pool == null || pool.toString().isBlank()) {
-            throw new ParameterException(of.commandLine(), "no pool: pass --pool DIR or set COEMS_POOL");
+            throw usage(of, "no pool: pass --pool DIR or set COEMS_POOL");
         }
         return pool;
+    }
+
+    /**
+     * A usage error of the subcommand being run (the deepest one parsed, so that the message
+     * points to its {@code --help}), found from {@code of}, any command on the way to it.
+     */
+    static ParameterException usage(CommandSpec of, String message) {
+        CommandLine.ParseResult parsed = of.root().commandLine().getParseResult();
+        while (parsed != null && parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        return new ParameterException(parsed == null ? of.commandLine() : parsed.commandSpec().commandLine(), message);
     }
 
     /** Opens the pool, runs {@code work} on it and closes it; returns {@code work}'s exit code. */
@@ -136,7 +148,7 @@ public final class Coems implements Runnable {
     static Snapshot snapshotRef(CommandSpec of, VolumePool pool, String ref) {
         int at = ref.lastIndexOf('@');
         if (at <= 0 || at == ref.length() - 1) {
-            throw new ParameterException(of.commandLine(), "'" + ref + "' does not name a snapshot: write VOLUME@SNAPSHOT");
+            throw usage(of, "'" + ref + "' does not name a snapshot: write VOLUME@SNAPSHOT");
         }
         return snapshot(pool.volume(ref.substring(0, at)), ref.substring(at + 1));
     }
