@@ -34,7 +34,17 @@ class UsageIT {
             assertTrue(top.out().contains("\n  " + sub + " "), top::toString);
         }
         assertTrue(coems.raw(Map.of(), List.of("help", "volume", "resize")).ok().out().contains("--shrink"));
-        assertTrue(coems.raw(Map.of(), List.of("--version")).ok().out().startsWith("coems "));
+        assertTrue(coems.raw(Map.of(), List.of("--version")).ok().out().startsWith("coems 0."));
+    }
+
+    @Test
+    void findsAJdk25WhenJavaHomeAndPathNameAnOlderOne() {
+        Path old = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(old.resolve("bin/java")),
+                "no JDK 17 here to hide the JDK 25 behind");
+        Map<String, String> env = Map.of("JAVA_HOME", old.toString(),
+                "PATH", old.resolve("bin") + ":" + System.getenv("PATH"));
+        assertTrue(new Launcher(null, dir).raw(env, List.of("--version")).ok().out().startsWith("coems "));
     }
 
     @Test
@@ -49,7 +59,7 @@ class UsageIT {
         Launcher coems = new Launcher(dir.resolve("pool"), dir);
         coems.raw(Map.of(), List.of()).fails(2, "missing a command");
         coems.raw(Map.of(), List.of("frobnicate")).fails(2, "frobnicate");
-        coems.raw(Map.of(), List.of("volume", "list")).fails(2, "--pool DIR", "COEMS_POOL");
+        coems.raw(Map.of(), List.of("volume", "list")).fails(2, "--pool DIR", "COEMS_POOL", "'coems volume list --help'");
         coems.run("volume", "create", "v").fails(2, "SIZE");
         coems.run("volume", "create", "v", "1X").fails(2, "'1X' is not a size");
         coems.run("volume", "list", "--colour").fails(2, "--colour");
