@@ -3,9 +3,14 @@ package io.coems.vvm;
 import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.LbsSpec;
+import io.coems.matrix.LbsStatus;
 import io.coems.matrix.MatrixException;
 import io.coems.matrix.MatrixIoException;
+import io.coems.matrix.ProgressListener;
+import io.coems.matrix.Rebuild;
+import io.coems.matrix.ScrubReport;
 import io.coems.matrix.StorageMatrix;
+import io.coems.matrix.device.MappedFileDevice;
 import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SfsException;
 import io.coems.sfs.SfsOptions;
@@ -400,17 +405,18 @@ public final class VolumePool implements AutoCloseable {
 
     /**
      * Adds a device file to a directory pool (the matrix grows by one space, SFS by the groups
-     * that fit), unless the pool is at its maximum size or not a directory pool.
+     * that fit), unless the pool is at its maximum size or not a directory pool. The one growth
+     * mechanism: a write finding the pool full, the look at the free space after changes and
+     * writes, and {@link #grow()} all come here. The caller holds the configuration lock.
      *
      * @return whether the pool grew
      */
-    private boolean grow() {
+    private boolean growLocked() {
         if (files == null) {
             return false;
         }
-        config.lock();
+        ensureOpen();
         try {
-            ensureOpen();
             long before = sfs.dataBlocks();
             if (sfs.grow() > before || files.grow(matrix) && sfs.grow() > before) {
                 LOG.info("the pool grew from {} to {} data blocks", before, sfs.dataBlocks());
@@ -419,6 +425,17 @@ public final class VolumePool implements AutoCloseable {
             return false;
         } catch (MatrixException | SfsException e) {
             throw Errors.translate("cannot grow the pool", e);
+        }
+    }
+
+    /** {@link #growLocked()} for a write that found the pool full: takes the configuration lock. */
+    private boolean growWhenFull() {
+        if (files == null) {
+            return false;
+        }
+        config.lock();
+        try {
+            return growLocked();
         } finally {
             config.unlock();
         }
@@ -445,7 +462,7 @@ public final class VolumePool implements AutoCloseable {
         long free = space().free();
         if (growable && free < growBelow) {
             try {
-                growable = grow();
+                growable = growLocked();
             } catch (PoolException e) {
                 // The write or change that got here is done; a full pool still tries to grow in write().
                 growable = false;
@@ -465,6 +482,176 @@ public final class VolumePool implements AutoCloseable {
         } else if (free >= threshold) {
             low = false;
         }
+    }
+
+    // ------------------------------------------------------------------ administration
+
+    /**
+     * The pool's Logical Block Spaces in address order, each with its RAID mode, capacity,
+     * health and member devices (name, state, rebuild progress): exact now. A directory pool has
+     * one NORMAL space per device file.
+     */
+    public List<LbsStatus> spaces() {
+        ensureOpen();
+        try {
+            return matrix.status();
+        } catch (MatrixException e) {
+            throw Errors.translate("cannot read the state of the pool's devices", e);
+        }
+    }
+
+    /**
+     * Reads every redundant stripe of the pool's devices and compares mirrors or parity, while
+     * I/O to volumes goes on; with {@code repair}, rewrites the rows that disagree (mirrors from
+     * the first copy, parity from the data) and is then a configuration change (it takes the
+     * lease, if one is in force). Spaces without redundancy (NORMAL, RAID-0: every space of a
+     * directory pool) have nothing to compare and count no rows. Runs in the calling thread,
+     * holding the configuration lock throughout: other configuration changes wait for it.
+     *
+     * @param listener told the stripes done of each space's total, from the calling thread; may be null
+     * @return what the scrub found and repaired
+     * @throws PoolLeaseException if {@code repair} and another holder's lease is in force
+     * @throws PoolIoException    if a device fails
+     */
+    public ScrubReport scrub(boolean repair, ProgressListener listener) {
+        ProgressListener progress = listener == null ? ProgressListener.NONE : listener;
+        Supplier<ScrubReport> scrub = () -> matrix.scrub(repair, progress);
+        return repair ? change("scrub and repair the pool", scrub) : locked("scrub the pool", scrub);
+    }
+
+    /**
+     * Repairs the pool's file-system metadata: fixes what {@link #check()} finds that can be
+     * derived from the volumes' block maps (reference counts, leaked blocks, owner bits, group
+     * counts, bitmaps) and returns the problems it fixed, empty if there were none. Durable when
+     * it returns.
+     *
+     * <p>An offline tool: run it on a pool no one uses, right after opening it and before its
+     * volumes are served or written. It holds the configuration lock and the file system's
+     * metadata lock throughout, so changes and allocating writes wait; it is not meant to run
+     * with I/O in flight, whose blocks it could count while they change. It is a configuration
+     * change (it takes the lease, if one is in force).
+     *
+     * @throws PoolLeaseException if another holder's lease is in force
+     * @throws PoolCorruptException if the metadata is damaged beyond what can be derived
+     */
+    public List<String> repair() {
+        return change("repair the pool", () -> List.copyOf(sfs.repair()));
+    }
+
+    /**
+     * Adds a device file to a directory pool now, instead of when it runs short, as a
+     * configuration change (it takes the lease, if one is in force).
+     *
+     * @return the pool's capacity in bytes afterwards
+     * @throws PoolArgumentException if the pool is on an explicit layout of devices, or at the
+     *                               maximum size it was created for
+     * @throws PoolIoException       if the file cannot be created
+     */
+    public long grow() {
+        return change("grow the pool", () -> {
+            if (files == null) {
+                throw new PoolArgumentException("cannot grow the pool: it is on an explicit layout of devices, "
+                        + "not in a directory");
+            }
+            if (!growLocked()) {
+                throw new PoolArgumentException("cannot grow the pool: it is at its maximum size of "
+                        + maxCapacity + " bytes");
+            }
+            growable = true;
+            return space().capacity();
+        });
+    }
+
+    /**
+     * Puts {@code device} in the place of failed member {@code member} of space {@code space}
+     * and starts rebuilding it in the background while I/O goes on; returns at once. Wait with
+     * {@link Rebuild#await()} (or {@link Rebuild#completion()}); {@link #spaces()} shows the
+     * progress too. From this call on the device belongs to the pool, which closes it. A
+     * configuration change (it takes the lease, if one is in force); the rebuild itself runs
+     * outside the configuration lock.
+     *
+     * @param listener told the stripes rebuilt of the total, from the rebuild's thread; may be null
+     * @return the rebuild under way; its completion fails with the matrix's exception if a device
+     *         fails during it (the member is then failed again)
+     * @throws PoolArgumentException if there is no such space or member, the member is not
+     *                               failed, the space has no redundancy, or the device is too
+     *                               small, already a member, or labelled by a pool
+     * @throws PoolLeaseException    if another holder's lease is in force
+     */
+    public Rebuild replaceDevice(int space, int member, BlockDevice device, ProgressListener listener) {
+        required(device, "device");
+        String what = "replace member " + member + " of space " + space + " by " + device.name();
+        return change(what, () -> refusing(what, () -> matrix.replace(space, member, device, listener)));
+    }
+
+    /**
+     * As {@link #replaceDevice(int, int, BlockDevice, ProgressListener)}, onto a device file:
+     * an existing file is used as it is (it must not be labelled by a pool); a missing one is
+     * created sparse, as large as the space's other member files (those of a pool made of
+     * files), and removed again if the replacement is refused.
+     *
+     * @throws PoolArgumentException as there, and if the file is missing and no member of the
+     *                               space is a file to take the size from
+     * @throws PoolIoException       if the file cannot be created or opened
+     */
+    public Rebuild replaceDevice(int space, int member, Path file, ProgressListener listener) {
+        required(file, "file");
+        String what = "replace member " + member + " of space " + space + " by " + file;
+        return change(what, () -> refusing(what, () -> {
+            boolean existed = java.nio.file.Files.exists(file);
+            BlockDevice device = existed ? MappedFileDevice.open(file)
+                    : MappedFileDevice.create(file, memberFileBlocks(space, member), false);
+            try {
+                return matrix.replace(space, member, device, listener);
+            } catch (RuntimeException e) {
+                device.close();
+                if (!existed) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(file);
+                    } catch (java.io.IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }));
+    }
+
+    /**
+     * Runs {@code operation}, turning the matrix's refusals of unfit arguments (no such space or
+     * member, a device unfit or labelled) into {@link PoolArgumentException}s.
+     */
+    private static <T> T refusing(String what, Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (io.coems.matrix.MatrixArgumentException | io.coems.matrix.DeviceNotEmptyException e) {
+            throw new PoolArgumentException("cannot " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The blocks of a file of space {@code space} other than member {@code member}'s, to size its replacement. */
+    private long memberFileBlocks(int space, int member) {
+        List<LbsStatus> spaces = matrix.status();
+        if (space < 0 || space >= spaces.size()) {
+            throw new PoolArgumentException("no space " + space + " (the pool has " + spaces.size() + ")");
+        }
+        for (LbsStatus.Member m : spaces.get(space).members()) {
+            Path other;
+            try {
+                other = Path.of(m.device());
+            } catch (java.nio.file.InvalidPathException notAFile) {
+                continue;
+            }
+            if (m.index() != member && java.nio.file.Files.isRegularFile(other)) {
+                try {
+                    return java.nio.file.Files.size(other) / Blocks.SIZE;
+                } catch (java.io.IOException e) {
+                    throw new PoolIoException("cannot read the size of " + other + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        throw new PoolArgumentException("no other member of space " + space
+                + " is a file to take the size of the replacement from; create the file or pass a device");
     }
 
     // ------------------------------------------------------------------ listeners and the lease
@@ -659,7 +846,7 @@ public final class VolumePool implements AutoCloseable {
         } catch (PoolNoSpaceException full) {
             boolean grew;
             try {
-                grew = grow();
+                grew = growWhenFull();
             } catch (PoolException failed) {
                 full.addSuppressed(failed);
                 throw full;

@@ -59,7 +59,9 @@ class LeaseTest {
                 () -> clients.assign(v, pc),
                 () -> clients.assignByIp(v, "10.0.0.1"),
                 () -> clients.unassign(v),
-                () -> clients.remove(clients.findByName("pc" + suffix).orElseThrow().id()));
+                () -> clients.remove(clients.findByName("pc" + suffix).orElseThrow().id()),
+                () -> pool.scrub(true, null),
+                pool::repair);
     }
 
     @Test
@@ -112,6 +114,8 @@ class LeaseTest {
             pool.diff(s, v);
             pool.space();
             pool.clients().clients();
+            pool.spaces();
+            pool.scrub(false, null);
             v.exportTo(dir.resolve("v.raw"), ProgressListener.NONE);
             assertEquals(List.of(), pool.check(), "checking the pool changes nothing, so it needs no lease");
         }
