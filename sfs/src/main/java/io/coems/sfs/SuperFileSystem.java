@@ -343,6 +343,14 @@ public final class SuperFileSystem implements AutoCloseable {
         return engine.dataBlocks();
     }
 
+    /**
+     * Store blocks the file system may {@linkplain #grow() grow} to: {@link SfsOptions#maxBlocks()}
+     * as given at format, whatever the options it was opened with.
+     */
+    public long maxBlocks() {
+        return engine.maxBlocks();
+    }
+
     /** Makes every completed write durable. */
     public void flush() {
         engine.flush();

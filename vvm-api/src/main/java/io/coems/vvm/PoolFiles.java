@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * The device files of a directory pool: {@code pool-0000.coems}, {@code pool-0001.coems}, ...,
  * each a sparse file of {@link PoolOptions#fileBytes()} forming one NORMAL space of the
- * Storage Matrix. The pool grows by adding the next file as a new space.
+ * Storage Matrix. The pool grows by adding the next file as a new space. An opened pool keeps
+ * the file size it was created with (that of its first file), whatever the options say.
  */
 final class PoolFiles {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PoolFiles.class);
@@ -23,7 +24,8 @@ final class PoolFiles {
     private static final String SUFFIX = ".coems";
 
     private final Path directory;
-    private final long fileBlocks;
+    /** Blocks of each file: from the options at create, from the first file at open. */
+    private long fileBlocks;
     private final long maxBytes;
 
     PoolFiles(Path directory, PoolOptions options) {
@@ -88,6 +90,14 @@ final class PoolFiles {
             delete(files.getLast());
             files = files.subList(0, files.size() - 1);
         }
+        try {
+            long first = Files.size(files.getFirst()) / Blocks.SIZE;
+            if (first > 0) {
+                fileBlocks = first;
+            }
+        } catch (IOException e) {
+            throw new PoolIoException("cannot read the size of pool file " + files.getFirst() + ": " + e.getMessage(), e);
+        }
         return StorageMatrix.openFiles(files);
     }
 
@@ -114,14 +124,21 @@ final class PoolFiles {
         }
     }
 
+    /** Bytes of each device file of this pool. */
+    long fileBytes() {
+        return Blocks.bytes(fileBlocks);
+    }
+
     /**
-     * Adds the next file to {@code matrix} as a new space, unless that would pass the maximum.
+     * Adds the next file to {@code matrix} as a new space, unless that would pass the maximum
+     * of the options or {@code maxBlocks}, those the file system on the matrix may grow to
+     * (a file it could not take in would be a space the pool cannot open with).
      *
      * @return whether a file was added
      */
-    boolean grow(StorageMatrix matrix) {
+    boolean grow(StorageMatrix matrix, long maxBlocks) {
         int next = matrix.lbsCount();
-        if ((long) (next + 1) * fileBlocks * Blocks.SIZE > maxBytes) {
+        if ((long) (next + 1) * fileBlocks * Blocks.SIZE > maxBytes || matrix.blockCount() + fileBlocks > maxBlocks) {
             return false;
         }
         MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false);

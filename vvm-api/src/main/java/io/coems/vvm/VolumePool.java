@@ -80,8 +80,10 @@ public final class VolumePool implements AutoCloseable {
         this.matrix = matrix;
         this.sfs = sfs;
         this.files = files;
-        this.maxCapacity = files == null ? Blocks.bytes(sfs.dataBlocks()) : options.maxBytes();
-        this.growBelow = files == null ? 0 : options.fileBytes() / 4;
+        // A directory pool opened with other options keeps its own file size and maximum.
+        this.maxCapacity = files == null ? Blocks.bytes(sfs.dataBlocks())
+                : Math.min(options.maxBytes(), Blocks.bytes(sfs.maxBlocks()));
+        this.growBelow = files == null ? 0 : files.fileBytes() / 4;
         this.growable = files != null;
         // Every record in one pass over the descriptor table: at open it is the largest cost.
         List<io.coems.sfs.Descriptor> records = new java.util.ArrayList<>();
@@ -418,7 +420,7 @@ public final class VolumePool implements AutoCloseable {
         ensureOpen();
         try {
             long before = sfs.dataBlocks();
-            if (sfs.grow() > before || files.grow(matrix) && sfs.grow() > before) {
+            if (sfs.grow() > before || files.grow(matrix, sfs.maxBlocks()) && sfs.grow() > before) {
                 LOG.info("the pool grew from {} to {} data blocks", before, sfs.dataBlocks());
                 return true;
             }

@@ -211,6 +211,25 @@ class AdminTest {
     }
 
     @Test
+    void aDirectoryPoolOpenedWithOtherOptionsGrowsByItsOwnFilesUpToItsOwnMaximum(@TempDir Path dir) throws Exception {
+        VolumePool.create(dir, PoolFixtures.DIR).close();
+        PoolOptions others = PoolOptions.defaults().withCommitMillis(0); // 16 GiB files up to 1 PiB
+        try (VolumePool pool = VolumePool.open(dir, others)) {
+            pool.createVolume("v", 1L << 20); // a change looks at the free space: no file of 16 GiB
+            pool.grow();
+            pool.grow();
+            pool.grow();
+            refused(PoolArgumentException.class, pool::grow, "maximum");
+        }
+        try (var files = Files.list(dir); VolumePool back = VolumePool.open(dir, others)) {
+            for (Path f : files.toList()) {
+                assertEquals(PoolFixtures.DIR.fileBytes(), Files.size(f), f::toString);
+            }
+            assertEquals(4, back.spaces().size());
+        }
+    }
+
+    @Test
     void anExplicitLayoutDoesNotGrowByFiles() {
         try (VolumePool pool = VolumePoolTest.memoryPool(1024)) {
             refusedAndUnchanged(pool, PoolArgumentException.class, pool::grow, "explicit layout");

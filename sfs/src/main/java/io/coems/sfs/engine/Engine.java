@@ -934,6 +934,11 @@ public final class Engine {
         return geometry.totalDataBlocks();
     }
 
+    /** Store blocks the file system may grow to, as reserved at format. */
+    public long maxBlocks() {
+        return geometry.maxBlocks();
+    }
+
     /** The superblock as last written. */
     public Superblock superblock() {
         return superblock;
