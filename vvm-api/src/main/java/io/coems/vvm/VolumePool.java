@@ -600,6 +600,11 @@ public final class VolumePool implements AutoCloseable {
         required(file, "file");
         String what = "replace member " + member + " of space " + space + " by " + file;
         return change(what, () -> refusing(what, () -> {
+            List<LbsStatus> spaces = matrix.status();
+            if (space >= 0 && space < spaces.size() && !spaces.get(space).mode().redundant()) {
+                throw new PoolArgumentException("cannot " + what + ": space " + space + " is "
+                        + spaces.get(space).mode() + ", without redundancy to rebuild a member from");
+            }
             boolean existed = java.nio.file.Files.exists(file);
             BlockDevice device = existed ? MappedFileDevice.open(file)
                     : MappedFileDevice.create(file, memberFileBlocks(space, member), false);

@@ -202,6 +202,9 @@ class AdminTest {
             // Nothing to compare in NORMAL spaces, nothing to fix in a sound pool.
             assertEquals(0, pool.scrub(true, null).rowsChecked());
             assertEquals(List.of(), pool.repair());
+            refused(PoolArgumentException.class, () -> pool.replaceDevice(1, 0, dir.resolve("new"), null),
+                    "space 1 is NORMAL", "without redundancy");
+            assertFalse(Files.exists(dir.resolve("new")));
         }
         try (var files = Files.list(dir); VolumePool back = VolumePool.open(dir, PoolFixtures.DIR)) {
             assertEquals(4, files.count());
