@@ -63,7 +63,9 @@ class PoolAndVolumeIT {
         assertTrue(info.get("client").isJsonNull());
         assertTrue(coems.run("volume", "info", "life").ok().out().contains("size         10 GiB (10737418240 bytes)"));
 
-        assertEquals("resized volume life from 10 GiB to 1.5 TiB\n", coems.run("volume", "resize", "life", "1.5TiB").ok().out());
+        // The pool grows to 1 TiB (4096 files of 256 MiB): a larger volume is refused.
+        coems.run("volume", "resize", "life", "1.5TiB").fails(1, "beyond the pool's capacity of 1099511627776 bytes");
+        assertEquals("resized volume life from 10 GiB to 768 GiB\n", coems.run("volume", "resize", "life", "0.75TiB").ok().out());
         coems.run("volume", "resize", "life", "1G").fails(1, "drop data");
         JsonObject shrunk = coems.run("volume", "resize", "life", "512M", "--shrink", "--json").ok().json().getAsJsonObject();
         assertEquals(512L << 20, shrunk.get("size").getAsLong());
