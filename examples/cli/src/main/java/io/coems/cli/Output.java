@@ -78,6 +78,7 @@ public final class Output {
     /** Writes a line of text for people. */
     public void line(String text) {
         out.println(text);
+        out.flush();
     }
 
     /** Writes a table for people. */
