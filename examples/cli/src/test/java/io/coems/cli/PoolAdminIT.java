@@ -121,7 +121,7 @@ class PoolAdminIT {
                 String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(list.waitFor(60, TimeUnit.SECONDS));
                 assertEquals(0, list.exitValue(), listed);
-                assertTrue(listed.contains("vm@s1") && listed.contains("export=\"vm\"") || listed.contains("vm"), listed);
+                assertTrue(listed.contains("export=\"vm\":") && listed.contains("export=\"vm@s1\":"), listed);
             }
         } finally {
             p.destroy(); // SIGTERM
