@@ -17,8 +17,8 @@
 #   firstwrite-64k: fio sequential 64 KiB writes over the first 512 MiB, once, right after a
 #                  snapshot: for the gateway `coems snapshot create` with the gateway stopped
 #                  (then restarted); for qcow2 a fresh overlay on base.raw (qemu-nbd restarted).
-#                  Both servers get the same warm-up (64 KiB writes in [768 MiB, 1 GiB)) after
-#                  the restart, so the gateway's JIT is warm. qemu-nbd raw and nbdkit have no
+#                  Both servers get the same warm-up (64 KiB first writes over [512 MiB, 1 GiB))
+#                  after the restart, so that the gateway's JIT is warm. qemu-nbd raw and nbdkit have no
 #                  snapshot and are not in this row.
 # Output: a table of medians [min-max] and of ratios gateway/peer (ratio of medians, with the
 # range of the per-round ratios) on stdout, in benchmarks/results/nbd-compare-<date>.txt and as
@@ -33,6 +33,7 @@ IODEPTH="${IODEPTH:-16}"
 BASE_PORT="${BASE_PORT:-10901}"
 WORK="${WORK:-$(mktemp -d /tmp/nbd-compare.XXXXXX)}"
 KEEP="${KEEP:-0}"
+mkdir -p "$WORK"
 stamp="$(date -u +%Y%m%d-%H%M)"
 out_txt="$root/benchmarks/results/nbd-compare-$stamp.txt"
 out_json="$root/benchmarks/results/nbd-compare-$stamp.json"
@@ -199,7 +200,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # first writes after a snapshot, after all other rounds (so the other rows never see a snapshot):
-# the two servers with snapshots, the order alternating per round
+# the two servers with snapshots, the order alternating per round. [512 MiB, 1 GiB) of the
+# gateway's volume is written first, so that after each snapshot the warm-up there copies on
+# write as the measured run does (qcow2's 64 KiB cluster writes allocate whether or not the
+# backing file has data there).
+fio_run coems write 64k --offset=512m --size=512m >/dev/null
 for ((r = 1; r <= ROUNDS; r++)); do
     fw=(coems qemu-qcow2); ((r % 2 == 0)) && fw=(qemu-qcow2 coems)
     log "first writes after a snapshot, round $r of $ROUNDS, order: ${fw[*]}"
@@ -211,7 +216,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
             new_overlay
         fi
         start "$s"
-        fio_run "$s" write 64k --offset=768m --size=256m >/dev/null # warm-up, outside the measured region
+        fio_run "$s" write 64k --offset=512m --size=512m >/dev/null # warm-up, outside the measured region
         read -r mbs iops < <(fio_run "$s" write 64k --offset=0 --size=512m)
         record "$r" firstwrite-64k "$s" "$mbs" MB/s; log "  firstwrite-64k $s $mbs MB/s"
     done
