@@ -99,6 +99,7 @@ final class NbdConnection implements Runnable {
                 while (serve(export, size)) {
                     // one request per turn
                 }
+                out.flush(); // replies held back while more requests were waiting
             }
         } catch (Violation e) {
             LOG.warn("connection {} from {} dropped: {}", id, peer, e.getMessage());
@@ -470,7 +471,7 @@ final class NbdConnection implements Runnable {
                 }
                 out.write(piece, 0, n);
             }
-            out.flush();
+            flushUnlessBusy();
             return;
         }
         for (long done = 0; done < r.length; ) {
@@ -481,12 +482,13 @@ final class NbdConnection implements Runnable {
                 reply(r, errno(e), e.getMessage());
                 return;
             }
-            chunkHeader(r.cookie, 0, Nbd.REPLY_TYPE_OFFSET_DATA, 8 + n);
-            out.writeLong(r.offset + done);
-            out.write(piece, 0, n);
             done += n;
+            // the last piece ends the reply (DONE may be set on any chunk): no extra NONE chunk
+            chunkHeader(r.cookie, done == r.length ? Nbd.REPLY_FLAG_DONE : 0, Nbd.REPLY_TYPE_OFFSET_DATA, 8 + n);
+            out.writeLong(r.offset + done - n);
+            out.write(piece, 0, n);
         }
-        reply(r, 0, null);
+        flushUnlessBusy();
     }
 
     private void write(Request r) throws IOException {
@@ -543,7 +545,7 @@ final class NbdConnection implements Runnable {
             out.writeInt((int) d[0]);
             out.writeInt((int) d[1]);
         }
-        out.flush();
+        flushUnlessBusy();
     }
 
     /**
@@ -615,7 +617,18 @@ final class NbdConnection implements Runnable {
             out.writeShort(text.length);
             out.write(text);
         }
-        out.flush();
+        flushUnlessBusy();
+    }
+
+    /**
+     * Sends the replies written so far unless the client has already sent more: then they go out
+     * with the next requests' replies (or when the buffer fills, or the connection ends), so that
+     * pipelined requests do not cost a send each.
+     */
+    private void flushUnlessBusy() throws IOException {
+        if (in.available() == 0) {
+            out.flush();
+        }
     }
 
     private static byte[] message(String message) {
