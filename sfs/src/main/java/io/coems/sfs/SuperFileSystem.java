@@ -150,7 +150,7 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public List<BlockRange> mapped(VnodeId id) {
         required(id, "id");
-        return engine.diff(id.toLong(), -1);
+        return engine.mapped(id.toLong());
     }
 
     /** The ids of every live vnode. */

@@ -120,8 +120,7 @@ final class Catalog {
         VolumeRecord made = sfs.atomically(source == null ? List.of() : List.of(source.vnode()), batch -> {
             VnodeId vnode = source == null ? batch.create(size) : batch.spawn(source.vnode());
             VolumeRecord record = new VolumeRecord(0, name, vnode, now, origin, 0, false, Map.of());
-            long id = Ids.of(batch.createDescriptor(Descriptor.VOLUME, record.encode()));
-            return new VolumeRecord(id, name, vnode, now, origin, 0, false, Map.of());
+            return record.withId(Ids.of(batch.createDescriptor(Descriptor.VOLUME, record.encode())));
         });
         volumes.put(made.id(), made);
         volumeNames.put(name, made.id());
@@ -147,9 +146,9 @@ final class Catalog {
         SnapshotRecord made = sfs.atomically(List.of(volume.vnode()), batch -> {
             VnodeId frozen = batch.spawn(volume.vnode());
             SnapshotRecord record = new SnapshotRecord(0, volume.id(), frozen, now, size, volume.origin(), seq, name);
-            long id = Ids.of(batch.createDescriptor(SNAPSHOT, record.encode()));
-            batch.updateDescriptor(Ids.descriptor(volume.id()), volume.withOrigin(id).encode());
-            return new SnapshotRecord(id, volume.id(), frozen, now, size, volume.origin(), seq, name);
+            SnapshotRecord stored = record.withId(Ids.of(batch.createDescriptor(SNAPSHOT, record.encode())));
+            batch.updateDescriptor(Ids.descriptor(volume.id()), volume.withOrigin(stored.id()).encode());
+            return stored;
         });
         sequence = seq;
         put(made);

@@ -46,4 +46,9 @@ record SnapshotRecord(long id, long volume, VnodeId vnode, long created, long si
         return new SnapshotRecord(id, in.u64(), VnodeId.fromLong(in.u64()), in.u64(), in.u64(), in.u64(), in.u64(),
                 in.string());
     }
+
+    /** This record under the id its descriptor was given. */
+    SnapshotRecord withId(long newId) {
+        return new SnapshotRecord(newId, volume, vnode, created, size, parent, sequence, name);
+    }
 }

@@ -64,6 +64,11 @@ record VolumeRecord(long id, String name, VnodeId vnode, long created, long orig
         return new VolumeRecord(id, in.string(), vnode, created, origin, client, (flags & 1) != 0, in.strings());
     }
 
+    /** This record under the id its descriptor was given. */
+    VolumeRecord withId(long newId) {
+        return new VolumeRecord(newId, name, vnode, created, origin, client, readOnly, attributes);
+    }
+
     VolumeRecord withName(String newName) {
         return new VolumeRecord(id, newName, vnode, created, origin, client, readOnly, attributes);
     }

@@ -541,20 +541,24 @@ public final class Engine {
         }
     }
 
-    /**
-     * The logical blocks whose data blocks differ between vnodes {@code a} and {@code b}, or,
-     * with {@code b} = -1, the blocks {@code a} maps; from metadata only.
-     */
+    /** The logical blocks whose data blocks differ between vnodes {@code a} and {@code b}; from metadata only. */
     public List<BlockRange> diff(long a, long b) {
         checkUserVnode(a);
+        checkUserVnode(b);
         meta.lock();
         try {
-            VnodeRecord other = null;
-            if (b != -1) {
-                checkUserVnode(b);
-                other = live(cache, b);
-            }
-            return trees.diff(cache, live(cache, a), other);
+            return trees.diff(cache, live(cache, a), live(cache, b));
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** The logical blocks vnode {@code id} maps; from metadata only. */
+    public List<BlockRange> mapped(long id) {
+        checkUserVnode(id);
+        meta.lock();
+        try {
+            return trees.diff(cache, live(cache, id), null);
         } finally {
             meta.unlock();
         }
