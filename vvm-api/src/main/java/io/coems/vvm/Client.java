@@ -9,8 +9,9 @@ import java.util.Map;
  *
  * @param id         the id, given at registration, never reused
  * @param name       unique among the clients
- * @param mac        the MAC address, {@code aa:bb:cc:dd:ee:ff} (lower case), unique
- * @param ip         the IP address as a literal (IPv4 or IPv6), unique; the key of association by IP
+ * @param mac        the MAC address, {@code aa:bb:cc:dd:ee:ff} (lower case), unique; empty if not known
+ * @param ip         the IP address as a literal (IPv4 or IPv6), unique; the key of association by IP;
+ *                   empty if not known (a client that authenticates by key, over NVSP)
  * @param hardware   a description of its hardware (cpu, memory, nic, ...), free-form
  * @param attributes free-form key/value pairs
  */

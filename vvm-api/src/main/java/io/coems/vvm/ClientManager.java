@@ -39,8 +39,8 @@ public final class ClientManager {
     /**
      * Registers a client.
      *
-     * @param mac a MAC address as six hex pairs separated by colons
-     * @param ip  an IPv4 or IPv6 address literal (no host names)
+     * @param mac a MAC address as six hex pairs separated by colons, or empty if not known
+     * @param ip  an IPv4 or IPv6 address literal (no host names), or empty if not known
      * @throws PoolArgumentException if the name, MAC or IP is invalid or another client has it,
      *                               or the record is larger than a descriptor
      */
@@ -109,13 +109,13 @@ public final class ClientManager {
     /** The client with IP address {@code ip} (any spelling of the same address), if any. */
     public Optional<Client> findByIp(String ip) {
         String normal = ip(ip);
-        return find(c -> c.ip().equals(normal));
+        return normal.isEmpty() ? Optional.empty() : find(c -> c.ip().equals(normal));
     }
 
     /** The client with MAC address {@code mac}, if any. */
     public Optional<Client> findByMac(String mac) {
         String normal = mac(mac);
-        return find(c -> c.mac().equals(normal));
+        return normal.isEmpty() ? Optional.empty() : find(c -> c.mac().equals(normal));
     }
 
     /** Every client, by name. */
@@ -192,11 +192,11 @@ public final class ClientManager {
             if (other.name().equals(normal.name())) {
                 throw new PoolArgumentException("a client named " + Names.quoted(normal.name()) + " already exists");
             }
-            if (other.mac().equals(normal.mac())) {
+            if (!normal.mac().isEmpty() && other.mac().equals(normal.mac())) {
                 throw new PoolArgumentException("MAC address " + normal.mac() + " is already client "
                         + Names.quoted(other.name()) + "'s");
             }
-            if (other.ip().equals(normal.ip())) {
+            if (!normal.ip().isEmpty() && other.ip().equals(normal.ip())) {
                 throw new PoolArgumentException("IP address " + normal.ip() + " is already client "
                         + Names.quoted(other.name()) + "'s");
             }
@@ -205,7 +205,11 @@ public final class ClientManager {
         return normal;
     }
 
+    /** {@code mac} in normal form; the empty string (unknown) stays empty. */
     private static String mac(String mac) {
+        if (mac != null && mac.isEmpty()) {
+            return mac;
+        }
         if (mac == null || mac.length() != 17) {
             throw new PoolArgumentException("MAC address " + mac + " is not six hex pairs separated by colons");
         }
@@ -216,9 +220,13 @@ public final class ClientManager {
         }
     }
 
+    /** {@code ip} in normal form; the empty string (unknown) stays empty. */
     private static String ip(String ip) {
         if (ip == null) {
             throw new PoolArgumentException("IP address is null");
+        }
+        if (ip.isEmpty()) {
+            return ip;
         }
         try {
             return InetAddress.ofLiteral(ip).getHostAddress();

@@ -28,9 +28,7 @@ final class LeaseKeeper {
 
     synchronized Lease acquire(String holder, Duration idleTimeout) {
         Names.check(holder, "lease holder");
-        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new PoolArgumentException("lease idle timeout " + idleTimeout + " is not positive");
-        }
+        checkPositive(idleTimeout);
         if (live()) {
             throw new PoolLeaseException("the management lease is held by " + Names.quoted(current.holder())
                     + " (token " + current.token() + ") for another "
@@ -41,6 +39,23 @@ final class LeaseKeeper {
         current = new Lease(lastToken, holder, idleTimeout);
         renew();
         return current;
+    }
+
+    synchronized Lease renew(long token, Duration idleTimeout) {
+        checkPositive(idleTimeout);
+        if (!live() || token != current.token()) {
+            throw new PoolLeaseException("renewal refused: fencing token " + token + " is not the token of the lease in force"
+                    + (live() ? " (" + current.token() + ")" : "; none is, the last token issued is " + lastToken));
+        }
+        current = new Lease(token, current.holder(), idleTimeout);
+        renew();
+        return current;
+    }
+
+    private static void checkPositive(Duration idleTimeout) {
+        if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new PoolArgumentException("lease idle timeout " + idleTimeout + " is not positive");
+        }
     }
 
     synchronized void release(long token) {

@@ -693,6 +693,19 @@ public final class VolumePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Renews the lease of {@code token} without a change, from now on lapsing after
+     * {@code idleTimeout} without one (a holder that is idle but alive keeps its lease so).
+     *
+     * @return the lease in force, with its new idle timeout
+     * @throws PoolLeaseException if {@code token} is not the token of the lease in force
+     * @throws PoolArgumentException if the timeout is not positive
+     */
+    public Lease renewLease(long token, Duration idleTimeout) {
+        ensureOpen();
+        return leases.renew(token, idleTimeout);
+    }
+
     /** Releases the lease of {@code token}, if it is the one in force. */
     public void releaseLease(long token) {
         ensureOpen();

@@ -72,6 +72,24 @@ class ClientManagerTest {
     }
 
     @Test
+    void macAndIpMayBeUnknownAndUnknownsNeverClash() {
+        try (VolumePool pool = memoryPool(1024)) {
+            ClientManager clients = pool.clients();
+            Client a = clients.register("by-key-a", "", "", Map.of(), Map.of());
+            Client b = clients.register("by-key-b", "", "", Map.of(), Map.of());
+            assertEquals("", a.mac());
+            assertEquals("", b.ip());
+            assertEquals(Optional.empty(), clients.findByIp(""));
+            assertEquals(Optional.empty(), clients.findByMac(""));
+            Client located = clients.update(b.withIp("10.0.0.7"));
+            assertEquals(Optional.of(located), clients.findByIp("10.0.0.7"));
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> clients.update(a.withIp("10.0.0.7")),
+                    "10.0.0.7", "\"by-key-b\"");
+            assertEquals(List.of(), pool.check());
+        }
+    }
+
+    @Test
     void macAddressesAreComparedInTheirNormalForm() {
         try (VolumePool pool = memoryPool(1024)) {
             ClientManager clients = pool.clients();
@@ -82,7 +100,7 @@ class ClientManagerTest {
                     () -> clients.register("twin", "aa:bb:cc:00:11:22", "10.0.0.2", Map.of(), Map.of()),
                     "aa:bb:cc:00:11:22");
             for (String bad : new String[] {"aa:bb:cc:dd:ee", "aa-bb-cc-dd-ee-ff", "gg:bb:cc:dd:ee:ff",
-                    "aabbccddeeff00000", "aa:bb:cc:dd:ee:ff:00", "", " a:bb:cc:dd:ee:ff"}) {
+                    "aabbccddeeff00000", "aa:bb:cc:dd:ee:ff:00", " a:bb:cc:dd:ee:ff"}) {
                 refusedAndUnchanged(pool, PoolArgumentException.class,
                         () -> clients.register("x", bad, "10.0.0.3", Map.of(), Map.of()), "MAC address " + bad);
                 refusedAndUnchanged(pool, PoolArgumentException.class, () -> clients.findByMac(bad), bad);
@@ -104,7 +122,7 @@ class ClientManagerTest {
                     "\"local\"");
             Client v4 = clients.register("v4", "02:00:00:00:00:03", "192.168.1.10", Map.of(), Map.of());
             assertEquals(Optional.of(v4), clients.findByIp("::ffff:192.168.1.10"), "an IPv4-mapped address is the same");
-            for (String bad : new String[] {"10.0.0.256", "host.example", "", "1::2::3", "::1/128", "10.0.0.1 "}) {
+            for (String bad : new String[] {"10.0.0.256", "host.example", " ", "1::2::3", "::1/128", "10.0.0.1 "}) {
                 refusedAndUnchanged(pool, PoolArgumentException.class,
                         () -> clients.register("x", "02:00:00:00:00:09", bad, Map.of(), Map.of()),
                         "\"" + bad + "\"", "literal");

@@ -152,6 +152,23 @@ class LeaseTest {
     }
 
     @Test
+    void renewalKeepsAnIdleHolderAndMayChangeItsTimeout() {
+        try (VolumePool pool = pool()) {
+            Lease a = pool.acquireLease("console-a", IDLE);
+            clock.advance(IDLE.minusMillis(1));
+            Lease longer = pool.renewLease(a.token(), IDLE.multipliedBy(2));
+            assertEquals(new Lease(a.token(), "console-a", IDLE.multipliedBy(2)), longer);
+            clock.advance(IDLE.multipliedBy(2).minusMillis(1));
+            assertEquals(longer, pool.lease().orElseThrow(), "renewed without a change");
+            refused(PoolLeaseException.class, () -> pool.renewLease(a.token() + 1, IDLE), "fencing token " + (a.token() + 1));
+            refused(PoolArgumentException.class, () -> pool.renewLease(a.token(), Duration.ZERO), "PT0S");
+            clock.advance(Duration.ofMillis(1));
+            assertTrue(pool.lease().isEmpty(), "lapsed after the new timeout");
+            refused(PoolLeaseException.class, () -> pool.renewLease(a.token(), IDLE), "fencing token " + a.token());
+        }
+    }
+
+    @Test
     void aReleasedLeaseFreesChangesAndItsTokenGoesStale() {
         try (VolumePool pool = pool()) {
             Lease a = pool.acquireLease("console-a", IDLE);
