@@ -346,8 +346,8 @@ final class Receiver implements Runnable {
         unknownSessionAnswers.take(1);
         status.encode(transmitter.segment(), Transmitter.PAYLOAD, StatusResponse.BLOCK_LENGTH + 4, MessageType.ERROR)
                 .status(Status.UNKNOWN_SESSION);
-        transmitter.sendPlain(from, frame.sessionId(), frame.sequence(), frame.requestId(), status.encodedLength());
         server.unknownSessionAnswered();
+        transmitter.sendPlain(from, frame.sessionId(), frame.sequence(), frame.requestId(), status.encodedLength());
     }
 
     // ------------------------------------------------------------------ session datagrams
@@ -467,8 +467,8 @@ final class Receiver implements Runnable {
             case ANSWERED -> {
                 int length = session.cache.copyResponse(requestId, transmitter.segment(), Transmitter.PAYLOAD);
                 if (length > 0) {
-                    transmitter.sendSingle(session, requestId, length);
                     session.client.retransmitted(1);
+                    transmitter.sendSingle(session, requestId, length);
                 }
             }
             case STALE -> {
@@ -495,7 +495,13 @@ final class Receiver implements Runnable {
             return;
         }
         try {
-            session.client.retransmitted(transmitter.resend(session, requestId, kept.segment(), kept.length(), nack));
+            int fragments = Math.min(nack.fragmentCount(), session.fragmenter.fragmentCount(kept.length()));
+            int missing = 0;
+            for (int i = 0; i < fragments; i++) {
+                missing += nack.isMissing(i) ? 1 : 0;
+            }
+            session.client.retransmitted(missing);
+            transmitter.resend(session, requestId, kept.segment(), kept.length(), nack);
         } finally {
             buffers.unpin(kept);
         }

@@ -64,34 +64,22 @@ final class Transmitter {
         sealAndSend(session);
     }
 
-    /**
-     * Sends a message held elsewhere, in as many fragments as it needs.
-     *
-     * @return the number of datagrams sent
-     */
-    int send(Session session, long requestId, MemorySegment message, long at, int length) {
+    /** Sends a message held elsewhere, in as many fragments as it needs. */
+    void send(Session session, long requestId, MemorySegment message, long at, int length) {
         int count = session.fragmenter.fragmentCount(length);
         for (int i = 0; i < count; i++) {
             sendFragment(session, requestId, message, at, length, i);
         }
-        return count;
     }
 
-    /**
-     * Sends again the fragments of a message that a client's NACK names as missing.
-     *
-     * @return the number of datagrams sent
-     */
-    int resend(Session session, long requestId, MemorySegment message, int length, Nack nack) {
+    /** Sends again the fragments of a message that a client's NACK names as missing. */
+    void resend(Session session, long requestId, MemorySegment message, int length, Nack nack) {
         int count = session.fragmenter.fragmentCount(length);
-        int sent = 0;
         for (int i = 0; i < Math.min(count, nack.fragmentCount()); i++) {
             if (nack.isMissing(i)) {
                 sendFragment(session, requestId, message, 0, length, i);
-                sent++;
             }
         }
-        return sent;
     }
 
     /**
