@@ -431,8 +431,8 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The largest datagram the server accepts in the negotiation: ACCEPT fixes the smaller
-         * of this and the client's proposal.
+         * The largest datagram the server accepts in the negotiation: ACCEPT fixes the smallest
+         * of this, the client's proposal and 65,507 (the largest UDP payload over IPv4).
          *
          * @param bytes {@value Receiver#MIN_DATAGRAM} to {@value #MAX_DATAGRAM}
          * @return this builder

@@ -50,6 +50,8 @@ final class Receiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /** The smallest maximum datagram a client may negotiate. */
     static final int MIN_DATAGRAM = 512;
+    /** The largest datagram ever negotiated: the largest UDP payload over IPv4. */
+    static final int MAX_UDP_PAYLOAD = 65_507;
     private static final int BATCH = 256;
     private static final long UNKNOWN_SESSION_ANSWERS_PER_SECOND = 100;
     private static final long REASSEMBLY_TIMEOUT_NANOS = 2_000_000_000L;
@@ -280,7 +282,7 @@ final class Receiver implements Runnable {
             handshakeFailed(from, clientId, "its proof does not verify (wrong key)");
             return;
         }
-        int maxDatagram = Math.min(authenticate.maxDatagram(), server.maxDatagram());
+        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), MAX_UDP_PAYLOAD);
         if (maxDatagram < MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
             handshakeFailed(from, clientId, "maximum datagram " + authenticate.maxDatagram() + " or version "
                     + authenticate.version() + " is not acceptable");

@@ -63,6 +63,7 @@ final class RawPeer implements AutoCloseable {
     private Fragmenter fragmenter;
     private long nextRequestId = 1;
     private long clock;
+    private final byte[] receiveBuffer = new byte[65536];
 
     /**
      * A datagram the server sent, opened.
@@ -88,6 +89,7 @@ final class RawPeer implements AutoCloseable {
         try {
             socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
             socket.setSoTimeout(TIMEOUT_MILLIS);
+            socket.setReceiveBufferSize(4 << 20);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -243,7 +245,7 @@ final class RawPeer implements AutoCloseable {
         if (!pending.isEmpty()) {
             return pending.pollFirst();
         }
-        byte[] buffer = new byte[65536];
+        byte[] buffer = receiveBuffer;
         DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
         try {
             socket.receive(packet);
