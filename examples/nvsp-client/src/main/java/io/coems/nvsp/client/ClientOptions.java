@@ -14,8 +14,11 @@ import java.time.Duration;
 public final class ClientOptions {
     /** The smallest datagram a client proposes: the minimum every IPv4 host must accept. */
     public static final int MIN_DATAGRAM = 576;
-    /** The largest datagram, the UDP limit the frame length field allows. */
-    public static final int MAX_DATAGRAM = 0xFFFF;
+    /**
+     * The largest datagram: the largest UDP payload IPv4 carries (65,535 bytes less the IP and
+     * UDP headers). The frame length field would allow 65,535, which no IPv4 socket sends.
+     */
+    public static final int MAX_DATAGRAM = 65_507;
     /** Default request timeout. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Longest request timeout. */

@@ -245,9 +245,9 @@ final class Connection {
         long resend;
         synchronized (call) {
             checkOpen();
-            call.activate(id, now, rto.rtoNanos());
-            counters.requests.increment();
             Session current = session;
+            call.activate(id, now, firstTimeout(current, call));
+            counters.requests.increment();
             if (current != null) {
                 transmit(call.sender, current, call, now);
             }
@@ -256,6 +256,16 @@ final class Connection {
         if (resend - plannedWakeNanos < 0) {
             selector.wakeup();
         }
+    }
+
+    /**
+     * Returns the first retransmission timeout of a request: the RTO, plus the NACK gap for a
+     * fragmented request, so that the server's NACK of a lost fragment comes before the whole
+     * request is sent again.
+     */
+    private long firstTimeout(Session current, Call call) {
+        boolean fragmented = current != null && current.fragmenter().fragmentCount(call.requestLength()) > 1;
+        return rto.rtoNanos() + (fragmented ? NACK_GAP_NANOS : 0);
     }
 
     /**
@@ -619,7 +629,7 @@ final class Connection {
                     }
                     call.partial = false;
                     transmit(control, fresh, call, now);
-                    call.timeoutNanos = rto.rtoNanos();
+                    call.timeoutNanos = firstTimeout(fresh, call);
                     call.resendNanos = now + call.timeoutNanos;
                 }
             }
