@@ -356,25 +356,41 @@ final class Connection {
     private void transmit(Sender sender, Session current, Call call, long now) {
         int length = call.requestLength();
         long id = call.requestId();
-        try {
+        send(() -> {
             for (int i = 0, n = current.fragmenter().fragmentCount(length); i < n; i++) {
                 sender.sendFragment(current, channel, call.request, length, id, i);
             }
+        }, now);
+        call.transmissions++;
+        call.sentNanos = now;
+    }
+
+    /** Sends datagrams; something the socket or the session cannot send counts as lost. */
+    @FunctionalInterface
+    private interface Transmission {
+        void send() throws IOException;
+    }
+
+    /**
+     * Runs a transmission. A refusal of the socket is a loss (retransmission recovers it); an
+     * exhausted packet sequence makes the receive thread run a new handshake.
+     *
+     * @return true when everything was sent
+     */
+    private boolean send(Transmission transmission, long now) {
+        try {
+            transmission.send();
+            lastSentNanos = now;
+            return true;
         } catch (SequenceExhaustedException e) {
             sequenceExhausted = true;
             selector.wakeup();
         } catch (IOException e) {
-            sendFailed(e);
+            if (!(e instanceof PortUnreachableException || e instanceof ClosedChannelException)) {
+                drops.drop(Drops.Cause.UNSENT, e.toString());
+            }
         }
-        call.transmissions++;
-        call.sentNanos = now;
-        lastSentNanos = now;
-    }
-
-    private void sendFailed(IOException e) {
-        if (!(e instanceof PortUnreachableException || e instanceof ClosedChannelException)) {
-            drops.drop(Drops.Cause.UNEXPECTED, "a datagram could not be sent: " + e);
-        }
+        return false;
     }
 
     // ---- receive thread --------------------------------------------------------------------
@@ -502,14 +518,8 @@ final class Connection {
             call.partial = false; // the slot expired: the retransmitted request starts over
             return;
         }
-        try {
-            control.seal(current, channel, nack.encodedLength());
+        if (send(() -> control.seal(current, channel, nack.encodedLength()), now)) {
             counters.nacksSent.increment();
-            lastSentNanos = now;
-        } catch (SequenceExhaustedException e) {
-            sequenceExhausted = true;
-        } catch (IOException e) {
-            sendFailed(e);
         }
     }
 
@@ -521,15 +531,15 @@ final class Connection {
         if (now - due < 0) {
             return due;
         }
-        sendStatusless(current, MessageType.KEEPALIVE, requestIds.getAndIncrement(), now);
+        sendKeepAlive(current, requestIds.getAndIncrement(), now);
         return now + current.keepAliveNanos();
     }
 
-    /** Sends KEEPALIVE (an empty message). */
-    private void sendStatusless(Session current, MessageType type, long requestId, long now) {
+    /** Sends KEEPALIVE, an empty message. */
+    private void sendKeepAlive(Session current, long requestId, long now) {
         int room = control.begin(current, requestId);
-        header.encode(control.segment(), FrameHeader.LENGTH, room, type, 0);
-        sealControl(current, MessageHeader.LENGTH, now);
+        header.encode(control.segment(), FrameHeader.LENGTH, room, MessageType.KEEPALIVE, 0);
+        send(() -> control.seal(current, channel, MessageHeader.LENGTH), now);
     }
 
     /** Sends CLOSE or CLOSE_RESPONSE with a status. */
@@ -537,18 +547,7 @@ final class Connection {
         int room = control.begin(current, requestId);
         int length = statusResponse.encode(control.segment(), FrameHeader.LENGTH, room, type).status(status)
                 .encodedLength();
-        sealControl(current, length, now);
-    }
-
-    private void sealControl(Session current, int payloadLength, long now) {
-        try {
-            control.seal(current, channel, payloadLength);
-            lastSentNanos = now;
-        } catch (SequenceExhaustedException e) {
-            sequenceExhausted = true;
-        } catch (IOException e) {
-            sendFailed(e);
-        }
+        send(() -> control.seal(current, channel, length), now);
     }
 
     private void beginClose(long now) {
@@ -663,8 +662,9 @@ final class Connection {
             }
         } catch (NvspException e) {
             drops.drop(e);
-        } catch (RemoteException e) {
-            handshakeFailed(e);
+        } catch (RuntimeException e) {
+            LOG.debug("datagram from {} failed to dispatch", peer, e);
+            drops.drop(Drops.Cause.MALFORMED, e.toString());
         }
     }
 
@@ -672,15 +672,13 @@ final class Connection {
         long offset = frame.payloadOffset();
         int length = frame.payloadLength();
         MessageType type = header.wrap(receivedSegment, offset, length).type();
-        if (frame.sessionId() == 0 && handshake != null && type == MessageType.COOKIE) {
-            if (handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), control, channel,
-                    now)) {
-                return;
-            }
-        } else if (frame.sessionId() == 0 && handshake != null && type == MessageType.ACCEPT) {
-            Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId());
-            if (fresh != null) {
-                established(fresh, now);
+        if (frame.sessionId() == 0 && handshake != null && (type == MessageType.COOKIE || type == MessageType.ACCEPT)) {
+            try {
+                if (handshakeAnswer(type, offset, length, now)) {
+                    return;
+                }
+            } catch (RemoteException refused) {
+                handshakeFailed(refused);
                 return;
             }
         } else if (type == MessageType.ERROR && session != null && frame.sessionId() == session.id()
@@ -689,6 +687,19 @@ final class Connection {
             return;
         }
         drops.drop(Drops.Cause.UNEXPECTED, "an unprotected " + type);
+    }
+
+    /** Passes COOKIE or ACCEPT to the handshake; false when it answers nothing of it. */
+    private boolean handshakeAnswer(MessageType type, long offset, int length, long now) {
+        if (type == MessageType.COOKIE) {
+            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), control, channel,
+                    now);
+        }
+        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId());
+        if (fresh != null) {
+            established(fresh, now);
+        }
+        return fresh != null;
     }
 
     private void handleFragment(Session current, long now) {
@@ -813,19 +824,14 @@ final class Connection {
                         + id + " of " + count);
                 return;
             }
-            try {
+            send(() -> {
                 for (int i = 0; i < count; i++) {
                     if (missing.isMissing(i)) {
                         control.sendFragment(current, channel, call.request, length, id, i);
                         counters.fragmentsResent.increment();
                     }
                 }
-                lastSentNanos = now;
-            } catch (SequenceExhaustedException e) {
-                sequenceExhausted = true;
-            } catch (IOException e) {
-                sendFailed(e);
-            }
+            }, now);
             call.retransmitted = true;
             call.resendNanos = Math.max(call.resendNanos, now + call.timeoutNanos);
         }

@@ -26,7 +26,9 @@ final class Drops {
         /** Read data that does not match its CRC-32C; the request is sent again. */
         CHECKSUM("read data failing its checksum"),
         /** A response fragment found no free reassembly slot. */
-        NO_SLOT("a response fragment without a free reassembly slot");
+        NO_SLOT("a response fragment without a free reassembly slot"),
+        /** The socket refused to send a datagram; like a loss, retransmission recovers. */
+        UNSENT("a datagram the socket refused to send");
 
         private final String description;
 
@@ -66,10 +68,10 @@ final class Drops {
             first = warned.add(cause);
         }
         if (first) {
-            log.warn("dropped {} from {}: {} (further ones this session are logged at debug)",
+            log.warn("dropped {} ({}): {} (further ones this session are logged at debug)",
                     cause.description, peer, detail);
         } else {
-            log.debug("dropped {} from {}: {}", cause.description, peer, detail);
+            log.debug("dropped {} ({}): {}", cause.description, peer, detail);
         }
     }
 

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.frame.FrameHeader;
 import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,7 @@ class ConnectTest {
             assertNotEquals(0, client.sessionId());
             assertEquals(FrameHeader.DEFAULT_MAX_DATAGRAM, client.maxDatagram());
             RemoteVolume volume = client.volume(FakeServer.VOLUME);
-            byte[] data = new byte[5000];
-            new Random(1).nextBytes(data);
+            byte[] data = TestBytes.random(5000, 1);
             volume.write(12345, data, 0, data.length);
             byte[] back = new byte[data.length];
             volume.read(12345, back, 0, back.length);

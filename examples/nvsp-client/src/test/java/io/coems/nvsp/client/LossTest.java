@@ -11,7 +11,6 @@ import io.coems.nvsp.message.MessageType;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -39,12 +38,6 @@ class LossTest {
         server.close();
     }
 
-    private static byte[] random(int length, long seed) {
-        byte[] data = new byte[length];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
     @Test
     void aDroppedRequestIsSentAgainWithTheSameRequestId() {
         server.inbound(p -> p.type() == MessageType.READ && p.copy() == 0 ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
@@ -62,7 +55,7 @@ class LossTest {
     void aDroppedResponseIsAnsweredFromTheServersCacheAndTheWriteAppliedOnce() {
         server.outbound(p -> p.type() == MessageType.WRITE_RESPONSE && p.copy() == 0
                 ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
-        byte[] data = random(1000, 1);
+        byte[] data = TestBytes.random(1000, 1);
         volume.write(500, data, 0, data.length);
         List<FakeServer.Event> executed = server.events("request");
         List<FakeServer.Event> duplicates = server.events("duplicate");
@@ -74,7 +67,7 @@ class LossTest {
 
     @Test
     void missingReadFragmentsAreNackedAndOnlyThoseResent() {
-        byte[] data = random(65536, 2);
+        byte[] data = TestBytes.random(65536, 2);
         System.arraycopy(data, 0, server.volume, 0, data.length);
         Set<Integer> lost = Set.of(3, 17, 48);
         server.outbound(p -> p.fragments() > 1 && lost.contains(p.fragment()) && p.copy() == 0
@@ -93,7 +86,7 @@ class LossTest {
     void aRequestFragmentTheServerNacksIsResentAlone() {
         server.inbound(p -> p.fragments() > 1 && p.fragment() == 5 && p.copy() == 0
                 ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
-        byte[] data = random(65536, 3);
+        byte[] data = TestBytes.random(65536, 3);
         volume.write(0, data, 0, data.length);
         assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
         assertEquals("[5]", server.events("nack-out").getFirst().detail());
@@ -104,7 +97,7 @@ class LossTest {
     @ParameterizedTest
     @EnumSource(value = FakeServer.Fate.class, names = {"CORRUPT", "DUPLICATE", "TRUNCATE"})
     void forgedReplayedAndMalformedDatagramsAreDroppedAndCounted(FakeServer.Fate fate) {
-        byte[] data = random(20_000, 4);
+        byte[] data = TestBytes.random(20_000, 4);
         System.arraycopy(data, 0, server.volume, 0, data.length);
         server.outbound(p -> p.fragment() == 2 && p.copy() == 0 ? fate : FakeServer.Fate.PASS);
         byte[] back = new byte[data.length];
@@ -115,7 +108,7 @@ class LossTest {
 
     @Test
     void reorderedFragmentsAreReassembled() {
-        byte[] data = random(65536, 5);
+        byte[] data = TestBytes.random(65536, 5);
         System.arraycopy(data, 0, server.volume, 0, data.length);
         server.outbound(p -> p.fragment() == 0 && p.fragments() > 1 && p.copy() == 0
                 ? FakeServer.Fate.DELAY : FakeServer.Fate.PASS);

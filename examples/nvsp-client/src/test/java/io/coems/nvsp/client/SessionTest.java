@@ -11,7 +11,6 @@ import static io.coems.nvsp.client.Eventually.await;
 
 import io.coems.nvsp.Status;
 import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,8 +45,7 @@ class SessionTest {
     }
 
     private byte[] fill(int length) {
-        byte[] data = new byte[length];
-        new Random(length).nextBytes(data);
+        byte[] data = TestBytes.random(length, length);
         System.arraycopy(data, 0, server.volume, 0, length);
         return data;
     }

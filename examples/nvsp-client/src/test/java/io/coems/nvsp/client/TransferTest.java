@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,19 +32,13 @@ class TransferTest {
         server.close();
     }
 
-    private static byte[] random(int length, long seed) {
-        byte[] data = new byte[length];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {576, 1408, 8192, 9000, ClientOptions.MAX_DATAGRAM})
     void largeWritesAndReadsRoundTripInEveryDatagramSize(int maxDatagram) throws Exception {
         try (NvspClient client = NvspClient.connect(server.options().maxDatagram(maxDatagram).build())) {
             assertEquals(maxDatagram, client.maxDatagram());
             RemoteVolume volume = client.volume(FakeServer.VOLUME);
-            byte[] data = random(300_001, maxDatagram);
+            byte[] data = TestBytes.random(300_001, maxDatagram);
             volume.write(70_000, data, 0, data.length);
             assertArrayEquals(data, Arrays.copyOfRange(server.volume, 70_000, 70_000 + data.length));
             byte[] back = new byte[data.length + 2];
@@ -60,7 +53,7 @@ class TransferTest {
         server.maxDatagram(4000);
         try (NvspClient client = NvspClient.connect(server.options().maxDatagram(9000).build())) {
             assertEquals(4000, client.maxDatagram());
-            byte[] data = random(100_000, 3);
+            byte[] data = TestBytes.random(100_000, 3);
             client.volume(FakeServer.VOLUME).write(0, MemorySegment.ofArray(data));
             assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
         }
@@ -72,7 +65,7 @@ class TransferTest {
         try (NvspClient client = NvspClient.connect(server.options().build());
                 ExecutorService threads = Executors.newSingleThreadExecutor()) {
             RemoteVolume volume = client.volume(FakeServer.VOLUME);
-            byte[] data = random(2 << 20, 5);
+            byte[] data = TestBytes.random(2 << 20, 5);
             server.hold();
             Future<?> write = threads.submit(() -> volume.write(0, MemorySegment.ofArray(data)));
             Eventually.await(() -> server.heldCount() == 4);
@@ -101,7 +94,7 @@ class TransferTest {
             for (int t = 0; t < 6; t++) {
                 int slice = t;
                 done.add(threads.submit(() -> {
-                    byte[] data = random(300_000, slice);
+                    byte[] data = TestBytes.random(300_000, slice);
                     volume.write(slice * 1_000_000L, data, 0, data.length);
                     byte[] back = new byte[data.length];
                     volume.read(slice * 1_000_000L, back, 0, back.length);
@@ -121,7 +114,7 @@ class TransferTest {
     void flushTrimWriteZeroesAndBlockStatus() throws Exception {
         try (NvspClient client = NvspClient.connect(server.options().build())) {
             RemoteVolume volume = client.volume(FakeServer.VOLUME);
-            byte[] data = random(4 * 65536, 7);
+            byte[] data = TestBytes.random(4 * 65536, 7);
             volume.writeFua(0, MemorySegment.ofArray(data));
             volume.flush();
             assertEquals(1, server.flushes());
