@@ -563,12 +563,13 @@ final class Connection {
     }
 
     private long closeTimer(long now) {
-        if (closeAnswered || now - closeDeadlineNanos >= 0) {
-            LOG.info("closed the session {} with {}", sessionName(session), peer);
+        Session current = session; // null when the server closed the session meanwhile
+        if (closeAnswered || current == null || now - closeDeadlineNanos >= 0) {
+            LOG.info("closed the session {} with {}", sessionName(current), peer);
             return Long.MIN_VALUE;
         }
         if (now - closeResendNanos >= 0) {
-            sendStatus(session, MessageType.CLOSE, Status.OK, closeRequestId, now);
+            sendStatus(current, MessageType.CLOSE, Status.OK, closeRequestId, now);
             closeResendNanos = now + rto.rtoNanos();
         }
         return Math.min(closeResendNanos, closeDeadlineNanos);

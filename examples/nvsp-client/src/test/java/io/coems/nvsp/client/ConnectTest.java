@@ -9,25 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.frame.FrameHeader;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The handshake with right and wrong keys and proofs, and the first round trips. */
-class ConnectTest {
-    private FakeServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer(FakeServer.psk());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
+class ConnectTest extends FakeServerTest {
 
     @ParameterizedTest
     @EnumSource(SecurityMode.class)

@@ -16,24 +16,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Sessions lost and renewed, closed by either side, and kept alive. */
-class SessionTest {
-    private FakeServer server;
-    private ExecutorService threads;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer(FakeServer.psk());
-        threads = Executors.newCachedThreadPool();
-    }
+class SessionTest extends FakeServerTest {
+    private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach
-    void stop() throws Exception {
+    void stopThreads() {
         threads.shutdownNow();
-        server.close();
     }
 
     private Future<byte[]> readInBackground(RemoteVolume volume, int length) {

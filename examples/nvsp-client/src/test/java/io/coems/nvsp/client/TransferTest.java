@@ -12,25 +12,12 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Reads, writes and the other block requests over a clean network, in every datagram size. */
-class TransferTest {
-    private FakeServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new FakeServer(FakeServer.psk());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
+class TransferTest extends FakeServerTest {
 
     @ParameterizedTest
     @ValueSource(ints = {576, 1408, 8192, 9000, ClientOptions.MAX_DATAGRAM})
