@@ -3,7 +3,8 @@ package io.coems.nvsp.client;
 import io.coems.nvsp.Status;
 
 /**
- * The volume, snapshot or client named does not exist: {@code NO_SUCH_VOLUME}, {@code NO_SUCH_SNAPSHOT} or {@code NO_SUCH_CLIENT}.
+ * The volume, snapshot or client named does not exist: {@code NO_SUCH_VOLUME}, {@code
+ * NO_SUCH_SNAPSHOT} or {@code NO_SUCH_CLIENT}.
  */
 public class RemoteNotFoundException extends RemoteException {
     private static final long serialVersionUID = 1L;

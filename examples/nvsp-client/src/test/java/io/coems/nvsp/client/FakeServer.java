@@ -55,7 +55,8 @@ import java.util.function.Function;
  * the handshake with the codec, a volume of bytes in memory (id {@link #VOLUME}), a small
  * in-memory management model with two entries per list page, a duplicate-request cache and
  * credits. Hooks drop, duplicate, delay, corrupt or truncate chosen datagrams, hold responses,
- * answer chosen requests with a status, forget sessions (a restart) or shut down with CLOSE.
+ * answer chosen requests with a status, forget sessions (a restart: later datagrams of them are
+ * answered with an unprotected UNKNOWN_SESSION) or shut down with CLOSE.
  * Everything it receives and resends is logged in {@link #events()}.
  *
  * <p>A receive thread decodes and answers; one sender thread fragments, seals and sends, so each
@@ -122,7 +123,6 @@ final class FakeServer implements AutoCloseable {
     private volatile long responseDelayMillis;
     private volatile boolean hold;
     private volatile boolean badProof;
-    private volatile boolean answerUnknownSession = true;
     private int handshakeFailures;
     private int datagramsReceived;
     private int maxPending;
@@ -216,10 +216,6 @@ final class FakeServer implements AutoCloseable {
         badProof = value;
     }
 
-    void answerUnknownSession(boolean value) {
-        answerUnknownSession = value;
-    }
-
     /** Holds every response from now on until {@link #releaseHeld()}. */
     synchronized void hold() {
         hold = true;
@@ -256,10 +252,6 @@ final class FakeServer implements AutoCloseable {
     }
 
     // ---- observations --------------------------------------------------------------------
-
-    synchronized List<Event> events() {
-        return List.copyOf(events);
-    }
 
     synchronized List<Event> events(String kind) {
         return events.stream().filter(e -> e.kind().equals(kind)).toList();
@@ -359,11 +351,9 @@ final class FakeServer implements AutoCloseable {
         }
         if (session == null) {
             events.add(new Event("unknown-session", frame.requestId(), null, ""));
-            if (answerUnknownSession) {
-                byte[] error = encode(s -> new StatusResponse().encode(s, 0, 64, MessageType.ERROR)
-                        .status(Status.UNKNOWN_SESSION).encodedLength());
-                sendUnprotected(from, frame.sessionId(), frame.requestId(), 0, error);
-            }
+            byte[] error = encode(s -> new StatusResponse().encode(s, 0, 64, MessageType.ERROR)
+                    .status(Status.UNKNOWN_SESSION).encodedLength());
+            sendUnprotected(from, frame.sessionId(), frame.requestId(), 0, error);
             return;
         }
         try {
@@ -738,10 +728,6 @@ final class FakeServer implements AutoCloseable {
 
         synchronized String name(long id) {
             return names.get(id);
-        }
-
-        synchronized boolean exists(long id) {
-            return volumes.containsKey(id) || snapshots.containsKey(id) || clients.containsKey(id);
         }
 
         synchronized long[] volume(long id) {

@@ -129,7 +129,6 @@ class SessionTest extends FakeServerTest {
     @Test
     void requestsTimeOutWhileTheSessionCannotBeRenewed() throws Exception {
         try (NvspClient client = NvspClient.connect(server.options().requestTimeout(Duration.ofMillis(300)).build())) {
-            server.answerUnknownSession(true);
             server.restart();
             server.badProof(true);
             RemoteVolume volume = client.volume(FakeServer.VOLUME);
