@@ -3,22 +3,23 @@ package io.coems.nvsp.message;
 import io.coems.nvsp.ChecksumMismatchException;
 import io.coems.nvsp.Flyweight;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
  * The data a WRITE or a READ_RESPONSE carries after its block, with its length and CRC-32C
  * kept in block fields of the owning message. Obtained from the owner, which points it at the
- * data whenever it is wrapped; checking the checksum allocates nothing.
+ * data whenever it is wrapped. The checksum is computed in place, through a cached
+ * {@link ByteBuffer} view of the message memory (so {@link CRC32C} uses its intrinsic on direct
+ * memory); checking it allocates nothing once the memory has been seen.
  */
 public final class Payload extends Flyweight {
-    private static final int SCRATCH_LENGTH = 1024;
-
     private final int lengthAt;
     private final int checksumAt;
     private final CRC32C crc = new CRC32C();
-    private final byte[] scratch = new byte[SCRATCH_LENGTH];
     private int dataAt;
+    private MemorySegment viewed;
+    private ByteBuffer view;
 
     Payload(int lengthAt, int checksumAt) {
         this.lengthAt = lengthAt;
@@ -79,6 +80,18 @@ public final class Payload extends Flyweight {
     public void put(MemorySegment src, long srcOffset, int length) {
         checkWrite(dataAt, length, "data");
         MemorySegment.copy(src, srcOffset, segment(), dataOffset(), length);
+        putInPlace(length);
+    }
+
+    /**
+     * Declares data already written in place: {@code length} bytes stored at
+     * {@link #dataOffset()} by the caller (read straight from a volume into the message, say).
+     * Sets the length and the CRC-32C without copying anything.
+     *
+     * @param length how many bytes of data follow the block
+     */
+    public void putInPlace(int length) {
+        checkWrite(dataAt, length, "data");
         putU32(lengthAt, length, "length");
         putU32(checksumAt, Integer.toUnsignedLong(compute()), "checksum");
     }
@@ -96,16 +109,23 @@ public final class Payload extends Flyweight {
     }
 
     private int compute() {
-        long remaining = length();
-        checkRead(dataAt, remaining, "data");
+        long length = length();
+        checkRead(dataAt, length, "data");
         crc.reset();
-        for (long at = dataOffset(); remaining > 0; ) {
-            int chunk = (int) Math.min(remaining, SCRATCH_LENGTH);
-            MemorySegment.copy(segment(), ValueLayout.JAVA_BYTE, at, scratch, 0, chunk);
-            crc.update(scratch, 0, chunk);
-            at += chunk;
-            remaining -= chunk;
-        }
+        crc.update(bytes(dataOffset(), (int) length));
         return (int) crc.getValue();
+    }
+
+    /** A buffer over {@code length} bytes of the segment at {@code at}, from the cached view. */
+    private ByteBuffer bytes(long at, int length) {
+        MemorySegment segment = segment();
+        if (segment.byteSize() > Integer.MAX_VALUE) {
+            return segment.asSlice(at, length).asByteBuffer();
+        }
+        if (segment != viewed) {
+            view = segment.asByteBuffer();
+            viewed = segment;
+        }
+        return view.clear().position((int) at).limit((int) at + length);
     }
 }

@@ -212,6 +212,20 @@ class MessageRoundTripTest {
     }
 
     @Property(tries = 100)
+    void readResponsesWrittenInPlace(@ForAll @Size(max = 65536) byte[] data, @ForAll @IntRange(max = 64) int at) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(CAPACITY);
+        ReadResponse sent = new ReadResponse().encode(direct, at, CAPACITY - at, MessageType.READ_RESPONSE)
+                .status(Status.OK);
+        MemorySegment.copy(MemorySegment.ofArray(data), 0, MemorySegment.ofBuffer(direct), sent.data().dataOffset(),
+                data.length);
+        sent.data().putInPlace(data.length);
+        ReadResponse got = new ReadResponse().wrap(received(sent, 0), 0, sent.encodedLength());
+        got.data().verify();
+        assertEquals(data.length, got.data().length());
+        assertArrayEquals(data, copyOut(got.data()));
+    }
+
+    @Property(tries = 100)
     void blockStatusResponses(@ForAll("wireStatus") Status status, @ForAll @Size(max = 300) long[] offsets) {
         BlockStatusResponse sent = new BlockStatusResponse()
                 .encode(buffer(), 0, CAPACITY, MessageType.BLOCK_STATUS_RESPONSE).status(status);

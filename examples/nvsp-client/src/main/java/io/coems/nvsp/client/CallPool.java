@@ -1,0 +1,201 @@
+package io.coems.nvsp.client;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The calls of a client and its credits: at most {@code maxInFlight} calls exist (made when
+ * first needed, then reused), and at most {@link #limit} of them are reserved or in flight at
+ * once, the credits the server grants. Application threads block here for a credit.
+ *
+ * <p>A thread that holds calls of a pipelined transfer only ever tries ({@link #tryAcquire})
+ * and otherwise finishes one of its own calls first; only a thread holding none blocks
+ * ({@link #acquire}). So credits held by finished but unread calls cannot deadlock threads.
+ * While threads block, tries fail, so the blocked ones are served in turn.
+ *
+ * <p>Thread-safe. The receive thread reads {@link #calls()} without locking: a call is
+ * published in the array before the count that makes it visible.
+ */
+final class CallPool {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Call[] calls;
+    private final ArrayDeque<Call> free = new ArrayDeque<>();
+    private final int datagramCapacity;
+    private final long wantedCredits;
+    private volatile int allocated;
+    private int reserved;
+    private volatile int limit = 1;
+    private int waiters;
+    private RemoteException closed;
+
+    /**
+     * Creates an empty pool.
+     *
+     * @param maxInFlight the most calls that ever exist
+     * @param datagramCapacity the datagram size of each call's sender
+     */
+    CallPool(int maxInFlight, int datagramCapacity) {
+        this.calls = new Call[maxInFlight];
+        this.datagramCapacity = datagramCapacity;
+        this.wantedCredits = maxInFlight;
+    }
+
+    /**
+     * Takes a call if a credit is free and no thread waits for one.
+     *
+     * @return the reserved call, or null
+     * @throws RemoteException the reason the client closed, if it did
+     */
+    Call tryAcquire() {
+        lock.lock();
+        try {
+            checkOpen();
+            return waiters == 0 ? take() : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for a credit and takes a call.
+     *
+     * @param deadlineNanos when to give up, as {@link System#nanoTime()}
+     * @return the reserved call
+     * @throws RemoteTimeoutException if no credit came before the deadline
+     * @throws RemoteClosedException if the client closed
+     */
+    Call acquire(long deadlineNanos) {
+        lock.lock();
+        waiters++;
+        try {
+            while (true) {
+                checkOpen();
+                Call call = take();
+                if (call != null) {
+                    return call;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new RemoteTimeoutException("no request credit became free within the request timeout ("
+                            + reserved + " requests in flight, " + limit + " credits)");
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException("interrupted while waiting for a request credit", null, e);
+        } finally {
+            waiters--;
+            lock.unlock();
+        }
+    }
+
+    private Call take() {
+        if (reserved >= limit) {
+            return null;
+        }
+        Call call = free.poll();
+        if (call == null) {
+            int count = allocated;
+            if (count == calls.length) {
+                return null;
+            }
+            call = new Call(this, new Sender(datagramCapacity, wantedCredits));
+            calls[count] = call;
+            allocated = count + 1;
+        }
+        reserved++;
+        call.reserve();
+        return call;
+    }
+
+    /** Called by a call leaving the reserved or active state: its credit is free again. */
+    void creditReturned() {
+        lock.lock();
+        try {
+            reserved--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts a call back; the owner freed it.
+     *
+     * @param call the call, no longer holding a credit
+     */
+    void release(Call call) {
+        lock.lock();
+        try {
+            free.push(call);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sets how many calls may be in flight: the server's credits, at least 1 and at most the
+     * pool's size. Calls in flight beyond a lowered limit finish normally.
+     *
+     * @param credits the credits the server granted last
+     */
+    void limit(long credits) {
+        int bounded = (int) Math.max(1, Math.min(calls.length, credits));
+        if (bounded == limit) {
+            return;
+        }
+        lock.lock();
+        try {
+            limit = bounded;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses every later acquisition and wakes the threads waiting for a credit.
+     *
+     * @param reason why, thrown to them
+     */
+    void close(RemoteException reason) {
+        lock.lock();
+        try {
+            if (closed == null) {
+                closed = reason;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the calls made so far, for the receive thread to scan; entries past
+     * {@link #allocated()} are null.
+     *
+     * @return the array, not to be modified
+     */
+    Call[] calls() {
+        return calls;
+    }
+
+    /**
+     * Returns how many calls exist.
+     *
+     * @return the count of leading non-null entries of {@link #calls()}
+     */
+    int allocated() {
+        return allocated;
+    }
+
+    private void checkOpen() {
+        if (closed != null) {
+            throw new RemoteClosedException(closed.getMessage(), closed.status(), closed);
+        }
+    }
+}

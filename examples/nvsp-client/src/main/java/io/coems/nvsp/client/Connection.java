@@ -1,0 +1,862 @@
+package io.coems.nvsp.client;
+
+import io.coems.nvsp.MalformedMessageException;
+import io.coems.nvsp.NvspException;
+import io.coems.nvsp.SequenceExhaustedException;
+import io.coems.nvsp.Status;
+import io.coems.nvsp.crypto.Direction;
+import io.coems.nvsp.crypto.Opener;
+import io.coems.nvsp.frame.FrameHeader;
+import io.coems.nvsp.frame.Reassembler;
+import io.coems.nvsp.message.Accept;
+import io.coems.nvsp.message.BlockStatusResponse;
+import io.coems.nvsp.message.Cookie;
+import io.coems.nvsp.message.ManagementResponse;
+import io.coems.nvsp.message.MessageHeader;
+import io.coems.nvsp.message.MessageType;
+import io.coems.nvsp.message.Nack;
+import io.coems.nvsp.message.ReadResponse;
+import io.coems.nvsp.message.StatusResponse;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.PortUnreachableException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport of one client: a UDP channel connected to the server, the session, the calls
+ * in flight, and the receive thread that drives them.
+ *
+ * <p>The receive thread (a named platform daemon thread) owns the channel's receiving side, the
+ * handshake, the opener, the reassembler and its own {@link Sender}. In a loop it waits on a
+ * selector until a datagram arrives or the next timer is due, dispatches the datagrams
+ * (responses complete their calls, NACKs resend request fragments, CLOSE and UNKNOWN_SESSION
+ * start a new handshake), then runs the timers: handshake retries, retransmissions with their
+ * backed-off timeouts, NACKs after a gap in a fragmented response, keep-alives.
+ *
+ * <p>Application threads encode their requests into pooled {@link Call}s and send them with
+ * the call's own sender; when the session is being replaced, the receive thread sends every
+ * call in flight again once the new one is established, under the same request ids.
+ */
+final class Connection {
+    /** The gap without a new fragment of a partial response after which it is NACKed. */
+    static final long NACK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private static final Logger LOG = LoggerFactory.getLogger(NvspClient.class);
+    private static final long REASSEMBLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long IDLE_WAKE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int RECEIVE_BATCH = 256;
+    private static final int SOCKET_BUFFER = 4 << 20;
+    private static final int MAX_RESPONSE_FRAGMENTS = Math.ceilDiv(Call.MAX_MESSAGE,
+            ClientOptions.MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH);
+
+    private final ClientOptions options;
+    private final String peer;
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final Thread thread;
+    private final CallPool pool;
+    private final RtoEstimator rto = new RtoEstimator();
+    private final Counters counters = new Counters();
+    private final Drops drops;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong requestIds = new AtomicLong(1);
+    private final CountDownLatch connected = new CountDownLatch(1);
+
+    // receive thread only
+    private final ByteBuffer received = ByteBuffer.allocateDirect(ClientOptions.MAX_DATAGRAM);
+    private final MemorySegment receivedSegment = MemorySegment.ofBuffer(received);
+    private final FrameHeader frame = new FrameHeader();
+    private final MessageHeader header = new MessageHeader();
+    private final StatusResponse statusResponse = new StatusResponse();
+    private final ReadResponse readResponse = new ReadResponse();
+    private final BlockStatusResponse extents = new BlockStatusResponse();
+    private final ManagementResponse result = new ManagementResponse();
+    private final Cookie cookie = new Cookie();
+    private final Accept accept = new Accept();
+    private final Nack nack = new Nack();
+    private final Sender control;
+    private final Reassembler reassembler;
+    private Opener opener;
+    private ClientHandshake handshake;
+    private long nextExpiryNanos;
+    private boolean closing;
+    private boolean closeAnswered;
+    private long closeRequestId;
+    private long closeDeadlineNanos;
+    private long closeResendNanos;
+
+    // shared
+    private volatile Session session;
+    private volatile RemoteException closed;
+    private volatile RemoteException connectFailure;
+    private volatile boolean stopRequested;
+    private volatile boolean sequenceExhausted;
+    private volatile long lastSentNanos;
+    private volatile long plannedWakeNanos;
+
+    private Connection(ClientOptions options, DatagramChannel channel, Selector selector) {
+        this.options = options;
+        this.peer = options.server().toString();
+        this.channel = channel;
+        this.selector = selector;
+        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram());
+        this.drops = new Drops(LOG, counters, peer);
+        this.control = new Sender(options.maxDatagram(), options.maxInFlight());
+        this.reassembler = new Reassembler(options.maxInFlight(), options.maxInFlight(), Call.MAX_MESSAGE,
+                MAX_RESPONSE_FRAGMENTS, REASSEMBLY_TIMEOUT_NANOS);
+        this.thread = Thread.ofPlatform().daemon().name("nvsp-client " + peer).unstarted(this::run);
+    }
+
+    /**
+     * Opens the channel, starts the receive thread and runs the handshake.
+     *
+     * @param options the client's options
+     * @return the connection, established
+     * @throws RemoteTimeoutException if the handshake got no answer within the request timeout
+     * @throws RemoteException if the server refused the handshake
+     * @throws RemoteIoException if the socket cannot be opened
+     */
+    static Connection open(ClientOptions options) {
+        Connection connection;
+        try {
+            DatagramChannel channel = DatagramChannel.open();
+            try {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+                channel.configureBlocking(false);
+                channel.connect(options.server());
+                Selector selector = Selector.open();
+                channel.register(selector, SelectionKey.OP_READ);
+                connection = new Connection(options, channel, selector);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new RemoteIoException("cannot open a UDP channel to " + options.server() + ": " + e.getMessage(),
+                    null, e);
+        }
+        connection.thread.start();
+        connection.awaitConnected();
+        return connection;
+    }
+
+    private void awaitConnected() {
+        try {
+            connected.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new RemoteException("interrupted while connecting to " + peer, null, e);
+        }
+        RemoteException failure = connectFailure;
+        if (failure != null) {
+            close();
+            throw failure;
+        }
+    }
+
+    // ---- application threads ------------------------------------------------------------
+
+    /**
+     * Returns the counters.
+     *
+     * @return a snapshot
+     */
+    ClientStats stats() {
+        return counters.snapshot(rto);
+    }
+
+    /**
+     * Returns the current session.
+     *
+     * @return the session, or null while a new one is being negotiated
+     */
+    Session session() {
+        return session;
+    }
+
+    /**
+     * Returns the options the client was made with.
+     *
+     * @return the options
+     */
+    ClientOptions options() {
+        return options;
+    }
+
+    /**
+     * Fails fast when the client is closed.
+     *
+     * @throws RemoteClosedException if it is
+     */
+    void checkOpen() {
+        RemoteException reason = closed;
+        if (reason != null) {
+            throw closedException(reason);
+        }
+    }
+
+    /**
+     * Takes a call if a credit is free.
+     *
+     * @return the call, or null
+     */
+    Call tryAcquire() {
+        return pool.tryAcquire();
+    }
+
+    /**
+     * Waits for a credit and takes a call.
+     *
+     * @param deadlineNanos when to give up
+     * @return the call
+     */
+    Call acquire(long deadlineNanos) {
+        try {
+            return pool.acquire(deadlineNanos);
+        } catch (RemoteTimeoutException e) {
+            counters.timeouts.increment();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends a call the owner encoded under a new request id.
+     *
+     * @param call the reserved call, with its request encoded
+     * @throws RemoteClosedException if the client is closed
+     */
+    void issue(Call call) {
+        long id = requestIds.getAndIncrement();
+        long now = System.nanoTime();
+        long resend;
+        synchronized (call) {
+            checkOpen();
+            Session current = session;
+            call.activate(id, now, firstTimeout(current, call));
+            counters.requests.increment();
+            if (current != null) {
+                transmit(call.sender, current, call, now);
+            }
+            resend = call.resendNanos;
+        }
+        if (resend - plannedWakeNanos < 0) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Returns the first retransmission timeout of a request: the RTO, plus the NACK gap for a
+     * fragmented request, so that the server's NACK of a lost fragment comes before the whole
+     * request is sent again.
+     */
+    private long firstTimeout(Session current, Call call) {
+        boolean fragmented = current != null && current.fragmenter().fragmentCount(call.requestLength()) > 1;
+        return rto.rtoNanos() + (fragmented ? NACK_GAP_NANOS : 0);
+    }
+
+    /**
+     * Waits for a call's response and checks its status.
+     *
+     * @param call an issued call
+     * @param deadlineNanos when to give up
+     * @throws RemoteTimeoutException if no response came before the deadline
+     * @throws RemoteException the typed exception for a status other than OK, or the failure
+     *     that ended the call
+     */
+    void await(Call call, long deadlineNanos) {
+        boolean answered;
+        try {
+            answered = call.await(deadlineNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException("interrupted while waiting for " + call.describe(), null, e);
+        }
+        if (!answered && call.fail(new RemoteTimeoutException(call.describe() + ": no response within "
+                + options.requestTimeout() + " (sent " + call.sendCount() + " times)"))) {
+            counters.timeouts.increment();
+        }
+        RemoteException failure = call.failure();
+        if (failure != null) {
+            throw failure instanceof RemoteClosedException ? closedException(failure) : failure;
+        }
+        Status status = call.status();
+        if (status != Status.OK) {
+            throw RemoteException.of(status, call.describe());
+        }
+    }
+
+    /**
+     * Returns a call to the pool; a call still in flight is abandoned.
+     *
+     * @param call the call
+     */
+    void release(Call call) {
+        call.free();
+        pool.release(call);
+    }
+
+    /**
+     * Returns how long a request may take.
+     *
+     * @return the request timeout in nanoseconds
+     */
+    long requestTimeoutNanos() {
+        return options.requestTimeout().toNanos();
+    }
+
+    /**
+     * Closes the client: fails the calls waiting, sends CLOSE and waits briefly for its answer,
+     * stops the receive thread and closes the channel. Idempotent.
+     */
+    void close() {
+        stopRequested = true; // before shutDown: the receive thread seeing it closed also sees the stop
+        shutDown(new RemoteClosedException("the client of " + peer + " is closed", null, null));
+        selector.wakeup();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.NANOSECONDS.toMillis(CLOSE_WAIT_NANOS) * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void shutDown(RemoteException reason) {
+        synchronized (this) {
+            if (closed != null) {
+                return;
+            }
+            closed = reason;
+        }
+        pool.close(reason);
+        Call[] calls = pool.calls();
+        for (int i = 0, n = pool.allocated(); i < n; i++) {
+            calls[i].fail(reason);
+        }
+    }
+
+    private static RemoteClosedException closedException(RemoteException reason) {
+        return new RemoteClosedException(reason.getMessage(), reason.status(), reason);
+    }
+
+    private void transmit(Sender sender, Session current, Call call, long now) {
+        int length = call.requestLength();
+        long id = call.requestId();
+        send(() -> {
+            for (int i = 0, n = current.fragmenter().fragmentCount(length); i < n; i++) {
+                sender.sendFragment(current, channel, call.request, length, id, i);
+            }
+        }, now);
+        call.transmissions++;
+        call.sentNanos = now;
+    }
+
+    /** Sends datagrams; something the socket or the session cannot send counts as lost. */
+    @FunctionalInterface
+    private interface Transmission {
+        void send() throws IOException;
+    }
+
+    /**
+     * Runs a transmission. A refusal of the socket is a loss (retransmission recovers it); an
+     * exhausted packet sequence makes the receive thread run a new handshake.
+     *
+     * @return true when everything was sent
+     */
+    private boolean send(Transmission transmission, long now) {
+        try {
+            transmission.send();
+            lastSentNanos = now;
+            return true;
+        } catch (SequenceExhaustedException e) {
+            sequenceExhausted = true;
+            selector.wakeup();
+        } catch (IOException e) {
+            if (!(e instanceof PortUnreachableException || e instanceof ClosedChannelException)) {
+                drops.drop(Drops.Cause.UNSENT, e.toString());
+            }
+        }
+        return false;
+    }
+
+    // ---- receive thread --------------------------------------------------------------------
+
+    private void run() {
+        try {
+            beginHandshake(System.nanoTime(), System.nanoTime() + requestTimeoutNanos());
+            loop();
+        } catch (IOException | RuntimeException | Error e) {
+            LOG.error("the receive thread of the client of {} failed", peer, e);
+            RemoteException failure = new RemoteIoException("the client of " + peer + " failed: " + e, null, e);
+            if (connected.getCount() > 0) {
+                connectFailure = failure;
+            }
+            shutDown(new RemoteClosedException(failure.getMessage(), null, e));
+        } finally {
+            connected.countDown();
+            try {
+                selector.close();
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing the channel to {}", peer, e);
+            }
+        }
+    }
+
+    private void loop() throws IOException {
+        while (true) {
+            long now = System.nanoTime();
+            long wake = timers(now);
+            if (wake == Long.MIN_VALUE) {
+                return;
+            }
+            plannedWakeNanos = wake;
+            long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wake - now + 999_999));
+            selector.select(waitMillis);
+            selector.selectedKeys().clear();
+            receive();
+        }
+    }
+
+    private void receive() throws IOException {
+        for (int i = 0; i < RECEIVE_BATCH; i++) {
+            received.clear();
+            try {
+                if (channel.receive(received) == null) {
+                    return;
+                }
+            } catch (PortUnreachableException e) {
+                continue; // no server at the address right now (restarting): like a lost datagram
+            }
+            handle(received.position(), System.nanoTime());
+        }
+    }
+
+    /** Runs what is due and returns when to run again, or Long.MIN_VALUE to stop. */
+    private long timers(long now) {
+        if (stopRequested && !closing) {
+            beginClose(now);
+        }
+        if (closing) {
+            return closeTimer(now);
+        }
+        if (closed != null) {
+            return Long.MIN_VALUE;
+        }
+        if (sequenceExhausted) {
+            sequenceExhausted = false;
+            rehandshake(now, "the packet sequence is exhausted");
+        }
+        long next = now + IDLE_WAKE_NANOS;
+        if (handshake != null) {
+            RemoteTimeoutException failure = handshake.onTimer(control, channel, now);
+            if (failure != null) {
+                handshakeFailed(failure);
+                return Long.MIN_VALUE;
+            }
+            next = Math.min(next, handshake.nextTimerNanos());
+        }
+        Session current = session;
+        if (current != null) {
+            next = Math.min(next, retransmit(current, now));
+            next = Math.min(next, keepAlive(current, now));
+        }
+        if (now - nextExpiryNanos >= 0) {
+            reassembler.expire(now);
+            nextExpiryNanos = now + REASSEMBLY_TIMEOUT_NANOS / 4;
+        }
+        return next;
+    }
+
+    private long retransmit(Session current, long now) {
+        long next = Long.MAX_VALUE;
+        Call[] calls = pool.calls();
+        for (int i = 0, n = pool.allocated(); i < n; i++) {
+            Call call = calls[i];
+            if (!call.isActive()) {
+                continue;
+            }
+            synchronized (call) {
+                if (!call.isActive()) {
+                    continue;
+                }
+                if (call.partial && now - call.nackNanos >= 0) {
+                    sendNack(current, call, now);
+                }
+                if (now - call.resendNanos >= 0) {
+                    transmit(control, current, call, now);
+                    counters.retransmissions.increment();
+                    call.retransmitted = true;
+                    call.timeoutNanos = RtoEstimator.backoff(call.timeoutNanos);
+                    call.resendNanos = now + call.timeoutNanos;
+                }
+                next = Math.min(next, call.partial ? Math.min(call.resendNanos, call.nackNanos) : call.resendNanos);
+            }
+        }
+        return next;
+    }
+
+    private void sendNack(Session current, Call call, long now) {
+        call.nackNanos = now + Math.max(NACK_GAP_NANOS, rto.rtoNanos());
+        int room = control.begin(current, call.requestId());
+        nack.encode(control.segment(), FrameHeader.LENGTH, room, MessageType.NACK);
+        if (!reassembler.nack(current.id(), call.requestId(), nack)) {
+            call.partial = false; // the slot expired: the retransmitted request starts over
+            return;
+        }
+        if (send(() -> control.seal(current, channel, nack.encodedLength()), now)) {
+            counters.nacksSent.increment();
+        }
+    }
+
+    private long keepAlive(Session current, long now) {
+        if (current.keepAliveNanos() == 0) {
+            return Long.MAX_VALUE;
+        }
+        long due = lastSentNanos + current.keepAliveNanos();
+        if (now - due < 0) {
+            return due;
+        }
+        sendKeepAlive(current, requestIds.getAndIncrement(), now);
+        return now + current.keepAliveNanos();
+    }
+
+    /** Sends KEEPALIVE, an empty message. */
+    private void sendKeepAlive(Session current, long requestId, long now) {
+        int room = control.begin(current, requestId);
+        header.encode(control.segment(), FrameHeader.LENGTH, room, MessageType.KEEPALIVE, 0);
+        send(() -> control.seal(current, channel, MessageHeader.LENGTH), now);
+    }
+
+    /** Sends CLOSE or CLOSE_RESPONSE with a status. */
+    private void sendStatus(Session current, MessageType type, Status status, long requestId, long now) {
+        int room = control.begin(current, requestId);
+        int length = statusResponse.encode(control.segment(), FrameHeader.LENGTH, room, type).status(status)
+                .encodedLength();
+        send(() -> control.seal(current, channel, length), now);
+    }
+
+    private void beginClose(long now) {
+        closing = true;
+        Session current = session;
+        if (current == null) {
+            closeAnswered = true;
+            return;
+        }
+        closeRequestId = requestIds.getAndIncrement();
+        closeDeadlineNanos = now + Math.min(CLOSE_WAIT_NANOS, requestTimeoutNanos());
+        closeResendNanos = now;
+    }
+
+    private long closeTimer(long now) {
+        Session current = session; // null when the server closed the session meanwhile
+        if (closeAnswered || current == null || now - closeDeadlineNanos >= 0) {
+            LOG.info("closed the session {} with {}", sessionName(current), peer);
+            return Long.MIN_VALUE;
+        }
+        if (now - closeResendNanos >= 0) {
+            sendStatus(current, MessageType.CLOSE, Status.OK, closeRequestId, now);
+            closeResendNanos = now + rto.rtoNanos();
+        }
+        return Math.min(closeResendNanos, closeDeadlineNanos);
+    }
+
+    private void beginHandshake(long now, long deadlineNanos) {
+        handshake = new ClientHandshake(options, random, requestIds.getAndIncrement(), deadlineNanos);
+        handshake.start(control, channel, now);
+    }
+
+    private void rehandshake(long now, String reason) {
+        if (handshake != null || closing) {
+            return;
+        }
+        Session old = session;
+        session = null;
+        opener = null;
+        counters.rehandshakes.increment();
+        LOG.info("lost the session {} with {} ({}): running a new handshake", sessionName(old), peer, reason);
+        beginHandshake(now, Long.MAX_VALUE);
+    }
+
+    private void handshakeFailed(RemoteException failure) {
+        handshake = null;
+        if (connected.getCount() > 0) {
+            connectFailure = failure;
+            shutDown(failure);
+        } else {
+            LOG.warn("could not renew the session with {}: {}", peer, failure.getMessage());
+            shutDown(new RemoteClosedException("lost the session with " + peer + " and a new handshake failed: "
+                    + failure.getMessage(), failure.status(), failure));
+        }
+    }
+
+    private void established(Session fresh, long now) {
+        long roundTrip = handshake.roundTripNanos(now);
+        if (roundTrip >= 0) {
+            rto.sample(roundTrip);
+        }
+        handshake = null;
+        opener = fresh.keys().opener(Direction.SERVER_TO_CLIENT, fresh.mode());
+        reassembler.expire(now + REASSEMBLY_TIMEOUT_NANOS + 1); // frees every slot of the old session
+        drops.newSession();
+        pool.limit(fresh.credits());
+        lastSentNanos = now;
+        session = fresh;
+        LOG.info("session {} with {}: maxDatagram {}, {}, {} credits, keep-alive {} s", sessionName(fresh), peer,
+                fresh.maxDatagram(), fresh.mode(), fresh.credits(), TimeUnit.NANOSECONDS.toSeconds(fresh.keepAliveNanos()));
+        Call[] calls = pool.calls();
+        for (int i = 0, n = pool.allocated(); i < n; i++) {
+            Call call = calls[i];
+            synchronized (call) {
+                if (call.isActive()) {
+                    if (call.transmissions > 0) {
+                        call.retransmitted = true;
+                        counters.retransmissions.increment();
+                    }
+                    call.partial = false;
+                    transmit(control, fresh, call, now);
+                    call.timeoutNanos = firstTimeout(fresh, call);
+                    call.resendNanos = now + call.timeoutNanos;
+                }
+            }
+        }
+        connected.countDown();
+    }
+
+    private static String sessionName(Session session) {
+        return session == null ? "(none)" : "0x" + Long.toHexString(session.id());
+    }
+
+    private void handle(int length, long now) {
+        try {
+            frame.wrap(receivedSegment, 0, length);
+            if (frame.flags() == 0) {
+                handleUnprotected(now);
+                return;
+            }
+            Session current = session;
+            if (current == null || frame.sessionId() != current.id()) {
+                drops.drop(Drops.Cause.UNEXPECTED, "a datagram of session 0x" + Long.toHexString(frame.sessionId()));
+                return;
+            }
+            opener.open(frame);
+            pool.limit(frame.credits());
+            if (frame.fragmentCount() > 1) {
+                handleFragment(current, now);
+            } else {
+                handleMessage(current, frame.requestId(), receivedSegment, frame.payloadOffset(),
+                        frame.payloadLength(), now);
+            }
+        } catch (NvspException e) {
+            drops.drop(e);
+        } catch (RuntimeException e) {
+            LOG.debug("datagram from {} failed to dispatch", peer, e);
+            drops.drop(Drops.Cause.MALFORMED, e.toString());
+        }
+    }
+
+    private void handleUnprotected(long now) {
+        long offset = frame.payloadOffset();
+        int length = frame.payloadLength();
+        MessageType type = header.wrap(receivedSegment, offset, length).type();
+        if (frame.sessionId() == 0 && handshake != null && (type == MessageType.COOKIE || type == MessageType.ACCEPT)) {
+            try {
+                if (handshakeAnswer(type, offset, length, now)) {
+                    return;
+                }
+            } catch (RemoteException refused) {
+                handshakeFailed(refused);
+                return;
+            }
+        } else if (type == MessageType.ERROR && session != null && frame.sessionId() == session.id()
+                && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION) {
+            rehandshake(now, "the server answered UNKNOWN_SESSION");
+            return;
+        }
+        drops.drop(Drops.Cause.UNEXPECTED, "an unprotected " + type);
+    }
+
+    /** Passes COOKIE or ACCEPT to the handshake; false when it answers nothing of it. */
+    private boolean handshakeAnswer(MessageType type, long offset, int length, long now) {
+        if (type == MessageType.COOKIE) {
+            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), control, channel,
+                    now);
+        }
+        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId());
+        if (fresh != null) {
+            established(fresh, now);
+        }
+        return fresh != null;
+    }
+
+    private void handleFragment(Session current, long now) {
+        long id = frame.requestId();
+        Call call = awaiting(id);
+        if (call == null) {
+            counters.lateResponses.increment();
+            return;
+        }
+        switch (reassembler.accept(frame, now)) {
+            case INCOMPLETE -> {
+                synchronized (call) {
+                    if (call.awaits(id)) {
+                        call.partial = true;
+                        call.nackNanos = now + NACK_GAP_NANOS;
+                        call.resendNanos = Math.max(call.resendNanos, now + NACK_GAP_NANOS + call.timeoutNanos);
+                    }
+                }
+            }
+            case COMPLETE -> {
+                try {
+                    handleMessage(current, id, reassembler.message(), 0, reassembler.messageLength(), now);
+                } finally {
+                    reassembler.release();
+                }
+            }
+            case NO_SLOT -> drops.drop(Drops.Cause.NO_SLOT, "fragment " + frame.fragmentIndex() + " of request " + id);
+            case DUPLICATE -> LOG.debug("duplicate fragment {} of request {}", frame.fragmentIndex(), id);
+        }
+    }
+
+    private void handleMessage(Session current, long id, MemorySegment message, long offset, int length, long now) {
+        MessageType type = header.wrap(message, offset, length).type();
+        switch (type) {
+            case CLOSE -> serverClosed(current, id, statusResponse.wrap(message, offset, length).status(), now);
+            case NACK -> resendFragments(current, id, nack.wrap(message, offset, length), now);
+            case KEEPALIVE_RESPONSE -> LOG.trace("keep-alive answered by {}", peer);
+            case CLOSE_RESPONSE -> {
+                if (closing && id == closeRequestId) {
+                    closeAnswered = true;
+                } else {
+                    drops.drop(Drops.Cause.UNEXPECTED, "a CLOSE_RESPONSE to request " + id);
+                }
+            }
+            default -> {
+                if (type.isResponse()) {
+                    response(id, type, message, offset, length, now);
+                } else {
+                    drops.drop(Drops.Cause.UNEXPECTED, "a " + type + " request from the server");
+                }
+            }
+        }
+    }
+
+    private void response(long id, MessageType type, MemorySegment message, long offset, int length, long now) {
+        Call call = awaiting(id);
+        if (call == null) {
+            counters.lateResponses.increment();
+            return;
+        }
+        if (type != MessageType.ERROR && type.code() != (call.type().code() | 0x8000)) {
+            drops.drop(Drops.Cause.UNEXPECTED, "a " + type + " answering a " + call.type());
+            return;
+        }
+        Status status = status(type, message, offset, length);
+        switch (status) {
+            case NO_CREDIT -> {
+                synchronized (call) {
+                    if (call.awaits(id)) {
+                        call.retransmitted = true;
+                        call.timeoutNanos = RtoEstimator.backoff(call.timeoutNanos);
+                        call.resendNanos = now + call.timeoutNanos;
+                    }
+                }
+            }
+            case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status);
+            default -> {
+                synchronized (call) {
+                    if (!call.awaits(id)) {
+                        counters.lateResponses.increment();
+                        return;
+                    }
+                    if (!call.retransmitted) {
+                        rto.sample(now - call.sentNanos);
+                    }
+                    call.complete(status, message, offset, length);
+                }
+            }
+        }
+    }
+
+    /** Decodes a response's status; read data is checked against its CRC-32C here. */
+    private Status status(MessageType type, MemorySegment message, long offset, int length) {
+        return switch (type.layout()) {
+            case STATUS -> statusResponse.wrap(message, offset, length).status();
+            case DATA -> {
+                readResponse.wrap(message, offset, length);
+                if (readResponse.status() == Status.OK) {
+                    readResponse.data().verify();
+                }
+                yield readResponse.status();
+            }
+            case EXTENTS -> extents.wrap(message, offset, length).status();
+            case MANAGEMENT_RESULT -> result.wrap(message, offset, length).status();
+            default -> throw new MalformedMessageException("type", offset, type + " answers no request of this client");
+        };
+    }
+
+    private void resendFragments(Session current, long id, Nack missing, long now) {
+        Call call = awaiting(id);
+        if (call == null) {
+            return; // a NACK for a request no longer in flight is ignored (spec 7)
+        }
+        synchronized (call) {
+            if (!call.awaits(id)) {
+                return;
+            }
+            int length = call.requestLength();
+            int count = current.fragmenter().fragmentCount(length);
+            if (missing.fragmentCount() != count) {
+                drops.drop(Drops.Cause.MALFORMED, "a NACK of " + missing.fragmentCount() + " fragments for request "
+                        + id + " of " + count);
+                return;
+            }
+            send(() -> {
+                for (int i = 0; i < count; i++) {
+                    if (missing.isMissing(i)) {
+                        control.sendFragment(current, channel, call.request, length, id, i);
+                        counters.fragmentsResent.increment();
+                    }
+                }
+            }, now);
+            call.retransmitted = true;
+            call.resendNanos = Math.max(call.resendNanos, now + call.timeoutNanos);
+        }
+    }
+
+    private void serverClosed(Session current, long id, Status reason, long now) {
+        sendStatus(current, MessageType.CLOSE_RESPONSE, Status.OK, id, now);
+        if (reason == Status.ESHUTDOWN) {
+            rehandshake(now, "the server is shutting down");
+        } else {
+            LOG.warn("the server {} closed the session {} with {}", peer, sessionName(current), reason);
+            session = null;
+            shutDown(new RemoteClosedException("the server " + peer + " closed the session with " + reason, reason,
+                    null));
+        }
+    }
+
+    private Call awaiting(long id) {
+        Call[] calls = pool.calls();
+        for (int i = 0, n = pool.allocated(); i < n; i++) {
+            if (calls[i].awaits(id)) {
+                return calls[i];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,149 @@
+package io.coems.nvsp.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coems.nvsp.Status;
+import io.coems.nvsp.message.MessageType;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Lost, duplicated, reordered, forged and truncated datagrams; NACKs; timeouts; NO_CREDIT. */
+class LossTest {
+    private FakeServer server;
+    private NvspClient client;
+    private RemoteVolume volume;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeServer(FakeServer.psk());
+        client = NvspClient.connect(server.options().requestTimeout(Duration.ofSeconds(10)).build());
+        volume = client.volume(FakeServer.VOLUME);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void aDroppedRequestIsSentAgainWithTheSameRequestId() {
+        server.inbound(p -> p.type() == MessageType.READ && p.copy() == 0 ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
+        byte[] back = new byte[100];
+        volume.read(0, back, 0, back.length);
+        List<FakeServer.Event> dropped = server.events("dropped-in");
+        List<FakeServer.Event> executed = server.events("request");
+        assertEquals(1, dropped.size());
+        assertEquals(1, executed.size());
+        assertEquals(dropped.getFirst().requestId(), executed.getFirst().requestId());
+        assertTrue(client.stats().retransmissions() >= 1);
+    }
+
+    @Test
+    void aDroppedResponseIsAnsweredFromTheServersCacheAndTheWriteAppliedOnce() {
+        server.outbound(p -> p.type() == MessageType.WRITE_RESPONSE && p.copy() == 0
+                ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
+        byte[] data = TestBytes.random(1000, 1);
+        volume.write(500, data, 0, data.length);
+        List<FakeServer.Event> executed = server.events("request");
+        List<FakeServer.Event> duplicates = server.events("duplicate");
+        assertEquals(1, executed.size(), "executed once");
+        assertEquals(1, duplicates.size());
+        assertEquals(executed.getFirst().requestId(), duplicates.getFirst().requestId(), "the same request id");
+        assertArrayEquals(data, Arrays.copyOfRange(server.volume, 500, 1500));
+    }
+
+    @Test
+    void missingReadFragmentsAreNackedAndOnlyThoseResent() {
+        byte[] data = TestBytes.random(65536, 2);
+        System.arraycopy(data, 0, server.volume, 0, data.length);
+        Set<Integer> lost = Set.of(3, 17, 48);
+        server.outbound(p -> p.fragments() > 1 && lost.contains(p.fragment()) && p.copy() == 0
+                ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
+        byte[] back = new byte[65536];
+        volume.read(0, back, 0, back.length);
+        assertArrayEquals(data, back);
+        FakeServer.Event nack = server.events("nack").getFirst();
+        assertEquals("[3, 17, 48]", nack.detail());
+        assertEquals(List.of("3", "17", "48"), server.events("resent").stream().map(FakeServer.Event::detail).limit(3).toList());
+        assertEquals(server.events("request").getFirst().requestId(), nack.requestId());
+        assertTrue(client.stats().nacksSent() >= 1);
+    }
+
+    @Test
+    void aRequestFragmentTheServerNacksIsResentAlone() {
+        server.inbound(p -> p.fragments() > 1 && p.fragment() == 5 && p.copy() == 0
+                ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
+        byte[] data = TestBytes.random(65536, 3);
+        volume.write(0, data, 0, data.length);
+        assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
+        assertEquals("[5]", server.events("nack-out").getFirst().detail());
+        assertTrue(client.stats().fragmentsResent() >= 1);
+        assertEquals(1, server.events("request").size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FakeServer.Fate.class, names = {"CORRUPT", "DUPLICATE", "TRUNCATE"})
+    void forgedReplayedAndMalformedDatagramsAreDroppedAndCounted(FakeServer.Fate fate) {
+        byte[] data = TestBytes.random(20_000, 4);
+        System.arraycopy(data, 0, server.volume, 0, data.length);
+        server.outbound(p -> p.fragment() == 2 && p.copy() == 0 ? fate : FakeServer.Fate.PASS);
+        byte[] back = new byte[data.length];
+        volume.read(0, back, 0, back.length);
+        assertArrayEquals(data, back);
+        assertTrue(client.stats().dropped() >= 1, client.stats().toString());
+    }
+
+    @Test
+    void reorderedFragmentsAreReassembled() {
+        byte[] data = TestBytes.random(65536, 5);
+        System.arraycopy(data, 0, server.volume, 0, data.length);
+        server.outbound(p -> p.fragment() == 0 && p.fragments() > 1 && p.copy() == 0
+                ? FakeServer.Fate.DELAY : FakeServer.Fate.PASS);
+        byte[] back = new byte[data.length];
+        volume.read(0, back, 0, back.length);
+        assertArrayEquals(data, back);
+        assertEquals(0, client.stats().dropped());
+    }
+
+    @Test
+    void noCreditMakesTheClientBackOffAndSendAgain() {
+        AtomicBoolean refused = new AtomicBoolean();
+        server.blockStatus(r -> r.type() == MessageType.READ && refused.compareAndSet(false, true) ? Status.NO_CREDIT : null);
+        byte[] back = new byte[10];
+        volume.read(0, back, 0, back.length);
+        assertEquals(1, server.events("no-credit").size());
+        assertEquals(server.events("no-credit").getFirst().requestId(), server.events("request").getFirst().requestId());
+        assertTrue(client.stats().retransmissions() >= 1);
+    }
+
+    @Test
+    void noAnswerWithinTheRequestTimeoutIsATimeout() throws Exception {
+        try (NvspClient impatient = NvspClient.connect(server.options().requestTimeout(Duration.ofMillis(400)).build())) {
+            server.inbound(p -> p.type() == MessageType.READ ? FakeServer.Fate.DROP : FakeServer.Fate.PASS);
+            RemoteTimeoutException failure = assertThrows(RemoteTimeoutException.class,
+                    () -> impatient.volume(FakeServer.VOLUME).read(4096, new byte[8], 0, 8));
+            assertNull(failure.status());
+            assertTrue(failure.getMessage().contains("READ of 8 bytes at 4096 of volume 1"), failure.getMessage());
+            ClientStats stats = impatient.stats();
+            assertEquals(1, stats.timeouts());
+            assertTrue(stats.retransmissions() >= 1);
+            assertEquals(1, server.events("dropped-in").stream().map(FakeServer.Event::requestId).distinct().count(),
+                    "every copy under one request id");
+            server.inbound(p -> FakeServer.Fate.PASS);
+            impatient.volume(FakeServer.VOLUME).read(4096, new byte[8], 0, 8); // the client goes on
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.coems.nvsp.server;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The server's budget of large message buffers, allocated off-heap once: each holds a whole
+ * message of the largest size (a WRITE being executed, a READ_RESPONSE being sent). A
+ * fragmented READ_RESPONSE is <em>kept</em> after it is sent, so a client's NACK is answered
+ * with exactly the missing fragments; when no buffer is free, the oldest kept response is
+ * dropped (the client then retransmits the READ, which runs again). Kept responses are pinned
+ * while they are being resent, and dropped with their session. Thread-safe.
+ */
+final class BufferPool {
+    /** One buffer and what it holds. */
+    static final class Buffer {
+        private final MemorySegment segment;
+        private Session session;
+        private long requestId;
+        private int length;
+        private int pins;
+        private boolean kept;
+
+        private Buffer(MemorySegment segment) {
+            this.segment = segment;
+        }
+
+        /** The memory, from offset 0. */
+        MemorySegment segment() {
+            return segment;
+        }
+
+        /** The length of the kept response. */
+        int length() {
+            return length;
+        }
+    }
+
+    private final int bufferSize;
+    private final ArrayDeque<Buffer> free = new ArrayDeque<>();
+    /** Kept responses, oldest first. */
+    private final ArrayDeque<Buffer> kept = new ArrayDeque<>();
+
+    /**
+     * Allocates the buffers.
+     *
+     * @param count how many
+     * @param bufferSize bytes each
+     * @param arena the arena that owns their memory
+     */
+    BufferPool(int count, int bufferSize, Arena arena) {
+        this.bufferSize = bufferSize;
+        for (int i = 0; i < count; i++) {
+            free.add(new Buffer(arena.allocate(bufferSize, 64)));
+        }
+    }
+
+    /** Bytes in each buffer. */
+    int bufferSize() {
+        return bufferSize;
+    }
+
+    /** A free buffer, the oldest unpinned kept response dropped for it if need be; null if none. */
+    synchronized Buffer take() {
+        Buffer buffer = free.pollFirst();
+        if (buffer != null) {
+            return buffer;
+        }
+        for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
+            Buffer candidate = it.next();
+            if (candidate.pins == 0) {
+                it.remove();
+                candidate.kept = false;
+                candidate.session = null;
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Gives a buffer taken before back. */
+    synchronized void give(Buffer buffer) {
+        free.addLast(buffer);
+    }
+
+    /**
+     * Keeps the response in {@code buffer} for NACKs, if another buffer can take its place.
+     *
+     * @return the buffer to use from now on instead: a fresh one, or {@code buffer} itself when
+     *     none could be had (the response is then not kept)
+     */
+    synchronized Buffer keep(Buffer buffer, Session session, long requestId, int length) {
+        Buffer replacement = take();
+        if (replacement == null) {
+            return buffer;
+        }
+        buffer.session = session;
+        buffer.requestId = requestId;
+        buffer.length = length;
+        buffer.kept = true;
+        kept.addLast(buffer);
+        return replacement;
+    }
+
+    /** The kept response of a request, pinned until {@link #unpin}; null if not kept. */
+    synchronized Buffer pin(Session session, long requestId) {
+        for (Buffer buffer : kept) {
+            if (buffer.session == session && buffer.requestId == requestId) {
+                buffer.pins++;
+                return buffer;
+            }
+        }
+        return null;
+    }
+
+    /** Ends a {@link #pin}; a response whose session closed meanwhile is freed. */
+    synchronized void unpin(Buffer buffer) {
+        if (--buffer.pins == 0 && !buffer.kept) {
+            free.addLast(buffer);
+        }
+    }
+
+    /** Drops the kept responses of a closed session. */
+    synchronized void release(Session session) {
+        for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
+            Buffer buffer = it.next();
+            if (buffer.session == session) {
+                it.remove();
+                buffer.kept = false;
+                buffer.session = null;
+                if (buffer.pins == 0) {
+                    free.addLast(buffer);
+                }
+            }
+        }
+    }
+
+    /** How many responses are kept. */
+    synchronized int keptCount() {
+        return kept.size();
+    }
+}

@@ -1,0 +1,565 @@
+package io.coems.nvsp.server;
+
+import io.coems.nvsp.AuthenticationException;
+import io.coems.nvsp.MalformedMessageException;
+import io.coems.nvsp.NvspException;
+import io.coems.nvsp.ReplayException;
+import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.Status;
+import io.coems.nvsp.UnsupportedMessageTypeException;
+import io.coems.nvsp.crypto.Handshake;
+import io.coems.nvsp.crypto.SessionKeys;
+import io.coems.nvsp.frame.FrameHeader;
+import io.coems.nvsp.frame.Reassembler;
+import io.coems.nvsp.message.Accept;
+import io.coems.nvsp.message.Authenticate;
+import io.coems.nvsp.message.BlockRequest;
+import io.coems.nvsp.message.Cookie;
+import io.coems.nvsp.message.Hello;
+import io.coems.nvsp.message.MessageHeader;
+import io.coems.nvsp.message.MessageType;
+import io.coems.nvsp.message.Nack;
+import io.coems.nvsp.message.StatusResponse;
+import io.coems.vvm.Client;
+import io.coems.vvm.PoolException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receive thread: reads every datagram, answers the handshake statelessly until
+ * AUTHENTICATE, authenticates and decrypts session datagrams, reassembles fragmented requests
+ * (with NACKs after a gap), answers KEEPALIVE, CLOSE and the client's NACKs, filters duplicates
+ * through each session's cache, enforces credits and queues the requests for the workers.
+ * Between datagrams it runs the timers: NACKs due, expired reassembly slots and sessions silent
+ * for three keep-alive periods. It owns the session table; nothing it does per datagram
+ * allocates (the handshake does, once per session).
+ */
+final class Receiver implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** The smallest maximum datagram a client may negotiate. */
+    static final int MIN_DATAGRAM = 512;
+    /** The largest datagram ever negotiated: the largest UDP payload over IPv4. */
+    static final int MAX_UDP_PAYLOAD = 65_507;
+    private static final int BATCH = 256;
+    private static final long UNKNOWN_SESSION_ANSWERS_PER_SECOND = 100;
+    private static final long REASSEMBLY_TIMEOUT_NANOS = 2_000_000_000L;
+
+    private final NvspServer server;
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final Scheduler scheduler;
+    private final BufferPool buffers;
+    private final CookieJar cookies;
+    private final Transmitter transmitter;
+    private final ByteBuffer received;
+    private final MemorySegment receivedSegment;
+    private final FrameHeader frame = new FrameHeader();
+    private final MessageHeader header = new MessageHeader();
+    private final Hello hello = new Hello();
+    private final Cookie cookie = new Cookie();
+    private final Authenticate authenticate = new Authenticate();
+    private final Accept accept = new Accept();
+    private final StatusResponse status = new StatusResponse();
+    private final BlockRequest block = new BlockRequest();
+    private final Nack nack = new Nack();
+    private final Reassembler reassembler;
+    private final NackTimer nackTimer;
+    private final NackTimer.Sender nackSender = this::sendNack;
+    private final SessionTable sessions = new SessionTable();
+    private final Map<HandshakeKey, Session> byHandshake = new HashMap<>();
+    private final TokenBucket unknownSessionAnswers;
+    private final SecureRandom random = new SecureRandom();
+    private final long silenceNanos;
+    private final long expiryPeriodNanos;
+    private long nextExpiryNanos;
+    private volatile boolean running = true;
+    private volatile boolean draining;
+
+    /**
+     * A client and its nonce: the key of an AUTHENTICATE, to answer a repeat with the same ACCEPT.
+     *
+     * @param clientId the client
+     * @param nonceHigh the first 8 bytes of its nonce
+     * @param nonceLow the last 8 bytes of its nonce
+     */
+    record HandshakeKey(long clientId, long nonceHigh, long nonceLow) {
+    }
+
+    /**
+     * Creates the receive loop.
+     *
+     * @param server the server, for its configuration, pool and counters
+     * @param channel the bound, non-blocking channel
+     * @param selector a selector the channel is registered with for reading
+     * @param scheduler where requests go
+     * @param buffers the large buffers
+     * @param cookies the handshake cookies
+     */
+    Receiver(NvspServer server, DatagramChannel channel, Selector selector, Scheduler scheduler, BufferPool buffers,
+            CookieJar cookies) {
+        this.server = server;
+        this.channel = channel;
+        this.selector = selector;
+        this.scheduler = scheduler;
+        this.buffers = buffers;
+        this.cookies = cookies;
+        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
+        this.received = ByteBuffer.allocateDirect(NvspServer.MAX_DATAGRAM);
+        this.receivedSegment = MemorySegment.ofBuffer(received);
+        int slots = Math.max(64, 4 * server.credits());
+        int maxFragments = Math.min(0xFFFF,
+                Math.ceilDiv(buffers.bufferSize(), MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
+        this.reassembler = new Reassembler(slots, slots / 4, buffers.bufferSize(), maxFragments,
+                REASSEMBLY_TIMEOUT_NANOS);
+        this.nackTimer = new NackTimer(slots);
+        this.unknownSessionAnswers = new TokenBucket(UNKNOWN_SESSION_ANSWERS_PER_SECOND, System.nanoTime());
+        this.silenceNanos = 3 * server.keepAlive().toNanos();
+        this.expiryPeriodNanos = Math.min(1_000_000_000L, Math.max(10_000_000L, server.keepAlive().toNanos() / 4));
+    }
+
+    @Override
+    public void run() {
+        nextExpiryNanos = System.nanoTime() + expiryPeriodNanos;
+        while (running) {
+            try {
+                long waitNanos = timers(System.nanoTime());
+                selector.select(key -> { }, Math.max(1, Math.ceilDiv(waitNanos, 1_000_000L)));
+                for (int i = 0; i < BATCH && running; i++) {
+                    received.clear();
+                    SocketAddress from = channel.receive(received);
+                    if (from == null) {
+                        break;
+                    }
+                    handle((InetSocketAddress) from, received.position(), System.nanoTime());
+                }
+            } catch (IOException e) {
+                if (running) {
+                    LOG.error("the NVSP receive loop stops: {}", e.toString());
+                }
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("the NVSP receive loop failed on a datagram; it goes on", e);
+            }
+        }
+    }
+
+    /** From now on new handshakes are dropped and new requests answered ESHUTDOWN. */
+    void drain() {
+        draining = true;
+    }
+
+    /** Ends the loop; {@link #sessions()} may be read once the thread has ended. */
+    void stop() {
+        running = false;
+        selector.wakeup();
+    }
+
+    /** The sessions; only once the receive thread has ended. */
+    List<Session> sessions() {
+        return sessions.all();
+    }
+
+    private void handle(InetSocketAddress from, int length, long now) {
+        try {
+            frame.wrap(receivedSegment, 0, length);
+        } catch (NvspException e) {
+            server.unattributedDrop();
+            LOG.trace("dropped a datagram from {}: {}", from, e.getMessage());
+            return;
+        }
+        long sessionId = frame.sessionId();
+        if (sessionId == 0) {
+            handshake(from);
+            return;
+        }
+        Session session = sessions.get(sessionId);
+        if (session == null) {
+            unknownSession(from, now);
+            return;
+        }
+        try {
+            session.opener.open(frame);
+        } catch (AuthenticationException e) {
+            session.dropped(Drop.FORGED, e.getMessage() + " (from " + from + ")");
+            return;
+        } catch (ReplayException e) {
+            session.dropped(Drop.REPLAYED, e.getMessage());
+            return;
+        }
+        session.heard(now, from);
+        if (frame.fragmentCount() > 1) {
+            fragment(session, now);
+        } else {
+            message(session, frame.requestId(), receivedSegment, frame.payloadOffset(), frame.payloadLength(), now);
+        }
+    }
+
+    // ------------------------------------------------------------------ handshake
+
+    private void handshake(InetSocketAddress from) {
+        try {
+            if (frame.flags() != 0 || frame.fragmentCount() != 1 || draining) {
+                server.unattributedDrop();
+                return;
+            }
+            MessageType type = header.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength()).type();
+            switch (type) {
+                case HELLO -> hello(from);
+                case AUTHENTICATE -> authenticate(from);
+                default -> server.unattributedDrop();
+            }
+        } catch (NvspException e) {
+            server.unattributedDrop();
+            LOG.debug("dropped a handshake datagram from {}: {}", from, e.getMessage());
+        }
+    }
+
+    /**
+     * Answers HELLO with a cookie, whatever the client id: dropping HELLOs of unknown clients
+     * would tell an attacker which ids exist. Keeps no state.
+     */
+    private void hello(InetSocketAddress from) {
+        hello.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength());
+        hello.securityMode();
+        boolean supported = hello.minVersion() <= FrameHeader.VERSION && FrameHeader.VERSION <= hello.maxVersion();
+        cookie.encode(transmitter.segment(), Transmitter.PAYLOAD, NvspServer.MAX_DATAGRAM - FrameHeader.LENGTH,
+                MessageType.COOKIE);
+        if (supported) {
+            cookie.status(Status.OK).version(FrameHeader.VERSION)
+                    .putCookie(cookies.cookie(from, hello, FrameHeader.VERSION));
+        } else {
+            cookie.status(Status.UNSUPPORTED_VERSION);
+        }
+        transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), cookie.encodedLength());
+    }
+
+    private void authenticate(InetSocketAddress from) {
+        authenticate.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength());
+        long clientId = authenticate.clientId();
+        try {
+            cookies.verify(from, authenticate);
+        } catch (AuthenticationException e) {
+            handshakeFailed(from, clientId, "its cookie does not verify");
+            return;
+        }
+        byte[] nonce = new byte[Hello.NONCE_LENGTH];
+        authenticate.clientNonce(nonce);
+        HandshakeKey key = new HandshakeKey(clientId, longAt(nonce, 0), longAt(nonce, 8));
+        Session existing = byHandshake.get(key);
+        if (existing != null) {
+            MemorySegment.copy(MemorySegment.ofArray(existing.accept), 0, transmitter.segment(), Transmitter.PAYLOAD,
+                    existing.accept.length);
+            transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), existing.accept.length);
+            return;
+        }
+        Client client;
+        try {
+            client = server.pool().clients().client(clientId);
+        } catch (PoolException e) {
+            handshakeFailed(from, clientId, "no such client");
+            return;
+        }
+        Optional<byte[]> psk = ClientKeys.key(client);
+        if (psk.isEmpty()) {
+            handshakeFailed(from, clientId, "the client has no valid " + ClientKeys.PSK + " attribute");
+            return;
+        }
+        try {
+            Handshake.verify(psk.get(), authenticate);
+        } catch (AuthenticationException e) {
+            handshakeFailed(from, clientId, "its proof does not verify (wrong key)");
+            return;
+        }
+        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), MAX_UDP_PAYLOAD);
+        if (maxDatagram < MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
+            handshakeFailed(from, clientId, "maximum datagram " + authenticate.maxDatagram() + " or version "
+                    + authenticate.version() + " is not acceptable");
+            return;
+        }
+        open(from, client, psk.get(), key, maxDatagram, authenticate.securityMode());
+    }
+
+    private void open(InetSocketAddress from, Client client, byte[] psk, HandshakeKey key, int maxDatagram,
+            SecurityMode mode) {
+        long requested = frame.credits();
+        int credits = requested > 0 && requested < server.credits() ? (int) requested : server.credits();
+        long sessionId = newSessionId();
+        byte[] serverNonce = new byte[Hello.NONCE_LENGTH];
+        random.nextBytes(serverNonce);
+        accept.encode(transmitter.segment(), Transmitter.PAYLOAD, NvspServer.MAX_DATAGRAM - FrameHeader.LENGTH,
+                MessageType.ACCEPT).status(Status.OK).version(FrameHeader.VERSION).maxDatagram(maxDatagram)
+                .securityMode(mode).keepAliveSeconds(server.keepAliveSeconds()).credits(credits).sessionId(sessionId)
+                .putServerNonce(serverNonce);
+        Handshake.sign(psk, authenticate, accept);
+        SessionKeys keys = Handshake.keys(psk, authenticate, accept);
+        byte[] acceptBytes = new byte[accept.encodedLength()];
+        MemorySegment.copy(transmitter.segment(), Transmitter.PAYLOAD, MemorySegment.ofArray(acceptBytes), 0,
+                acceptBytes.length);
+        long now = System.nanoTime();
+        Session session = new Session(sessionId, server.clientState(client, now), ClientKeys.isManager(client), keys,
+                mode, maxDatagram, credits, acceptBytes, key, from, server.senders(), now);
+        sessions.put(session);
+        byHandshake.put(key, session);
+        server.sessionOpened();
+        transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), acceptBytes.length);
+        LOG.info("{} opened from {}: {}, datagrams up to {} bytes, {} credits{}", session, from, mode, maxDatagram,
+                credits, session.manager ? ", manager" : "");
+    }
+
+    private long newSessionId() {
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0 || sessions.get(id) != null);
+        return id;
+    }
+
+    private void handshakeFailed(InetSocketAddress from, long clientId, String why) {
+        server.handshakeFailed();
+        LOG.warn("dropped an AUTHENTICATE from {} for client {}: {}", from, Long.toUnsignedString(clientId), why);
+    }
+
+    private static long longAt(byte[] bytes, int at) {
+        long value = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            value = value << 8 | (bytes[at + i] & 0xFF);
+        }
+        return value;
+    }
+
+    /** An unprotected ERROR/UNKNOWN_SESSION, rate-limited, tells a client to run a new handshake. */
+    private void unknownSession(InetSocketAddress from, long now) {
+        if (!unknownSessionAnswers.available(now)) {
+            server.unattributedDrop();
+            return;
+        }
+        unknownSessionAnswers.take(1);
+        status.encode(transmitter.segment(), Transmitter.PAYLOAD, StatusResponse.BLOCK_LENGTH + 4, MessageType.ERROR)
+                .status(Status.UNKNOWN_SESSION);
+        server.unknownSessionAnswered();
+        transmitter.sendPlain(from, frame.sessionId(), frame.sequence(), frame.requestId(), status.encodedLength());
+    }
+
+    // ------------------------------------------------------------------ session datagrams
+
+    private void fragment(Session session, long now) {
+        long requestId = frame.requestId();
+        DuplicateCache.Verdict verdict = session.cache.peek(requestId);
+        if (verdict != DuplicateCache.Verdict.NEW) {
+            if (frame.fragmentIndex() == 0) {
+                admitted(session, requestId, verdict);
+            }
+            return;
+        }
+        Reassembler.Outcome outcome;
+        try {
+            outcome = reassembler.accept(frame, now);
+        } catch (MalformedMessageException e) {
+            malformed(session, requestId, e);
+            return;
+        }
+        switch (outcome) {
+            case INCOMPLETE -> nackTimer.fragmentArrived(session.id, requestId, now);
+            case NO_SLOT -> session.dropped(Drop.NO_SLOT, "no reassembly slot free for request "
+                    + Long.toUnsignedString(requestId));
+            case COMPLETE -> {
+                nackTimer.forget(session.id, requestId);
+                try {
+                    message(session, requestId, reassembler.message(), 0, reassembler.messageLength(), now);
+                } finally {
+                    reassembler.release();
+                }
+            }
+            case DUPLICATE -> {
+                // a fragment received before: nothing new
+            }
+        }
+    }
+
+    private void message(Session session, long requestId, MemorySegment segment, long at, int length, long now) {
+        MessageType type;
+        try {
+            type = header.wrap(segment, at, length).type();
+        } catch (UnsupportedMessageTypeException e) {
+            replyStatus(session, requestId, MessageType.ERROR, Status.ENOTSUP);
+            return;
+        } catch (MalformedMessageException e) {
+            malformed(session, requestId, e);
+            return;
+        }
+        switch (type) {
+            case KEEPALIVE -> replyStatus(session, requestId, MessageType.KEEPALIVE_RESPONSE, Status.OK);
+            case CLOSE -> {
+                replyStatus(session, requestId, MessageType.CLOSE_RESPONSE, Status.OK);
+                close(session, "closed by the client");
+            }
+            case NACK -> resend(session, requestId, segment, at, length);
+            case CLOSE_RESPONSE -> {
+                // the answer to the server's CLOSE: nothing to do
+            }
+            default -> {
+                if (type.isResponse() || type == MessageType.HELLO || type == MessageType.AUTHENTICATE) {
+                    malformed(session, requestId, new MalformedMessageException("type", at, type + " is not a request"));
+                } else {
+                    request(session, requestId, type, segment, at, length, now);
+                }
+            }
+        }
+    }
+
+    private void request(Session session, long requestId, MessageType type, MemorySegment segment, long at,
+            int length, long now) {
+        if (draining) {
+            replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
+            return;
+        }
+        DuplicateCache.Verdict verdict = session.cache.admit(requestId);
+        if (verdict != DuplicateCache.Verdict.NEW) {
+            admitted(session, requestId, verdict);
+            return;
+        }
+        Job job = session.takeJob();
+        if (job == null) {
+            session.cache.forget(requestId);
+            session.dropped(Drop.NO_CREDIT, "request " + Long.toUnsignedString(requestId) + " beyond " + session.credits
+                    + " credits");
+            replyStatus(session, requestId, MessageType.ERROR, Status.NO_CREDIT);
+            return;
+        }
+        if (!job.load(segment, at, length, buffers)) {
+            session.cache.forget(requestId);
+            session.releaseJob(job, buffers);
+            session.dropped(Drop.NO_SLOT, "no buffer free for a " + length + "-byte " + type);
+            return;
+        }
+        job.start(requestId, type, now, dataBytes(type, segment, at, length));
+        scheduler.submit(job);
+    }
+
+    /** The data a request moves, for the scheduler: READ its length, WRITE its message. */
+    private long dataBytes(MessageType type, MemorySegment segment, long at, int length) {
+        if (type == MessageType.WRITE) {
+            return length;
+        }
+        if (type == MessageType.READ) {
+            try {
+                return block.wrap(segment, at, length).length();
+            } catch (MalformedMessageException e) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /** Answers a copy of a request the cache knows: ignored while executing, else from the cache or STALE. */
+    private void admitted(Session session, long requestId, DuplicateCache.Verdict verdict) {
+        switch (verdict) {
+            case ANSWERED -> {
+                int length = session.cache.copyResponse(requestId, transmitter.segment(), Transmitter.PAYLOAD);
+                if (length > 0) {
+                    session.client.retransmitted(1);
+                    transmitter.sendSingle(session, requestId, length);
+                }
+            }
+            case STALE -> {
+                session.dropped(Drop.STALE, "request " + Long.toUnsignedString(requestId)
+                        + " is older than the last " + session.cache.capacity());
+                replyStatus(session, requestId, MessageType.ERROR, Status.STALE_REQUEST);
+            }
+            default -> {
+                // being executed (or new, which callers do not pass): the response will come
+            }
+        }
+    }
+
+    /** The client missed fragments of a response: resend exactly those, if the response is kept. */
+    private void resend(Session session, long requestId, MemorySegment segment, long at, int length) {
+        try {
+            nack.wrap(segment, at, length);
+        } catch (MalformedMessageException e) {
+            malformed(session, requestId, e);
+            return;
+        }
+        BufferPool.Buffer kept = buffers.pin(session, requestId);
+        if (kept == null) {
+            return;
+        }
+        try {
+            int fragments = Math.min(nack.fragmentCount(), session.fragmenter.fragmentCount(kept.length()));
+            int missing = 0;
+            for (int i = 0; i < fragments; i++) {
+                missing += nack.isMissing(i) ? 1 : 0;
+            }
+            session.client.retransmitted(missing);
+            transmitter.resend(session, requestId, kept.segment(), kept.length(), nack);
+        } finally {
+            buffers.unpin(kept);
+        }
+    }
+
+    private void malformed(Session session, long requestId, MalformedMessageException e) {
+        session.dropped(Drop.MALFORMED, e.getMessage());
+        replyStatus(session, requestId, MessageType.ERROR, Status.EINVAL);
+    }
+
+    private void replyStatus(Session session, long requestId, MessageType type, Status answer) {
+        status.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), type).status(answer);
+        transmitter.sendSingle(session, requestId, status.encodedLength());
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** Runs what is due; returns the nanoseconds until something else is. */
+    private long timers(long now) {
+        long untilNack = nackTimer.fire(now, nackSender);
+        if (now - nextExpiryNanos >= 0) {
+            reassembler.expire(now);
+            for (Session session : sessions.all()) {
+                if (session.isClosed()) {
+                    close(session, "its packet sequence is exhausted");
+                } else if (now - session.lastHeardNanos() > silenceNanos) {
+                    close(session, "expired after " + server.keepAlive().multipliedBy(3).toMillis() + " ms of silence");
+                }
+            }
+            nextExpiryNanos = now + expiryPeriodNanos;
+        }
+        return Math.min(untilNack, nextExpiryNanos - now);
+    }
+
+    private boolean sendNack(long sessionId, long requestId) {
+        Session session = sessions.get(sessionId);
+        if (session == null) {
+            return false;
+        }
+        nack.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), MessageType.NACK);
+        if (!reassembler.nack(sessionId, requestId, nack)) {
+            return false;
+        }
+        transmitter.sendSingle(session, requestId, nack.encodedLength());
+        return true;
+    }
+
+    private void close(Session session, String why) {
+        session.markClosed();
+        sessions.remove(session.id);
+        byHandshake.remove(session.handshakeKey);
+        for (Job job : scheduler.remove(session.flow)) {
+            session.releaseJob(job, buffers);
+        }
+        buffers.release(session);
+        server.sessionClosed();
+        LOG.info("{} {}", session, why);
+    }
+}

@@ -1,0 +1,181 @@
+package io.coems.nvsp.server;
+
+import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.crypto.Direction;
+import io.coems.nvsp.crypto.Opener;
+import io.coems.nvsp.crypto.Sealer;
+import io.coems.nvsp.crypto.SessionKeys;
+import io.coems.nvsp.frame.Fragmenter;
+import io.coems.nvsp.frame.FrameHeader;
+import io.coems.vvm.Volume;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's state of one established session (spec 6): its keys with one opener for the
+ * receive thread and one sealer per sending thread (all drawing from the one
+ * {@link SessionKeys}, so sequences stay unique), the negotiated parameters, the client's
+ * address, its duplicate-request cache, its jobs (one per credit) and its scheduler flow.
+ *
+ * <p>Threading: the receive thread owns the opener and the time last heard; each sending thread
+ * uses only its own sealer slot; jobs, the cache and the flow are thread-safe or guarded by
+ * their owners.
+ */
+final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    final long id;
+    final ClientState client;
+    final boolean manager;
+    final SecurityMode mode;
+    final int maxDatagram;
+    final int credits;
+    final Fragmenter fragmenter;
+    final DuplicateCache cache;
+    final Flow flow;
+    /** The ACCEPT message, to answer a repeated AUTHENTICATE with the same one. */
+    final byte[] accept;
+    /** The key of the AUTHENTICATE that made the session. */
+    final Receiver.HandshakeKey handshakeKey;
+    final Opener opener;
+    private final SessionKeys keys;
+    private final Sealer[] sealers;
+    private final ArrayDeque<Job> freeJobs;
+    private final AtomicInteger logged = new AtomicInteger();
+    private volatile InetSocketAddress address;
+    private volatile boolean closed;
+    private volatile Volume lastVolume;
+    private long lastHeardNanos;
+
+    /**
+     * Creates an established session.
+     *
+     * @param id the session id, not 0
+     * @param client the client's state
+     * @param manager whether the client may send management requests
+     * @param keys the session keys
+     * @param mode the negotiated protection
+     * @param maxDatagram the negotiated maximum datagram
+     * @param credits the requests the client may have in flight
+     * @param accept the encoded ACCEPT
+     * @param handshakeKey the key of the AUTHENTICATE (client id and nonce)
+     * @param address where the client sends from
+     * @param senders how many threads send datagrams of this session
+     * @param nowNanos the current time
+     */
+    Session(long id, ClientState client, boolean manager, SessionKeys keys, SecurityMode mode, int maxDatagram,
+            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, InetSocketAddress address, int senders, long nowNanos) {
+        this.id = id;
+        this.client = client;
+        this.manager = manager;
+        this.keys = keys;
+        this.mode = mode;
+        this.maxDatagram = maxDatagram;
+        this.credits = credits;
+        this.fragmenter = new Fragmenter(maxDatagram, true);
+        this.cache = new DuplicateCache(credits * 4);
+        this.flow = new Flow(client);
+        this.accept = accept;
+        this.handshakeKey = handshakeKey;
+        this.address = address;
+        this.opener = keys.opener(Direction.CLIENT_TO_SERVER, mode);
+        this.sealers = new Sealer[senders];
+        this.freeJobs = new ArrayDeque<>(credits);
+        for (int i = 0; i < credits; i++) {
+            freeJobs.add(new Job(this, flow));
+        }
+        this.lastHeardNanos = nowNanos;
+    }
+
+    /** The payload room of one protected datagram of this session. */
+    int payloadRoom() {
+        return maxDatagram - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH;
+    }
+
+    /** The sealer of sending thread {@code sender}; each thread uses only its own. */
+    Sealer sealer(int sender) {
+        Sealer sealer = sealers[sender];
+        if (sealer == null) {
+            sealer = keys.sealer(Direction.SERVER_TO_CLIENT, mode);
+            sealers[sender] = sealer;
+        }
+        return sealer;
+    }
+
+    /** A free job, or null when the client has as many requests in flight as credits. */
+    Job takeJob() {
+        synchronized (freeJobs) {
+            return freeJobs.pollFirst();
+        }
+    }
+
+    /** Gives a job back once its response is sent (or it was never run). */
+    void releaseJob(Job job, BufferPool buffers) {
+        job.clear(buffers);
+        synchronized (freeJobs) {
+            freeJobs.addLast(job);
+        }
+    }
+
+    /** Where the client sends from. */
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /** Records an authenticated datagram: the time, and the address it came from. Receive thread. */
+    void heard(long nowNanos, InetSocketAddress from) {
+        lastHeardNanos = nowNanos;
+        if (!from.equals(address)) {
+            LOG.info("session {}: client {} moved from {} to {}", hex(id), client.name(), address, from);
+            address = from;
+        }
+    }
+
+    /** When the last authenticated datagram arrived. Receive thread. */
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void markClosed() {
+        closed = true;
+    }
+
+    /** The volume handle used last, to spare a lookup; may be stale, so callers check its id. */
+    Volume lastVolume() {
+        return lastVolume;
+    }
+
+    void lastVolume(Volume volume) {
+        lastVolume = volume;
+    }
+
+    /**
+     * Counts a datagram or request not executed and logs it at warn, the first time of each
+     * cause in this session only.
+     */
+    void dropped(Drop cause, String detail) {
+        client.dropped(cause);
+        int bit = 1 << cause.ordinal();
+        if ((logged.getAndUpdate(bits -> bits | bit) & bit) == 0) {
+            LOG.warn("session {} of client {} ({}): {}: {} (logged once per session)", hex(id), client.id(),
+                    client.name(), cause.description(), detail);
+        }
+    }
+
+    /** A session id as the logs show it. */
+    static String hex(long sessionId) {
+        return "0x" + Long.toHexString(sessionId);
+    }
+
+    @Override
+    public String toString() {
+        return "session " + hex(id) + " of client " + client.id() + " (" + client.name() + ")";
+    }
+}
