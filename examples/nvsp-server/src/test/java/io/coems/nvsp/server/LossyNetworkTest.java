@@ -66,8 +66,8 @@ class LossyNetworkTest {
             System.out.println(relay);
 
             ServerMetrics metrics = f.server.metrics();
-            long forged = metrics.clients().stream().mapToLong(c -> c.forged()).sum();
-            long replayed = metrics.clients().stream().mapToLong(c -> c.replayed()).sum();
+            long forged = metrics.clients().stream().mapToLong(c -> c.drops().forged()).sum();
+            long replayed = metrics.clients().stream().mapToLong(c -> c.drops().replayed()).sum();
             long retransmissions = metrics.clients().stream().mapToLong(c -> c.retransmissions()).sum();
             assertTrue(relay.corrupted.get() == 0 || forged > 0, "corrupted datagrams are counted: " + metrics);
             assertTrue(relay.duplicated.get() == 0 || replayed > 0, "replayed datagrams are counted: " + metrics);
