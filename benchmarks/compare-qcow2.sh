@@ -6,12 +6,15 @@
 #   benchmarks/compare-qcow2.sh                 # ROUNDS=5, 1 GiB of data (about 15-25 minutes)
 #   QUICK=1 benchmarks/compare-qcow2.sh         # smoke run: 2 rounds, 256 MiB, snapshots at 64 MiB and 256 MiB
 #   ROUNDS=7 DEPTH=1 KEEP=1 benchmarks/compare-qcow2.sh
+#   ONLY='firstwrite|snapshot' benchmarks/compare-qcow2.sh   # only the scenarios whose names match
 #
 # Knobs (environment): ROUNDS, DATA (bytes of data, also the image and volume size; default 1G),
 # DEPTH (requests in flight on both sides, default qemu-img's 64), WARMUP (untimed requests coems
 # bench runs first on a second volume, for the JIT; default 2048), SNAP_SIZES (data before a
 # timed snapshot, default "256M 1G 4G"), SNAP_REPEAT (snapshots timed per round and side,
-# default 5), WORK (scratch directory, default a new one in /tmp), KEEP=1 (keep WORK).
+# default 5), ONLY (an extended regular expression: only the scenarios whose names match, the
+# snapshot rows being snapshot-SIZE; default all), WORK (scratch directory, default a new one in
+# /tmp), KEEP=1 (keep WORK).
 #
 # Sides, all through the page cache (qemu-img -t writeback; the pool's memory-mapped files):
 #   coems      a fresh pool per measurement (coems bench: data written and flushed, then the scenario)
@@ -23,7 +26,7 @@
 # 0xa5 (coems bench's preparation, and --pattern=0xa5 for qemu-img's); measured writes write 0x5a.
 # Output: medians [min-max] over rounds, ratio = coems median / peer median in MB/s (for the
 # snapshot rows: the peer's time / coems's time), with the range of the per-round ratios; target
-# lines PASS/FAIL; written to benchmarks/results/compare-qcow2-<date>.{txt,json,svg}.
+# lines PASS/FAIL; written to benchmarks/results/compare-qcow2-<date>[-quick][-partial].{txt,json,svg}.
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -37,11 +40,15 @@ WARMUP="${WARMUP:-2048}"
 SNAP_SIZES="${SNAP_SIZES:-256M 1G 4G}"
 SNAP_REPEAT="${SNAP_REPEAT:-5}"
 KEEP="${KEEP:-0}"
+ONLY="${ONLY:-.}"
 WORK="${WORK:-$(mktemp -d /tmp/compare-qcow2.XXXXXX)}"
 mkdir -p "$WORK"
 stamp="$(date -u +%Y%m%d-%H%M)"
 results="$root/benchmarks/results"
-out="$results/compare-qcow2-$stamp"
+tag=""
+[[ "${QUICK:-0}" == 1 ]] && tag+="-quick"
+[[ "$ONLY" != . ]] && tag+="-partial"
+out="$results/compare-qcow2-$stamp$tag"
 mkdir -p "$results"
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
@@ -128,6 +135,7 @@ scenario() { # scenario NAME COEMS_SCENARIO "SIDES" BENCH_ARGS...: ROUNDS rounds
     local name="$1" coems_scenario="$2" sides
     read -ra sides <<<"$3"; shift 3
     local r i s v order
+    grep -Eq -- "$ONLY" <<<"$name" || return 0
     for ((r = 1; r <= ROUNDS; r++)); do
         order=()
         for ((i = 0; i < ${#sides[@]}; i++)); do order+=("${sides[$(((i + r - 1) % ${#sides[@]}))]}"); done
@@ -144,7 +152,7 @@ scenario() { # scenario NAME COEMS_SCENARIO "SIDES" BENCH_ARGS...: ROUNDS rounds
     echo "kernel: $(uname -r); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); memory: $(free -g | awk '/Mem:/ {print $2}') GiB; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "java: $("$COEMS" --version) on $(bash -c 'for h in ${JAVA_HOME:-} /usr/lib/jvm/*25*; do [[ -x $h/bin/java ]] && { $h/bin/java -version 2>&1 | head -n1; break; }; done')"
     echo "qemu-img: $(qemu-img --version | head -n1)"
-    echo "rounds: $ROUNDS; data and image size: $DATA; depth: $DEPTH; coems warm-up: $WARMUP requests; files in $WORK ($(df --output=fstype "$WORK" | tail -n1))"
+    echo "rounds: $ROUNDS; data and image size: $DATA; depth: $DEPTH; coems warm-up: $WARMUP requests; scenarios matching: $ONLY; files in $WORK ($(df --output=fstype "$WORK" | tail -n1))"
 } >"$WORK/header.txt"
 cat "$WORK/header.txt" >&2
 
@@ -163,6 +171,7 @@ scenario randread-4k owned "coems qcow2" -s 4K -S "$RANDOM_STEP" -c "$READS"
 ms_since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for size in $SNAP_SIZES; do
+    grep -Eq -- "$ONLY" <<<"snapshot-$size" || continue
     sb=$(bytes "$size")
     log "snapshot creation with $size written: preparing snap.qcow2"
     make_image "$WORK/snap.qcow2" "$sb"
