@@ -59,6 +59,7 @@ trap 'exit 130' INT TERM
 if ! command -v qemu-img >/dev/null; then
     log "installing qemu-utils"
     sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -q >&2
     $sudo apt-get install -y -q qemu-utils >&2
 fi
 
