@@ -23,9 +23,9 @@ import java.util.function.Function;
  */
 @Command(name = "coems", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = Coems.Version.class,
-        description = "Manage a COEMS pool of thin copy-on-write volumes: volumes, snapshots, clones, clients; serve them over NBD.",
+        description = "Manage a COEMS pool of thin copy-on-write volumes: volumes, snapshots, clones, clients; serve them over NBD; benchmark.",
         subcommands = {PoolCommand.class, VolumeCommand.class, SnapshotCommand.class, CloneCommand.class,
-                ClientCommand.class, ServeCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                ClientCommand.class, ServeCommand.class, BenchCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Sizes take units: 4096, 512M, 10G, 1.5TiB (binary), 20GB (decimal).",
                 "Exit codes: 0 ok, 1 operation failed, 2 usage error."})
 public final class Coems implements Runnable {

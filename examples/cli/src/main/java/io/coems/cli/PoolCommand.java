@@ -45,16 +45,7 @@ final class PoolCommand {
             @Option(names = "--max-size", paramLabel = "SIZE", converter = SizeConverter.class,
                     description = "The most the pool grows to, in device files (default: 4096 files, at most 1P).")
             Long maxSize) {
-        PoolOptions options = PoolOptions.defaults();
-        if (fileSize != null) {
-            options = options.withFileBytes(fileSize);
-        }
-        if (maxSize != null) {
-            options = options.withMaxBytes(maxSize);
-        } else if (options.fileBytes() <= options.maxBytes() / MAX_FILES) {
-            // The group table is reserved for the largest size; 1 PiB of small files would not fit.
-            options = options.withMaxBytes(options.fileBytes() * MAX_FILES);
-        }
+        PoolOptions options = options(fileSize, maxSize);
         try (VolumePool pool = VolumePool.create(coems.poolDirectory(spec), options)) {
             Map<String, Object> info = info(pool);
             if (coems.output().json()) {
@@ -66,6 +57,24 @@ final class PoolCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * The options of a new directory pool: device files of {@code fileSize} (null: the default),
+     * growing up to {@code maxSize} (null: 4096 files, at most the library's default maximum).
+     */
+    static PoolOptions options(Long fileSize, Long maxSize) {
+        PoolOptions options = PoolOptions.defaults();
+        if (fileSize != null) {
+            options = options.withFileBytes(fileSize);
+        }
+        if (maxSize != null) {
+            options = options.withMaxBytes(maxSize);
+        } else if (options.fileBytes() <= options.maxBytes() / MAX_FILES) {
+            // The group table is reserved for the largest size; 1 PiB of small files would not fit.
+            options = options.withMaxBytes(options.fileBytes() * MAX_FILES);
+        }
+        return options;
     }
 
     @Command(name = "info", description = "Show the pool's space, how many volumes, snapshots and clients it holds, "

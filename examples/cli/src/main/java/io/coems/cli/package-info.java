@@ -4,10 +4,14 @@
  * {@code bin/coems}. {@link io.coems.cli.Coems} is the entry point; {@link io.coems.cli.Sizes}
  * reads and writes human sizes, {@link io.coems.cli.Table} aligns tables, {@link io.coems.cli.Json}
  * writes the {@code --json} output and {@link io.coems.cli.ProgressBar} draws transfers.
+ * {@code coems bench} ({@code BenchCommand}) runs a {@code Workload} with the knobs of
+ * {@code qemu-img bench} on a pool it makes for the purpose, after preparing a {@code BenchScenario}.
  *
  * <h2>Threading</h2>
  * One command runs on the main thread: it opens the pool, makes its change, closes the pool.
- * Nothing here is meant to be shared between threads.
+ * Nothing here is meant to be shared between threads, except in {@code coems bench}: its
+ * {@code WorkloadRunner} issues requests from one virtual thread per request in flight, all taking
+ * them from one thread-safe {@code RequestSchedule}.
  *
  * <h2>Exceptions and exit codes</h2>
  * A {@link io.coems.vvm.PoolException} or any other failure of the operation is one line on

@@ -20,7 +20,7 @@ class UsageIT {
     void helpOnEveryLevel() {
         Launcher coems = new Launcher(null, dir);
         List<List<String>> commands = List.of(List.of(), List.of("pool", "create"), List.of("volume"),
-                List.of("snapshot", "list"), List.of("clone"), List.of("client", "register"));
+                List.of("snapshot", "list"), List.of("clone"), List.of("client", "register"), List.of("bench"));
         for (List<String> command : commands) {
             List<String> args = new ArrayList<>(command);
             args.add("--help");
@@ -30,7 +30,7 @@ class UsageIT {
             assertTrue(r.out().contains("--json") && r.out().contains("--pool=DIR"), r::toString);
         }
         Launcher.Result top = coems.raw(Map.of(), List.of("--help")).ok();
-        for (String sub : List.of("pool", "volume", "snapshot", "clone", "client", "completion")) {
+        for (String sub : List.of("pool", "volume", "snapshot", "clone", "client", "bench", "completion")) {
             assertTrue(top.out().contains("\n  " + sub + " "), top::toString);
         }
         assertTrue(coems.raw(Map.of(), List.of("help", "volume", "resize")).ok().out().contains("--shrink"));
