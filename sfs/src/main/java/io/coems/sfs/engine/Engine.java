@@ -928,7 +928,7 @@ public final class Engine {
         }
     }
 
-    /** Free data blocks (including the reserve). */
+    /** Free data blocks (including the reserve), read without the metadata lock: a change under way may show. */
     public long freeBlocks() {
         return groups.totalFreeBlocks(viewOnly());
     }
