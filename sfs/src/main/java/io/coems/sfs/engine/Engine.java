@@ -66,6 +66,8 @@ public final class Engine {
     /** Null only while formatting; every transaction after format goes through it. */
     private Journal journal;
     private java.util.concurrent.ScheduledExecutorService committer;
+    /** A block's worth of bytes for the partial writes that copy or zero-fill a block; used under the metadata lock. */
+    private final MemorySegment blockBuffer = MemorySegment.ofArray(new byte[Blocks.SIZE]);
 
     private Engine(BlockStore store, Superblock superblock, int cacheBlocks) {
         this.store = new Store(store);
@@ -707,7 +709,6 @@ public final class Engine {
      */
     private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
-        MemorySegment block = null; // a block's worth of bytes, for the blocks that are copied or zero-filled
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
         for (long done = 0; done < src.byteSize(); ) {
             meta.lock();
@@ -727,16 +728,13 @@ public final class Engine {
                     MemorySegment part = src.asSlice(done, piece);
                     BlockMap.Target target = targets[i];
                     if (target.copyFrom() != 0 || target.zeroFill()) {
-                        if (block == null) {
-                            block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-                        }
                         if (target.copyFrom() != 0) {
-                            store.read(target.copyFrom(), 0, block);
+                            store.read(target.copyFrom(), 0, blockBuffer);
                         } else {
-                            block.fill((byte) 0);
+                            blockBuffer.fill((byte) 0);
                         }
-                        MemorySegment.copy(part, 0, block, within, piece);
-                        store.write(target.block(), 0, block);
+                        MemorySegment.copy(part, 0, blockBuffer, within, piece);
+                        store.write(target.block(), 0, blockBuffer);
                     } else {
                         store.write(target.block(), within, part);
                     }
