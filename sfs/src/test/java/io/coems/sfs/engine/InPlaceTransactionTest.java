@@ -1,8 +1,7 @@
 package io.coems.sfs.engine;
 
-import io.coems.matrix.BlockStore;
 import io.coems.matrix.Blocks;
-import io.coems.matrix.MatrixIoException;
+import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
 import io.coems.sfs.SfsIoException;
 import io.coems.sfs.VnodeSpace;
@@ -26,50 +25,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InPlaceTransactionTest {
     private static final int GROUP_BLOCKS = 256;
 
-    /** A store whose writes can be made to fail, counting flushes. */
-    private static final class FlakyStore implements BlockStore {
-        final MemoryDevice device;
-        volatile boolean failWrites;
-        int flushes;
-
-        FlakyStore(long blocks) {
-            device = new MemoryDevice("flaky", blocks);
+    /** The device as a power cut right now could leave it: every write so far, nothing else. */
+    private static MemoryDevice image(MemoryDevice device) {
+        MemoryDevice copy = new MemoryDevice("image", device.blockCount());
+        MemorySegment block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+        for (long b = 0; b < device.blockCount(); b++) {
+            device.read(b, 0, block);
+            copy.write(b, 0, block);
         }
+        return copy;
+    }
 
-        @Override
-        public long blockCount() {
-            return device.blockCount();
+    /** The journal region's bytes as they are on the store now. */
+    private static byte[] journal(Engine engine) {
+        long[] region = engine.journalRegion();
+        byte[] bytes = new byte[Math.toIntExact(Blocks.bytes(region[1]))];
+        for (int b = 0; b < region[1]; b++) {
+            engine.readRaw(region[0] + b, MemorySegment.ofArray(bytes).asSlice(Blocks.bytes(b), Blocks.SIZE));
         }
-
-        @Override
-        public void read(long block, int offset, MemorySegment dst) {
-            device.read(block, offset, dst);
-        }
-
-        @Override
-        public void write(long block, int offset, MemorySegment src) {
-            if (failWrites) {
-                throw new MatrixIoException("write of block " + block + " failed (test)");
-            }
-            device.write(block, offset, src);
-        }
-
-        @Override
-        public void flush() {
-            device.flush();
-            flushes++;
-        }
-
-        /** The device as a power cut right now would leave it: every write so far, nothing else. */
-        MemoryDevice image() {
-            MemoryDevice copy = new MemoryDevice("image", device.blockCount());
-            MemorySegment block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-            for (long b = 0; b < device.blockCount(); b++) {
-                device.read(b, 0, block);
-                copy.write(b, 0, block);
-            }
-            return copy;
-        }
+        return bytes;
     }
 
     private static byte[] filled(int length, int value) {
@@ -86,7 +60,7 @@ class InPlaceTransactionTest {
 
     @Test
     void aCopyOnWriteThatFailsHalfwayLeavesNoTrace() {
-        FlakyStore store = new FlakyStore(1024);
+        FaultInjectingDevice store = new FaultInjectingDevice(new MemoryDevice("flaky", 1024));
         Engine engine = Engine.format(store, GROUP_BLOCKS, 16, 64, 0, 1L << 18);
         long parent = engine.create(Blocks.bytes(4));
         engine.write(parent, 0, MemorySegment.ofArray(filled(3 * Blocks.SIZE, 7)));
@@ -98,11 +72,11 @@ class InPlaceTransactionTest {
         VnodeSpace parentSpace = engine.space(parent);
 
         // Block 1: the metadata is made writable in place (counts, group table, the child's index
-        // block), then the data write fails and the transaction is closed without a commit.
-        store.failWrites = true;
+        // block), then reading the shared block fails and the transaction is closed without a commit.
+        store.failDevice();
         assertThrows(SfsIoException.class,
                 () -> engine.write(child, Blocks.SIZE + 10, MemorySegment.ofArray(filled(4096, 9))));
-        store.failWrites = false;
+        store.heal();
 
         assertEquals(List.of(), engine.check(), "metadata as before the failed write");
         assertEquals(free, engine.freeBlocks());
@@ -123,7 +97,7 @@ class InPlaceTransactionTest {
 
     @Test
     void aFullRecordIsCommittedWithoutTheTransactionThatFilledIt() {
-        FlakyStore store = new FlakyStore(1024);
+        MemoryDevice store = new MemoryDevice("filling", 1024);
         Engine engine = Engine.format(store, GROUP_BLOCKS, 16, 64, 0, 1L << 18);
         List<Long> vnodes = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -133,16 +107,16 @@ class InPlaceTransactionTest {
         // transaction (and changes the shared counts and table in place): the record fills up.
         int full = -1;
         for (int i = 0; i < vnodes.size() && full < 0; i++) {
-            int before = store.flushes;
+            byte[] before = journal(engine);
             engine.write(vnodes.get(i), 0, MemorySegment.ofArray(filled(Blocks.SIZE, i + 1)));
-            if (store.flushes > before) {
+            if (!Arrays.equals(before, journal(engine))) { // this write's commit committed the journal
                 full = i;
             }
         }
         assertTrue(full > 0, "the running transaction filled up");
 
         // A power cut now: the record committed holds the writes before vnode 'full', not its own.
-        try (MemoryDevice image = store.image()) {
+        try (MemoryDevice image = image(store)) {
             Engine crashed = Engine.open(image, 64, 0, new ArrayList<>());
             assertEquals(List.of(), crashed.check(), "the record holds whole transactions");
             for (int i = 0; i < full; i++) {
