@@ -5,7 +5,6 @@ import io.coems.sfs.SfsNoSpaceException;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
 
@@ -123,8 +122,7 @@ final class BlockCounts {
 
     /** Sets a count directly (format and repair). */
     void put(Transaction tx, long block, int count) {
-        MemorySegment s = tx.modify(geometry().countBlock(block), MetaBlock.Kind.REFCOUNT);
-        s.set(INT, geometry().countOffset(block), count);
+        tx.setInt(geometry().countBlock(block), MetaBlock.Kind.REFCOUNT, geometry().countOffset(block), count);
     }
 
     /** Whether {@code block} is a data block (a pointer may name it). */

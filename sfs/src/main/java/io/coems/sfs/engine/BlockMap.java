@@ -140,7 +140,7 @@ final class BlockMap {
                 owned = Pointers.of(fresh, true);
             }
         }
-        tx.modify(holder, holderKind).set(INT, offset, owned);
+        tx.setInt(holder, holderKind, offset, owned);
         return owned;
     }
 
@@ -198,7 +198,7 @@ final class BlockMap {
         long l0 = Pointers.block(own(tx, l1, MetaBlock.Kind.INDEX, 4L * i1, true, l1, null));
         int data = tx.read(l0, MetaBlock.Kind.INDEX).get(INT, 4L * i0);
         counts.decrement(tx, Pointers.block(data));
-        tx.modify(l0, MetaBlock.Kind.INDEX).set(INT, 4L * i0, 0);
+        tx.setInt(l0, MetaBlock.Kind.INDEX, 4L * i0, 0);
     }
 
     /**
@@ -230,7 +230,7 @@ final class BlockMap {
             return false;
         }
         counts.decrement(tx, block);
-        tx.modify(holder, holderKind).set(INT, offset, 0);
+        tx.setInt(holder, holderKind, offset, 0);
         budget[0]--;
         return true;
     }

@@ -66,6 +66,8 @@ public final class Engine {
     /** Null only while formatting; every transaction after format goes through it. */
     private Journal journal;
     private java.util.concurrent.ScheduledExecutorService committer;
+    /** A block's worth of bytes for the partial writes that copy or zero-fill a block; used under the metadata lock. */
+    private final MemorySegment blockBuffer = MemorySegment.ofArray(new byte[Blocks.SIZE]);
 
     private Engine(BlockStore store, Superblock superblock, int cacheBlocks) {
         this.store = new Store(store);
@@ -707,7 +709,6 @@ public final class Engine {
      */
     private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
-        MemorySegment block = null; // a block's worth of bytes, for the blocks that are copied or zero-filled
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
         for (long done = 0; done < src.byteSize(); ) {
             meta.lock();
@@ -727,16 +728,13 @@ public final class Engine {
                     MemorySegment part = src.asSlice(done, piece);
                     BlockMap.Target target = targets[i];
                     if (target.copyFrom() != 0 || target.zeroFill()) {
-                        if (block == null) {
-                            block = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-                        }
                         if (target.copyFrom() != 0) {
-                            store.read(target.copyFrom(), 0, block);
+                            store.read(target.copyFrom(), 0, blockBuffer);
                         } else {
-                            block.fill((byte) 0);
+                            blockBuffer.fill((byte) 0);
                         }
-                        MemorySegment.copy(part, 0, block, within, piece);
-                        store.write(target.block(), 0, block);
+                        MemorySegment.copy(part, 0, blockBuffer, within, piece);
+                        store.write(target.block(), 0, blockBuffer);
                     } else {
                         store.write(target.block(), within, part);
                     }
@@ -928,7 +926,7 @@ public final class Engine {
         }
     }
 
-    /** Free data blocks (including the reserve). */
+    /** Free data blocks (including the reserve), read without the metadata lock: a change under way may show. */
     public long freeBlocks() {
         return groups.totalFreeBlocks(viewOnly());
     }
@@ -970,6 +968,12 @@ public final class Engine {
         }
         if (committer != null) {
             committer.shutdownNow();
+            try {
+                // A flush before a commit runs without the metadata lock: let it end before the store may close.
+                committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         meta.lock();
         try {
@@ -1016,6 +1020,16 @@ public final class Engine {
     }
 
     private void periodicCommit() {
+        if (!closed && journal.hasRunning()) {
+            try {
+                // Forces the data written since the last commit before the metadata lock is taken:
+                // the commit's own flush (ordered mode), which holds off every copy-on-write while it
+                // runs, then has only what was written meanwhile left to force.
+                store.flush();
+            } catch (RuntimeException e) {
+                LOG.warn("flush before the periodic journal commit failed: {}", e.getMessage());
+            }
+        }
         meta.lock();
         try {
             if (!closed) {

@@ -3,7 +3,6 @@ package io.coems.sfs.engine;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
 
@@ -54,22 +53,19 @@ final class GroupTable {
     }
 
     void addFreeBlocks(Transaction tx, int g, int delta) {
-        MemorySegment s = tx.modify(block(g), MetaBlock.Kind.GROUP_TABLE);
-        s.set(INT, offset(g), s.get(INT, offset(g)) + delta);
+        tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g), freeBlocks(tx, g) + delta);
     }
 
     void addFreeVnodes(Transaction tx, int g, int delta) {
-        MemorySegment s = tx.modify(block(g), MetaBlock.Kind.GROUP_TABLE);
-        s.set(INT, offset(g) + 4, s.get(INT, offset(g) + 4) + delta);
+        tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g) + 4, freeVnodes(tx, g) + delta);
     }
 
     /** Writes group {@code g}'s whole descriptor: its free counts, and its size in the geometry. */
     void set(Transaction tx, int g, int freeBlocks, int freeVnodes) {
         Geometry layout = geometry.get();
-        MemorySegment s = tx.modify(block(g), MetaBlock.Kind.GROUP_TABLE);
-        s.set(INT, offset(g), freeBlocks);
-        s.set(INT, offset(g) + 4, freeVnodes);
-        s.set(INT, offset(g) + 8, (int) (layout.groupEnd(g) - layout.groupStart(g)));
+        tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g), freeBlocks);
+        tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g) + 4, freeVnodes);
+        tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g) + 8, (int) (layout.groupEnd(g) - layout.groupStart(g)));
     }
 
     long totalFreeBlocks(MetaView view) {

@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The committed content of metadata blocks, read through from the store, checked against
  * their trailer on load and bounded in size. Only {@link Transaction#commit()} installs new
- * content; readers outside a transaction always see committed metadata. A cached segment is
- * never changed in place: a commit installs a fresh one, so a reader holding the old one keeps
- * a consistent view.
+ * content. Vnode records, bitmaps and descriptors are never changed in place: a commit
+ * installs a fresh segment, so a reader holding the old one keeps a consistent view. Index
+ * blocks, counts and the group table are changed in place by the transaction that holds the
+ * metadata lock, where no reader can see the change before its commit (see
+ * {@link Transaction}); a block evicted meanwhile is installed again by that commit.
  */
 final class MetaCache implements MetaView {
     private final Store store;

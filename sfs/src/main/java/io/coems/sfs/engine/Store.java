@@ -6,7 +6,11 @@ import io.coems.sfs.SfsIoException;
 
 import java.lang.foreign.MemorySegment;
 
-/** The block store under SFS, with the matrix's failures turned into {@link SfsIoException}s. */
+/**
+ * The block store under SFS, with the matrix's failures turned into {@link SfsIoException}s.
+ * Thread-safe; flushes are serialized (one runs outside the metadata lock, before a periodic
+ * journal commit).
+ */
 final class Store {
     private final BlockStore blocks;
 
@@ -34,7 +38,11 @@ final class Store {
         }
     }
 
-    void flush() {
+    /**
+     * Forces everything written before the call. Flushes take turns: a device flush that ran
+     * alongside another could return before the other had forced what it took on.
+     */
+    synchronized void flush() {
         try {
             blocks.flush();
         } catch (MatrixException e) {

@@ -4,26 +4,52 @@ import io.coems.matrix.Blocks;
 import io.coems.sfs.format.MetaBlock;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Every change to SFS metadata (allocation, counts, bitmaps, pointers, vnode records,
- * descriptors) goes through one transaction: the first change to a block copies its committed
- * content into the transaction, later reads inside the transaction see the copy, and
- * {@link #commit()} seals and writes all changed blocks and installs them in the cache. A
+ * descriptors) goes through one transaction; later reads inside the transaction see its
+ * changes, and {@link #commit()} installs all changed blocks as the committed state. A
  * transaction that is closed without a commit leaves no trace, so an operation that fails
  * halfway (no space, bad input found late) changes nothing.
+ *
+ * <p>How a block is changed depends on who may read it meanwhile:
+ * <ul>
+ *   <li><b>In place</b>, with the old bytes kept in an {@link UndoLog}: index blocks,
+ *       reference counts and the group-descriptor table ({@link #IN_PLACE}). Nobody can see
+ *       such a change before the commit: counts are read only under the metadata lock, which
+ *       the transaction holds; an index block is changed only while exactly one vnode's tree
+ *       reaches it (count 1 along an exclusive path), and that vnode's lock is held
+ *       exclusively (writes, discards) or the vnode is being deleted and refused to readers;
+ *       the free counts of the table are read without the lock only as a hint
+ *       ({@code Engine.freeBlocks}). A first write after a snapshot so changes a few bytes of
+ *       metadata instead of copying whole 64 KiB blocks.</li>
+ *   <li><b>Copied</b> on the first change, for every other kind (vnode records, bitmaps,
+ *       descriptors), which readers holding no lock may decode at any time: they keep seeing
+ *       the committed copy until the commit installs the new one.</li>
+ * </ul>
  *
  * <p>Commit hands the changed blocks to the {@link Journal}'s running transaction, which
  * makes them durable as one record and only then writes them home; blocks freed by the
  * transaction are reported to the journal at commit, so they are not reused before that
- * record is durable, nor within the transaction itself. Without a journal (while formatting)
- * commit writes the blocks in place. Not thread-safe: one thread, under the file system's
- * metadata lock.
+ * record is durable, nor within the transaction itself. If this transaction would overflow
+ * the record, the running transaction is committed first, with this transaction's in-place
+ * changes taken out for that while, so a record never holds part of a transaction. Without a
+ * journal (while formatting) commit writes the blocks in place. Not thread-safe: one thread,
+ * under the file system's metadata lock.
  */
 public final class Transaction implements MetaView, AutoCloseable {
-    private record Change(MemorySegment content, MetaBlock.Kind kind) {
+    /** Kinds changed in place under an undo log; the others are copied on their first change. */
+    static final java.util.Set<MetaBlock.Kind> IN_PLACE = java.util.EnumSet.of(MetaBlock.Kind.INDEX,
+            MetaBlock.Kind.REFCOUNT, MetaBlock.Kind.GROUP_TABLE);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    /** A changed block: its content (the cached segment itself when changed in place) and kind. */
+    private record Change(MemorySegment content, MetaBlock.Kind kind, boolean inPlace) {
     }
 
     private final MetaCache cache;
@@ -31,6 +57,7 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final Map<Long, Change> changes = new LinkedHashMap<>();
     private final java.util.Set<Long> freed = new java.util.HashSet<>();
     private final java.util.Set<Long> decreased = new java.util.HashSet<>();
+    private final UndoLog undo = new UndoLog();
     private boolean useReserve;
 
     Transaction(MetaCache cache, Journal journal) {
@@ -75,21 +102,48 @@ public final class Transaction implements MetaView, AutoCloseable {
         return change != null ? change.content() : cache.read(block, kind);
     }
 
-    /** A private, writable copy of {@code block}, committed with the transaction. */
+    /**
+     * {@code block}, writable, its changes committed with the transaction: for kinds changed in
+     * place the cached block itself (all of it is kept for the undo; prefer
+     * {@link #setInt} for single entries), for the others a private copy.
+     */
     public MemorySegment modify(long block, MetaBlock.Kind kind) {
-        Change change = changes.get(block);
-        if (change == null) {
-            MemorySegment copy = MemorySegment.ofArray(new byte[Blocks.SIZE]);
-            MemorySegment.copy(cache.read(block, kind), 0, copy, 0, Blocks.SIZE);
-            change = new Change(copy, kind);
-            changes.put(block, change);
+        Change change = change(block, kind);
+        if (change.inPlace()) {
+            undo.saveBlock(change.content());
         }
         return change.content();
     }
 
+    /** Sets the u32 at {@code offset} of {@code block} to {@code value}, committed with the transaction. */
+    public void setInt(long block, MetaBlock.Kind kind, long offset, int value) {
+        Change change = change(block, kind);
+        if (change.inPlace()) {
+            undo.saveInt(change.content(), offset);
+        }
+        change.content().set(INT, offset, value);
+    }
+
+    /** The change of {@code block}, begun now if this is its first: in place, or a private copy. */
+    private Change change(long block, MetaBlock.Kind kind) {
+        Change change = changes.get(block);
+        if (change == null) {
+            MemorySegment committed = cache.read(block, kind);
+            if (IN_PLACE.contains(kind)) {
+                change = new Change(committed, kind, true);
+            } else {
+                MemorySegment copy = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+                MemorySegment.copy(committed, 0, copy, 0, Blocks.SIZE);
+                change = new Change(copy, kind, false);
+            }
+            changes.put(block, change);
+        }
+        return change;
+    }
+
     /** A zeroed, writable {@code kind} block for a newly allocated {@code block}. */
     public MemorySegment fresh(long block, MetaBlock.Kind kind) {
-        Change change = new Change(MemorySegment.ofArray(new byte[Blocks.SIZE]), kind);
+        Change change = new Change(MemorySegment.ofArray(new byte[Blocks.SIZE]), kind, false);
         changes.put(block, change);
         return change.content();
     }
@@ -100,8 +154,9 @@ public final class Transaction implements MetaView, AutoCloseable {
      */
     public void commit() {
         if (journal != null && journal.full(changes.size() + freed.size())) {
-            journal.commit();
+            commitRunningWithout();
         }
+        undo.clear();
         for (Map.Entry<Long, Change> e : changes.entrySet()) {
             if (journal == null) {
                 MetaBlock.seal(e.getValue().content(), e.getValue().kind());
@@ -125,9 +180,31 @@ public final class Transaction implements MetaView, AutoCloseable {
         close();
     }
 
-    /** Ends the transaction; without a commit, every change is dropped. */
+    /**
+     * Commits the journal's running transaction as it was before this one: the in-place changes
+     * are undone for that while and then applied again. Should the journal commit fail, they
+     * stay undone (the transaction changes nothing).
+     */
+    private void commitRunningWithout() {
+        List<MemorySegment[]> redo = new ArrayList<>();
+        for (Change change : changes.values()) {
+            if (change.inPlace()) {
+                MemorySegment changed = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+                MemorySegment.copy(change.content(), 0, changed, 0, Blocks.SIZE);
+                redo.add(new MemorySegment[] {change.content(), changed});
+            }
+        }
+        undo.rollBack();
+        journal.commit();
+        for (MemorySegment[] pair : redo) {
+            MemorySegment.copy(pair[1], 0, pair[0], 0, Blocks.SIZE);
+        }
+    }
+
+    /** Ends the transaction; without a commit, every change is dropped (the in-place ones undone). */
     @Override
     public void close() {
+        undo.rollBack();
         changes.clear();
         freed.clear();
         decreased.clear();

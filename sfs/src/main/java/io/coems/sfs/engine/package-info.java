@@ -1,6 +1,7 @@
 /**
  * Internal: the SFS engine behind {@code SuperFileSystem}. {@link io.coems.sfs.engine.Engine}
- * orchestrates; {@code Transaction} and {@code MetaCache} carry every metadata change;
+ * orchestrates; {@code Transaction} (with its {@code UndoLog}) and {@code MetaCache} carry every
+ * metadata change;
  * {@code BlockCounts}, {@code GroupTable} and {@code VnodeTable} allocate; {@code BlockMap}
  * maps, copies on write and releases; {@code Growth} adds block groups when the store grows;
  * {@code Descriptors} and {@code Checker} do what their names say. Not exported from the module.
