@@ -79,7 +79,7 @@ final class Connection {
     private final CountDownLatch connected = new CountDownLatch(1);
 
     // receive thread only
-    private final ByteBuffer received = ByteBuffer.allocateDirect(ClientOptions.MAX_DATAGRAM);
+    private final ByteBuffer received = ByteBuffer.allocate(ClientOptions.MAX_DATAGRAM);
     private final MemorySegment receivedSegment = MemorySegment.ofBuffer(received);
     private final FrameHeader frame = new FrameHeader();
     private final MessageHeader header = new MessageHeader();

@@ -120,7 +120,7 @@ final class Receiver implements Runnable {
         this.buffers = buffers;
         this.cookies = cookies;
         this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
-        this.received = ByteBuffer.allocateDirect(NvspServer.MAX_DATAGRAM);
+        this.received = ByteBuffer.allocate(NvspServer.MAX_DATAGRAM);
         this.receivedSegment = MemorySegment.ofBuffer(received);
         int slots = Math.max(64, 4 * server.credits());
         int maxFragments = Math.min(0xFFFF,
