@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * requests and pipelines. Each JMH thread is one client with its own session and its own
  * volume ({@code -t 1} and {@code -t 4} for 1 and 4 clients; {@code target=LOCAL} threads use
  * their volumes directly). {@code datagram} is the maximum datagram the client proposes:
- * 1,408 bytes (fits an Ethernet MTU) or 8 KiB of payload per fragment (loopback allows it).
+ * 1,408 bytes (fits an Ethernet MTU) or 8 KiB of payload per fragment (loopback allows it);
+ * {@code mode} the protection ({@code -p mode=INTEGRITY_ONLY} for GMAC instead of encryption).
  *
  * <p>Bytes per operation: {@code size}.
  */
@@ -65,6 +66,10 @@ public class NvspIoBenchmark {
         /** Largest datagram: 1,408 bytes, or 8 KiB of payload + 40-byte header + 16-byte tag. */
         @Param({"1408", "8248"})
         public int datagram;
+
+        /** Protection of the sessions: ENCRYPTED (the default) or INTEGRITY_ONLY (GMAC). */
+        @Param({"ENCRYPTED"})
+        public SecurityMode mode;
 
         Path dir;
         VolumePool pool;
@@ -134,7 +139,7 @@ public class NvspIoBenchmark {
             local = served.volumes[i];
             if (served.target == Target.REMOTE) {
                 client = NvspClient.connect(ClientOptions.builder(served.server.address(), served.clientIds[i],
-                        served.keys[i]).maxDatagram(served.datagram).securityMode(SecurityMode.ENCRYPTED)
+                        served.keys[i]).maxDatagram(served.datagram).securityMode(served.mode)
                         .requestTimeout(Duration.ofSeconds(30)).build());
                 remote = client.volume(local.id());
             }

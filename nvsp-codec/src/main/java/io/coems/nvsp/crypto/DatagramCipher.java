@@ -3,7 +3,7 @@ package io.coems.nvsp.crypto;
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.frame.FrameHeader;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import java.lang.foreign.ValueLayout;
 import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -11,13 +11,18 @@ import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * What {@link Sealer} and {@link Opener} share: one AES-256-GCM {@link Cipher} reused for every
- * datagram of one direction, the 96-bit nonce built from the direction's 4-byte prefix and the
- * packet sequence, and cached {@link ByteBuffer} views of the datagram memory.
+ * datagram of one direction and the 96-bit nonce built from the direction's 4-byte prefix and
+ * the packet sequence.
  *
  * <p>Nonce: bytes 0-3 the prefix derived with the key, bytes 4-11 the sequence little-endian.
  * Associated data: the 40-byte frame header (ENCRYPTED), or the header and the clear payload
- * (INTEGRITY_ONLY, where the tag is a GMAC). Datagram memory must be writable and the datagram
- * must start below 2 GiB in its segment.
+ * (INTEGRITY_ONLY, where the tag is a GMAC). Datagram memory must be writable.
+ *
+ * <p>The cipher runs on byte arrays: the JDK's GCM processes a whole array in one intrinsic
+ * call, but a direct buffer in 768-byte pieces through arrays it allocates for every call.
+ * Datagrams on the heap (a segment over a {@code byte[]}) are therefore sealed and opened in
+ * place; others are copied through an array of the cipher's own, grown to the largest datagram
+ * seen, and back.
  */
 abstract sealed class DatagramCipher permits Sealer, Opener {
     private static final int TAG_BITS = FrameHeader.TAG_LENGTH * Byte.SIZE;
@@ -26,9 +31,7 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
     private final SecretKey key;
     private final byte[] nonce = new byte[12];
     private final SecurityMode mode;
-    private MemorySegment viewed;
-    private ByteBuffer first;
-    private ByteBuffer second;
+    private byte[] scratch = new byte[0];
 
     DatagramCipher(TrafficKey trafficKey, SecurityMode mode) {
         this.key = trafficKey.key();
@@ -67,30 +70,35 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
      * @throws GeneralSecurityException when the tag does not verify
      */
     final void run(int opmode, FrameHeader frame) throws GeneralSecurityException {
-        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
-        boolean encrypted = mode == SecurityMode.ENCRYPTED;
-        int payloadLength = frame.payloadLength();
-        int aadLength = encrypted ? FrameHeader.LENGTH : FrameHeader.LENGTH + payloadLength;
-        int inputLength = (encrypted ? payloadLength : 0)
-                + (opmode == Cipher.DECRYPT_MODE ? FrameHeader.TAG_LENGTH : 0);
-        cipher.init(opmode, key, new GCMParameterSpec(TAG_BITS, nonce));
-        view(frame.segment());
-        int start = Math.toIntExact(frame.offset());
-        first.limit(start + aadLength).position(start);
-        cipher.updateAAD(first);
-        first.limit(start + aadLength + inputLength);
-        second.limit(second.capacity()).position(start + aadLength);
-        cipher.doFinal(first, second);
-    }
-
-    private void view(MemorySegment segment) {
+        MemorySegment segment = frame.segment();
         if (segment.isReadOnly()) {
             throw new IllegalArgumentException("datagrams are sealed and opened in place: the memory must be writable");
         }
-        if (segment != viewed) {
-            first = segment.asByteBuffer();
-            second = first.duplicate();
-            viewed = segment;
+        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
+        boolean encrypted = mode == SecurityMode.ENCRYPTED;
+        boolean decrypt = opmode == Cipher.DECRYPT_MODE;
+        int payloadLength = frame.payloadLength();
+        int aadLength = encrypted ? FrameHeader.LENGTH : FrameHeader.LENGTH + payloadLength;
+        int inputLength = (encrypted ? payloadLength : 0) + (decrypt ? FrameHeader.TAG_LENGTH : 0);
+        int datagramLength = aadLength + inputLength + (decrypt ? 0 : FrameHeader.TAG_LENGTH);
+        byte[] array;
+        int start;
+        if (segment.heapBase().orElse(null) instanceof byte[] heap) {
+            array = heap;
+            start = Math.toIntExact(segment.address() + frame.offset());
+        } else {
+            if (scratch.length < datagramLength) {
+                scratch = new byte[datagramLength];
+            }
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, frame.offset(), scratch, 0, aadLength + inputLength);
+            array = scratch;
+            start = 0;
+        }
+        cipher.init(opmode, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(array, start, aadLength);
+        int output = cipher.doFinal(array, start + aadLength, inputLength, array, start + aadLength);
+        if (array == scratch) {
+            MemorySegment.copy(scratch, aadLength, segment, ValueLayout.JAVA_BYTE, frame.offset() + aadLength, output);
         }
     }
 }

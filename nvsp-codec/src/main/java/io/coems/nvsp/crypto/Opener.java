@@ -17,8 +17,8 @@ import javax.crypto.Cipher;
  * shares that direction's {@link ReplayWindow}, so a datagram is accepted at most once however
  * many receiving threads see it. The window records a sequence only after its tag verified.
  *
- * <p>Allocation per datagram: as for {@link Sealer}; the JDK's GCM decryption may also buffer
- * internally. An opener is not thread-safe (it owns a {@code Cipher} and its counters): one
+ * <p>Memory and allocation per datagram: as for {@link Sealer} (heap datagrams are opened in
+ * place). An opener is not thread-safe (it owns a {@code Cipher} and its counters): one
  * opener per receiving thread.
  */
 public final class Opener extends DatagramCipher {

@@ -17,10 +17,12 @@ import javax.crypto.Cipher;
  * draws from one shared, atomic sequence, so no two datagrams of a direction get the same
  * sequence and an AES-GCM nonce is never used twice under one key, however many threads send.
  *
- * <p>Allocation per datagram: none by this class once it has seen the datagram's segment (it
- * caches {@code ByteBuffer} views of the last segment used); the JDK allocates a
- * {@code GCMParameterSpec} and, inside {@code Cipher.init}, small per-operation state.
- * A sealer is not thread-safe (it owns a {@code Cipher}): one sealer per sending thread.
+ * <p>Datagrams on the heap (segments over a {@code byte[]}) are sealed in place in one pass of
+ * the JDK's GCM intrinsic; datagrams in native memory are copied through an array the sealer
+ * keeps (as long as the longest datagram it sealed) and back. Allocation per datagram: none by
+ * this class; the JDK allocates a {@code GCMParameterSpec} and, inside {@code Cipher.init},
+ * small per-operation state. A sealer is not thread-safe (it owns a {@code Cipher}): one
+ * sealer per sending thread.
  */
 public final class Sealer extends DatagramCipher {
     private final AtomicLong sequence;

@@ -17,6 +17,7 @@ import io.coems.nvsp.message.Accept;
 import io.coems.nvsp.message.Authenticate;
 import io.coems.nvsp.message.Hello;
 import io.coems.nvsp.message.MessageType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -75,6 +76,40 @@ class CryptoTest {
             assertFalse(Arrays.equals(payload, clearPart));
         }
         assertArrayEquals(payload, open(opener(mode), sealed));
+    }
+
+    /**
+     * Seals a payload in a datagram at {@code at} of {@code memory}, opens it in place again and
+     * returns the whole memory: the sealed datagram's bytes, then the clear ones.
+     */
+    private byte[][] sealAndOpenInPlace(SecurityMode mode, MemorySegment memory, int at, byte[] payload) {
+        memory.fill((byte) 0x5A);
+        frame.encode(memory, at, FrameHeader.LENGTH + payload.length + FrameHeader.TAG_LENGTH).sessionId(9)
+                .requestId(4).payloadLength(payload.length);
+        MemorySegment.copy(MemorySegment.ofArray(payload), 0, memory, at + FrameHeader.LENGTH, payload.length);
+        int length = new Sealer(Vectors.KEYS.key(Direction.CLIENT_TO_SERVER), mode, 1).seal(frame);
+        byte[] sealed = memory.toArray(ValueLayout.JAVA_BYTE);
+        opener(mode).open(frame.wrap(memory, at, length));
+        return new byte[][] {sealed, memory.toArray(ValueLayout.JAVA_BYTE)};
+    }
+
+    @Property(tries = 50)
+    void datagramsInNativeMemoryAndOnTheHeapSealAndOpenAlike(@ForAll SecurityMode mode,
+            @ForAll @Size(max = 9000) byte[] payload) {
+        int room = FrameHeader.LENGTH + payload.length + FrameHeader.TAG_LENGTH;
+        byte[][] heap = sealAndOpenInPlace(mode, MemorySegment.ofArray(new byte[room + 40]).asSlice(7, room + 20), 13,
+                payload);
+        byte[][] offHeap;
+        try (Arena arena = Arena.ofConfined()) {
+            offHeap = sealAndOpenInPlace(mode, arena.allocate(room + 20), 13, payload);
+        }
+        assertArrayEquals(heap[0], offHeap[0]);
+        assertArrayEquals(heap[1], offHeap[1]);
+        assertArrayEquals(payload, Arrays.copyOfRange(heap[1], 13 + FrameHeader.LENGTH,
+                13 + FrameHeader.LENGTH + payload.length));
+        for (int i : new int[] {0, 12, 13 + room, room + 19}) {
+            assertEquals(0x5A, heap[0][i], "byte " + i + " outside the datagram");
+        }
     }
 
     @Test

@@ -56,7 +56,11 @@ final class Connection {
     private static final long REASSEMBLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long IDLE_WAKE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final int RECEIVE_BATCH = 256;
+    /**
+     * The most datagrams read before the timers run again: more than the socket buffer holds,
+     * so a burst is read whole first and a response waiting there is never taken for lost.
+     */
+    private static final int RECEIVE_BATCH = 1 << 14;
     private static final int SOCKET_BUFFER = 4 << 20;
     private static final int MAX_RESPONSE_FRAGMENTS = Math.ceilDiv(Call.MAX_MESSAGE,
             ClientOptions.MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH);
@@ -75,7 +79,7 @@ final class Connection {
     private final CountDownLatch connected = new CountDownLatch(1);
 
     // receive thread only
-    private final ByteBuffer received = ByteBuffer.allocateDirect(ClientOptions.MAX_DATAGRAM);
+    private final ByteBuffer received = ByteBuffer.allocate(ClientOptions.MAX_DATAGRAM);
     private final MemorySegment receivedSegment = MemorySegment.ofBuffer(received);
     private final FrameHeader frame = new FrameHeader();
     private final MessageHeader header = new MessageHeader();

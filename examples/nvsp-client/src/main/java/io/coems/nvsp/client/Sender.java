@@ -10,9 +10,10 @@ import java.nio.channels.DatagramChannel;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What one thread needs to send datagrams: a direct datagram buffer, a frame header flyweight
- * and a {@link Sealer} of the current session (made again when the session changes; every
- * sealer of a session draws from its one sequence). Not thread-safe: each sending thread uses
+ * What one thread needs to send datagrams: a heap datagram buffer (sealed in place in one pass
+ * of the JDK's GCM intrinsic; the channel copies it through its thread's native buffer), a
+ * frame header flyweight and a {@link Sealer} of the current session (made again when the
+ * session changes; every sealer of a session draws from its one sequence). Not thread-safe: each sending thread uses
  * its own, so no sealer is ever shared.
  *
  * <p>The channel is non-blocking (its receive side is driven by a selector); when the socket's
@@ -37,7 +38,7 @@ final class Sender {
      * @param wantedCredits the credits every datagram asks for
      */
     Sender(int capacity, long wantedCredits) {
-        this.datagram = ByteBuffer.allocateDirect(capacity);
+        this.datagram = ByteBuffer.allocate(capacity);
         this.segment = MemorySegment.ofBuffer(datagram);
         this.wantedCredits = wantedCredits;
     }

@@ -277,7 +277,6 @@ public final class NvspServer implements AutoCloseable {
                     executor.execute(job);
                 } finally {
                     scheduler.done();
-                    job.session.releaseJob(job, buffers);
                 }
             }
         } catch (InterruptedException e) {

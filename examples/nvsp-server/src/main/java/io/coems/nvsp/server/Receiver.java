@@ -52,7 +52,11 @@ final class Receiver implements Runnable {
     static final int MIN_DATAGRAM = 512;
     /** The largest datagram ever negotiated: the largest UDP payload over IPv4. */
     static final int MAX_UDP_PAYLOAD = 65_507;
-    private static final int BATCH = 256;
+    /**
+     * The most datagrams read before the timers run again: more than the socket buffer holds,
+     * so a burst is read whole first and fragments waiting there never make a NACK fire.
+     */
+    private static final int BATCH = 1 << 14;
     private static final long UNKNOWN_SESSION_ANSWERS_PER_SECOND = 100;
     private static final long REASSEMBLY_TIMEOUT_NANOS = 2_000_000_000L;
 
@@ -116,7 +120,7 @@ final class Receiver implements Runnable {
         this.buffers = buffers;
         this.cookies = cookies;
         this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
-        this.received = ByteBuffer.allocateDirect(NvspServer.MAX_DATAGRAM);
+        this.received = ByteBuffer.allocate(NvspServer.MAX_DATAGRAM);
         this.receivedSegment = MemorySegment.ofBuffer(received);
         int slots = Math.max(64, 4 * server.credits());
         int maxFragments = Math.min(0xFFFF,

@@ -61,6 +61,11 @@ final class RequestExecutor {
     private final ManagementRequest managementRequest = new ManagementRequest();
     private final ManagementResponse managementResponse = new ManagementResponse();
     private BufferPool.Buffer scratch;
+    /** The request being executed: its job until given back, and what the response needs. */
+    private Job heldJob;
+    private Session session;
+    private long requestId;
+    private MessageType type;
     private long runStart;
     private long runEnd;
     private long runState;
@@ -86,13 +91,22 @@ final class RequestExecutor {
         }
     }
 
-    /** Executes a request and sends its response; counts it in the client's metrics. */
+    /**
+     * Executes a request and sends its response; counts it in the client's metrics. The job goes
+     * back to its session (its credit is free again) just before the response is sent, so a
+     * client that sends its next request as soon as the response arrives never finds the credit
+     * still taken; from then on only the fields copied out of the job are used.
+     */
     void execute(Job job) {
-        Session session = job.session;
+        heldJob = job;
+        session = job.session;
+        requestId = job.requestId;
+        type = job.type;
+        long arrived = job.arrivedNanos;
         long read = 0;
         long written = 0;
         try {
-            switch (job.type) {
+            switch (type) {
                 case READ -> read = read(job);
                 case WRITE -> written = write(job);
                 case FLUSH, TRIM, WRITE_ZEROES -> change(job);
@@ -100,22 +114,31 @@ final class RequestExecutor {
                 default -> management(job);
             }
         } catch (MalformedMessageException e) {
-            session.dropped(Drop.MALFORMED, job.type + ": " + e.getMessage());
-            replyStatus(job, MessageType.ERROR, Status.EINVAL);
+            session.dropped(Drop.MALFORMED, type + ": " + e.getMessage());
+            replyStatus(MessageType.ERROR, Status.EINVAL);
         } catch (RuntimeException e) {
-            LOG.error("{}: request {} ({}) failed unexpectedly", session, Long.toUnsignedString(job.requestId), job.type, e);
-            replyStatus(job, MessageType.ERROR, Status.EIO);
+            LOG.error("{}: request {} ({}) failed unexpectedly", session, Long.toUnsignedString(requestId), type, e);
+            replyStatus(MessageType.ERROR, Status.EIO);
+        } finally {
+            releaseJob();
         }
-        session.client.executed(System.nanoTime() - job.arrivedNanos, read, written);
+        session.client.executed(System.nanoTime() - arrived, read, written);
+    }
+
+    /** Gives the job back to its session, once: its message is no longer needed. */
+    private void releaseJob() {
+        if (heldJob != null) {
+            session.releaseJob(heldJob, buffers);
+            heldJob = null;
+        }
     }
 
     private long read(Job job) {
-        Session session = job.session;
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(session, block.volumeId());
+        Volume volume = assigned(block.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(block, 0, volume);
         if (refusal != Status.OK) {
-            replyRead(job, refusal);
+            replyRead(refusal);
             return 0;
         }
         int length = (int) block.length();
@@ -129,33 +152,34 @@ final class RequestExecutor {
                 volume.read(block.volumeOffset(), target.asSlice(readResponse.data().dataOffset(), length));
             }
         } catch (PoolException e) {
-            replyRead(job, status(e));
+            replyRead(status(e));
             return 0;
         }
         readResponse.data().putInPlace(length);
-        session.cache.forget(job.requestId);
+        session.cache.forget(requestId);
+        releaseJob();
         if (single) {
-            transmitter.sendSingle(session, job.requestId, messageLength);
+            transmitter.sendSingle(session, requestId, messageLength);
         } else {
-            transmitter.send(session, job.requestId, target, 0, messageLength);
-            scratch = buffers.keep(scratch, session, job.requestId, messageLength);
+            transmitter.send(session, requestId, target, 0, messageLength);
+            scratch = buffers.keep(scratch, session, requestId, messageLength);
         }
         return length;
     }
 
     private long write(Job job) {
         write.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(job.session, write.volumeId());
+        Volume volume = assigned(write.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(write, RangeRequest.FLAG_FUA, volume);
         if (refusal != Status.OK) {
-            replyStatus(job, MessageType.WRITE_RESPONSE, refusal);
+            replyStatus(MessageType.WRITE_RESPONSE, refusal);
             return 0;
         }
         try {
             write.data().verify();
         } catch (ChecksumMismatchException e) {
-            LOG.debug("{}: WRITE {}: {}", job.session, Long.toUnsignedString(job.requestId), e.getMessage());
-            replyStatus(job, MessageType.WRITE_RESPONSE, Status.EIO);
+            LOG.debug("{}: WRITE {}: {}", session, Long.toUnsignedString(requestId), e.getMessage());
+            replyStatus(MessageType.WRITE_RESPONSE, Status.EIO);
             return 0;
         }
         long length = write.length();
@@ -168,51 +192,50 @@ final class RequestExecutor {
         } catch (PoolException e) {
             status = status(e);
         }
-        replyStatus(job, MessageType.WRITE_RESPONSE, status);
+        replyStatus(MessageType.WRITE_RESPONSE, status);
         return status == Status.OK ? length : 0;
     }
 
     /** FLUSH, TRIM and WRITE_ZEROES: no data either way. */
     private void change(Job job) {
-        MessageType responseType = responseOf(job.type);
+        MessageType responseType = responseOf(type);
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(job.session, block.volumeId());
-        long allowed = switch (job.type) {
+        Volume volume = assigned(block.volumeId());
+        long allowed = switch (type) {
             case TRIM -> RangeRequest.FLAG_FUA;
             case WRITE_ZEROES -> RangeRequest.FLAG_FUA | RangeRequest.FLAG_NO_HOLE;
             default -> 0;
         };
         Status refusal = volume == null ? Status.EPERM : check(block, allowed, volume);
         if (refusal != Status.OK) {
-            replyStatus(job, responseType, refusal);
+            replyStatus(responseType, refusal);
             return;
         }
         Status status = Status.OK;
         try {
             long offset = block.volumeOffset();
             long length = block.length();
-            if (job.type == MessageType.TRIM) {
+            if (type == MessageType.TRIM) {
                 volume.discard(offset, length);
-            } else if (job.type == MessageType.WRITE_ZEROES && (block.flags() & RangeRequest.FLAG_NO_HOLE) != 0) {
+            } else if (type == MessageType.WRITE_ZEROES && (block.flags() & RangeRequest.FLAG_NO_HOLE) != 0) {
                 for (long done = 0; done < length; done += Math.min(ZEROS.byteSize(), length - done)) {
                     volume.write(offset + done, ZEROS.asSlice(0, Math.min(ZEROS.byteSize(), length - done)));
                 }
-            } else if (job.type == MessageType.WRITE_ZEROES) {
+            } else if (type == MessageType.WRITE_ZEROES) {
                 volume.writeZeroes(offset, length);
             }
-            if (job.type == MessageType.FLUSH || (block.flags() & RangeRequest.FLAG_FUA) != 0) {
+            if (type == MessageType.FLUSH || (block.flags() & RangeRequest.FLAG_FUA) != 0) {
                 volume.flush();
             }
         } catch (PoolException e) {
             status = status(e);
         }
-        replyStatus(job, responseType, status);
+        replyStatus(responseType, status);
     }
 
     private void blockStatus(Job job) {
-        Session session = job.session;
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(session, block.volumeId());
+        Volume volume = assigned(block.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(block, 0, volume);
         if (refusal == Status.OK && block.length() == 0) {
             refusal = Status.EINVAL;
@@ -229,8 +252,9 @@ final class RequestExecutor {
             addExtents(mapped, block.volumeOffset(), block.volumeOffset() + block.length(),
                     (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
         }
-        session.cache.forget(job.requestId);
-        transmitter.send(session, job.requestId, scratch.segment(), 0, extents.encodedLength());
+        session.cache.forget(requestId);
+        releaseJob();
+        transmitter.send(session, requestId, scratch.segment(), 0, extents.encodedLength());
     }
 
     /**
@@ -283,9 +307,8 @@ final class RequestExecutor {
     }
 
     private void management(Job job) {
-        Session session = job.session;
         managementRequest.wrap(job.message(), 0, job.length());
-        MessageType responseType = responseOf(job.type);
+        MessageType responseType = responseOf(type);
         int room = session.payloadRoom();
         managementResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, room, responseType);
         Status status = management.execute(session, managementRequest, managementResponse,
@@ -294,14 +317,14 @@ final class RequestExecutor {
             managementResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, room, responseType);
         }
         managementResponse.status(status);
-        reply(job, managementResponse.encodedLength());
+        reply(managementResponse.encodedLength());
     }
 
     /**
      * The volume of a request if it is assigned to the session's client; else null, counted and
      * logged as refused.
      */
-    private Volume assigned(Session session, long volumeId) {
+    private Volume assigned(long volumeId) {
         Volume volume = session.lastVolume();
         try {
             if (volume == null || volume.id() != volumeId) {
@@ -340,29 +363,30 @@ final class RequestExecutor {
         return inside ? Status.OK : Status.EOVERFLOW;
     }
 
-    private void replyRead(Job job, Status status) {
-        readResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, job.session.payloadRoom(),
+    private void replyRead(Status status) {
+        readResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(),
                 MessageType.READ_RESPONSE).status(status);
-        reply(job, readResponse.encodedLength());
+        reply(readResponse.encodedLength());
     }
 
-    private void replyStatus(Job job, MessageType type, Status status) {
-        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, job.session.payloadRoom(), type).status(status);
-        reply(job, statusResponse.encodedLength());
+    private void replyStatus(MessageType responseType, Status status) {
+        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), responseType)
+                .status(status);
+        reply(statusResponse.encodedLength());
     }
 
     /**
      * Sends the response encoded in the transmitter's datagram, kept in the duplicate cache
      * first unless the request is idempotent (then a copy of the request runs again).
      */
-    private void reply(Job job, int length) {
-        Session session = job.session;
-        if (isIdempotent(job.type)) {
-            session.cache.forget(job.requestId);
+    private void reply(int length) {
+        if (isIdempotent(type)) {
+            session.cache.forget(requestId);
         } else {
-            session.cache.answered(job.requestId, transmitter.segment(), Transmitter.PAYLOAD, length);
+            session.cache.answered(requestId, transmitter.segment(), Transmitter.PAYLOAD, length);
         }
-        transmitter.sendSingle(session, job.requestId, length);
+        releaseJob();
+        transmitter.sendSingle(session, requestId, length);
     }
 
     /** Whether a copy of a request of this type may simply run again. */

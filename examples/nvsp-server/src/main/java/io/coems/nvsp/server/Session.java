@@ -112,7 +112,10 @@ final class Session {
         }
     }
 
-    /** Gives a job back once its response is sent (or it was never run). */
+    /**
+     * Gives a job back: by its worker just before the response is sent (so the client's next
+     * request finds the credit free), or when it was never run.
+     */
     void releaseJob(Job job, BufferPool buffers) {
         job.clear(buffers);
         synchronized (freeJobs) {

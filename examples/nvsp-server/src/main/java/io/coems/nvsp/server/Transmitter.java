@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sending thread's way out: a direct datagram buffer, a frame header flyweight and the
- * thread's sealer slot of each session. A response that fits one datagram is encoded straight
+ * One sending thread's way out: a heap datagram buffer (sealed in place in one pass of the
+ * JDK's GCM intrinsic; the channel copies it through the thread's native buffer), a frame
+ * header flyweight and the thread's sealer slot of each session. A response that fits one datagram is encoded straight
  * into {@link #segment()} at {@link #PAYLOAD} and sent with {@link #sendSingle}; a longer one is
  * split by the session's fragmenter, each fragment copied into the datagram, sealed in place
  * and sent. Allocation-free per datagram. Not thread-safe: one per sending thread.
@@ -44,7 +45,7 @@ final class Transmitter {
     Transmitter(DatagramChannel channel, int sender, int capacity) {
         this.channel = channel;
         this.sender = sender;
-        this.datagram = ByteBuffer.allocateDirect(capacity);
+        this.datagram = ByteBuffer.allocate(capacity);
         this.segment = MemorySegment.ofBuffer(datagram);
     }
 

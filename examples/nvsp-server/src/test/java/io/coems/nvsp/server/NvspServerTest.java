@@ -258,6 +258,18 @@ class NvspServerTest {
     }
 
     @Test
+    void aCreditIsFreeAgainWhenItsResponseArrives() {
+        try (NvspServer narrow = NvspServer.builder(pool).port(0).credits(1).build().start();
+                RawPeer peer = RawPeer.connected(narrow.address(), bob.id(), bobKey)) {
+            assertEquals(1, peer.credits());
+            for (int i = 0; i < 200; i++) {
+                assertAnswer(MessageType.READ_RESPONSE, Status.OK, peer.call(read(bobVolume.id(), 0, 512)));
+            }
+            assertEquals(0, metricsOf(narrow, bob).drops().noCredit());
+        }
+    }
+
+    @Test
     void aVolumeNotAssignedToTheClientIsRefusedAndUnchanged() {
         long refused = metricsOf(server, alice).drops().refused();
         try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
