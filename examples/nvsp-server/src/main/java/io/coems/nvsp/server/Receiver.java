@@ -155,7 +155,10 @@ final class Receiver implements Runnable {
         }
     }
 
-    /** From now on new handshakes are dropped and new requests answered ESHUTDOWN. */
+    /**
+     * From now on new handshakes are dropped and new request ids answered ESHUTDOWN; a copy of a
+     * request being executed is still ignored and one already answered gets its cached answer.
+     */
     void drain() {
         draining = true;
     }
@@ -421,13 +424,14 @@ final class Receiver implements Runnable {
 
     private void request(Session session, long requestId, MessageType type, MemorySegment segment, long at,
             int length, long now) {
-        if (draining) {
-            replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
-            return;
-        }
-        DuplicateCache.Verdict verdict = session.cache.admit(requestId);
+        boolean refuseNew = draining;
+        DuplicateCache.Verdict verdict = refuseNew ? session.cache.peek(requestId) : session.cache.admit(requestId);
         if (verdict != DuplicateCache.Verdict.NEW) {
             admitted(session, requestId, verdict);
+            return;
+        }
+        if (refuseNew) {
+            replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
             return;
         }
         Job job = session.takeJob();

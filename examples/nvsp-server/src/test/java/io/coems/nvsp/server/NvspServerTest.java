@@ -406,6 +406,29 @@ class NvspServerTest {
     }
 
     @Test
+    void whileDrainingACopyOfAnAnsweredWriteGetsItsAnswerAndOnlyNewIdsGetShutdown() throws InterruptedException {
+        NvspServer closing = NvspServer.builder(pool).port(0).clientLimit(alice.id(), 2, 0).build().start();
+        long offset = 14L << 20;
+        try (RawPeer peer = RawPeer.connected(closing.address(), alice.id(), aliceKey)) {
+            long first = peer.nextRequestId();
+            byte[] firstWrite = write(aliceVolume.id(), offset, random(512, 30), 0); // one datagram
+            peer.send(first, firstWrite);
+            for (int i = 1; i < 4; i++) {
+                peer.send(peer.nextRequestId(), write(aliceVolume.id(), offset + i * 4096L, random(512, 30 + i), 0));
+            }
+            assertAnswer(MessageType.WRITE_RESPONSE, Status.OK, peer.response(first));
+            Thread closer = Thread.ofPlatform().start(closing::close);
+            Thread.sleep(100);
+            peer.send(first, firstWrite);
+            assertAnswer(MessageType.WRITE_RESPONSE, Status.OK, peer.response(first));
+            long fresh = peer.nextRequestId();
+            peer.send(fresh, read(aliceVolume.id(), offset, 512));
+            assertAnswer(MessageType.ERROR, Status.ESHUTDOWN, peer.response(fresh));
+            closer.join();
+        }
+    }
+
+    @Test
     void closeFinishesTheRequestsInFlightThenSendsCloseWithShutdown() throws InterruptedException {
         NvspServer closing = NvspServer.builder(pool).port(0).clientLimit(alice.id(), 4, 0).build().start();
         long offset = 13L << 20;
