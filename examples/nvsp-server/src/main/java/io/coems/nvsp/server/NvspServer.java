@@ -273,11 +273,15 @@ public final class NvspServer implements AutoCloseable {
     private void work(RequestExecutor executor) {
         try {
             for (Job job = scheduler.take(); job != null; job = scheduler.take()) {
+                Session session = job.session;
                 try {
                     executor.execute(job);
                 } finally {
                     scheduler.done();
-                    job.session.releaseJob(job, buffers);
+                    session.releaseJob(job, buffers);
+                }
+                if (session.finished()) {
+                    executor.answerClose(session);
                 }
             }
         } catch (InterruptedException e) {

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The receive thread: reads every datagram, answers the handshake statelessly until
  * AUTHENTICATE, authenticates and decrypts session datagrams, reassembles fragmented requests
- * (with NACKs after a gap), answers KEEPALIVE, CLOSE and the client's NACKs, filters duplicates
+ * (with NACKs after a gap), answers KEEPALIVE, CLOSE (once the session's running requests are
+ * answered; its queued ones are dropped) and the client's NACKs, filters duplicates
  * through each session's cache, enforces credits and queues the requests for the workers.
  * Between datagrams it runs the timers: NACKs due, expired reassembly slots and sessions silent
  * for three keep-alive periods. It owns the session table; nothing it does per datagram
@@ -405,8 +406,10 @@ final class Receiver implements Runnable {
         switch (type) {
             case KEEPALIVE -> replyStatus(session, requestId, MessageType.KEEPALIVE_RESPONSE, Status.OK);
             case CLOSE -> {
-                replyStatus(session, requestId, MessageType.CLOSE_RESPONSE, Status.OK);
                 close(session, "closed by the client");
+                if (session.closeWhenIdle(requestId)) {
+                    replyStatus(session, requestId, MessageType.CLOSE_RESPONSE, Status.OK);
+                }
             }
             case NACK -> resend(session, requestId, segment, at, length);
             case CLOSE_RESPONSE -> {
@@ -444,7 +447,7 @@ final class Receiver implements Runnable {
         }
         if (!job.load(segment, at, length, buffers)) {
             session.cache.forget(requestId);
-            session.releaseJob(job, buffers);
+            session.abandon(job, buffers);
             session.dropped(Drop.NO_SLOT, "no buffer free for a " + length + "-byte " + type);
             return;
         }
@@ -560,7 +563,7 @@ final class Receiver implements Runnable {
         sessions.remove(session.id);
         byHandshake.remove(session.handshakeKey);
         for (Job job : scheduler.remove(session.flow)) {
-            session.releaseJob(job, buffers);
+            session.abandon(job, buffers);
         }
         buffers.release(session);
         server.sessionClosed();

@@ -109,6 +109,16 @@ final class RequestExecutor {
         session.client.executed(System.nanoTime() - job.arrivedNanos, read, written);
     }
 
+    /**
+     * Answers the client's CLOSE of a session once its last running request is answered: the
+     * CLOSE_RESPONSE follows every response of the session.
+     */
+    void answerClose(Session session) {
+        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(),
+                MessageType.CLOSE_RESPONSE).status(Status.OK);
+        transmitter.sendSingle(session, session.closeRequestId(), statusResponse.encodedLength());
+    }
+
     private long read(Job job) {
         Session session = job.session;
         block.wrap(job.message(), 0, job.length());

@@ -44,6 +44,11 @@ final class Session {
     private final SessionKeys keys;
     private final Sealer[] sealers;
     private final ArrayDeque<Job> freeJobs;
+    /** Requests taken a job for and not yet answered (nor abandoned); guarded by freeJobs. */
+    private int unfinished;
+    /** Whether a CLOSE waits for the running requests to be answered; guarded by freeJobs. */
+    private boolean closeAnswerDue;
+    private long closeRequestId;
     private final AtomicInteger logged = new AtomicInteger();
     private volatile InetSocketAddress address;
     private volatile boolean closed;
@@ -105,18 +110,72 @@ final class Session {
         return sealer;
     }
 
-    /** A free job, or null when the client has as many requests in flight as credits. */
+    /**
+     * A free job, or null when the client has as many requests in flight as credits. The request
+     * it carries counts as unfinished until {@link #finished()}.
+     */
     Job takeJob() {
         synchronized (freeJobs) {
-            return freeJobs.pollFirst();
+            Job job = freeJobs.pollFirst();
+            if (job != null) {
+                unfinished++;
+            }
+            return job;
         }
     }
 
-    /** Gives a job back once its response is sent (or it was never run). */
+    /** Gives a job back once its request has run (or will not run); its buffer is free again. */
     void releaseJob(Job job, BufferPool buffers) {
         job.clear(buffers);
         synchronized (freeJobs) {
             freeJobs.addLast(job);
+        }
+    }
+
+    /**
+     * A request taken with {@link #takeJob()} is answered, or will never run.
+     *
+     * @return true if it was the last unfinished request of a session the client closed: the
+     *     caller answers that CLOSE now ({@link #closeRequestId()})
+     */
+    boolean finished() {
+        synchronized (freeJobs) {
+            unfinished--;
+            if (closeAnswerDue && unfinished == 0) {
+                closeAnswerDue = false;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Gives back a job whose request will not run: {@link #releaseJob} and {@link #finished()}. */
+    void abandon(Job job, BufferPool buffers) {
+        releaseJob(job, buffers);
+        finished();
+    }
+
+    /**
+     * The client sent CLOSE (request {@code requestId}) and its queued requests were dropped.
+     *
+     * @return true if no request is running: answer CLOSE_RESPONSE now; else the worker that
+     *     finishes the last running one answers it ({@link #finished()})
+     */
+    boolean closeWhenIdle(long requestId) {
+        synchronized (freeJobs) {
+            if (unfinished == 0) {
+                return true;
+            }
+            closeRequestId = requestId;
+            closeAnswerDue = true;
+            return false;
+        }
+    }
+
+    /** The request id of the client's CLOSE whose answer waits for running requests. */
+    long closeRequestId() {
+        synchronized (freeJobs) {
+            return closeRequestId;
         }
     }
 

@@ -406,6 +406,27 @@ class NvspServerTest {
     }
 
     @Test
+    void closeDropsTheQueuedRequestsAndIsAnsweredAfterTheRunningOne() {
+        Volume volume = pool.createVolume("close-disk", 16 << 20);
+        pool.clients().assign(volume, alice.id());
+        try (NvspServer closing = NvspServer.builder(pool).port(0).workers(1).build().start();
+                RawPeer peer = RawPeer.connected(closing.address(), alice.id(), aliceKey)) {
+            long zeroes = peer.nextRequestId();
+            peer.send(zeroes, block(MessageType.WRITE_ZEROES, volume.id(), 0, 16 << 20, RangeRequest.FLAG_NO_HOLE));
+            peer.send(peer.nextRequestId(), write(volume.id(), 0, random(512, 40), 0));
+            long close = peer.nextRequestId();
+            peer.send(close, empty(MessageType.CLOSE));
+            StringBuilder answers = new StringBuilder();
+            for (RawPeer.Datagram datagram = peer.receive(); datagram != null; datagram = peer.receive()) {
+                answers.append(type(datagram.payload())).append(datagram.requestId() == close ? "(close)" : "").append(' ');
+            }
+            assertEquals("WRITE_ZEROES_RESPONSE CLOSE_RESPONSE(close) ", answers.toString());
+            assertEquals(0, closing.metrics().sessions());
+        }
+        assertArrayEquals(new byte[512], volumeBytes(volume, 0, 512), "a queued request ran after CLOSE");
+    }
+
+    @Test
     void whileDrainingACopyOfAnAnsweredWriteGetsItsAnswerAndOnlyNewIdsGetShutdown() throws InterruptedException {
         NvspServer closing = NvspServer.builder(pool).port(0).clientLimit(alice.id(), 2, 0).build().start();
         long offset = 14L << 20;
