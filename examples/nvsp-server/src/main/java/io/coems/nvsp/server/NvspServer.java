@@ -278,7 +278,6 @@ public final class NvspServer implements AutoCloseable {
                     executor.execute(job);
                 } finally {
                     scheduler.done();
-                    session.releaseJob(job, buffers);
                 }
                 if (session.finished()) {
                     executor.answerClose(session);

@@ -428,9 +428,14 @@ final class Receiver implements Runnable {
     private void request(Session session, long requestId, MessageType type, MemorySegment segment, long at,
             int length, long now) {
         boolean refuseNew = draining;
+        boolean copy = type == MessageType.READ && session.cache.seenSince(requestId);
         DuplicateCache.Verdict verdict = refuseNew ? session.cache.peek(requestId) : session.cache.admit(requestId);
         if (verdict != DuplicateCache.Verdict.NEW) {
             admitted(session, requestId, verdict);
+            return;
+        }
+        if (copy && resendKept(session, requestId)) {
+            session.cache.forget(requestId);
             return;
         }
         if (refuseNew) {
@@ -489,6 +494,26 @@ final class Receiver implements Runnable {
                 // being executed (or new, which callers do not pass): the response will come
             }
         }
+    }
+
+    /**
+     * A copy of a READ answered and forgotten: sends its kept response again, whole, instead of
+     * executing it again (and taking a job for it).
+     *
+     * @return false if its response is not kept
+     */
+    private boolean resendKept(Session session, long requestId) {
+        BufferPool.Buffer kept = buffers.pin(session, requestId);
+        if (kept == null) {
+            return false;
+        }
+        try {
+            session.client.retransmitted(session.fragmenter.fragmentCount(kept.length()));
+            transmitter.send(session, requestId, kept.segment(), 0, kept.length());
+        } finally {
+            buffers.unpin(kept);
+        }
+        return true;
     }
 
     /** The client missed fragments of a response: resend exactly those, if the response is kept. */

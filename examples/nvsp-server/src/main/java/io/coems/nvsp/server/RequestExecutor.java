@@ -61,6 +61,8 @@ final class RequestExecutor {
     private final ManagementRequest managementRequest = new ManagementRequest();
     private final ManagementResponse managementResponse = new ManagementResponse();
     private BufferPool.Buffer scratch;
+    /** The job being executed, until it is given back just before its response goes out. */
+    private Job current;
     private long runStart;
     private long runEnd;
     private long runState;
@@ -86,13 +88,20 @@ final class RequestExecutor {
         }
     }
 
-    /** Executes a request and sends its response; counts it in the client's metrics. */
+    /**
+     * Executes a request and sends its response; counts it in the client's metrics. The job is
+     * given back to its session before the response is sent, so a client that sends its next
+     * request as soon as it sees the response finds the credit free.
+     */
     void execute(Job job) {
+        current = job;
         Session session = job.session;
+        MessageType type = job.type;
+        long arrivedNanos = job.arrivedNanos;
         long read = 0;
         long written = 0;
         try {
-            switch (job.type) {
+            switch (type) {
                 case READ -> read = read(job);
                 case WRITE -> written = write(job);
                 case FLUSH, TRIM, WRITE_ZEROES -> change(job);
@@ -100,13 +109,27 @@ final class RequestExecutor {
                 default -> management(job);
             }
         } catch (MalformedMessageException e) {
-            session.dropped(Drop.MALFORMED, job.type + ": " + e.getMessage());
-            replyStatus(job, MessageType.ERROR, Status.EINVAL);
+            session.dropped(Drop.MALFORMED, type + ": " + e.getMessage());
+            if (current != null) {
+                replyStatus(job, MessageType.ERROR, Status.EINVAL);
+            }
         } catch (RuntimeException e) {
-            LOG.error("{}: request {} ({}) failed unexpectedly", session, Long.toUnsignedString(job.requestId), job.type, e);
-            replyStatus(job, MessageType.ERROR, Status.EIO);
+            LOG.error("{}: a {} request failed unexpectedly", session, type, e);
+            if (current != null) {
+                replyStatus(job, MessageType.ERROR, Status.EIO);
+            }
+        } finally {
+            release();
         }
-        session.client.executed(System.nanoTime() - job.arrivedNanos, read, written);
+        session.client.executed(System.nanoTime() - arrivedNanos, read, written);
+    }
+
+    /** Gives the job being executed back to its session (once); its fields are not read after. */
+    private void release() {
+        if (current != null) {
+            current.session.releaseJob(current, buffers);
+            current = null;
+        }
     }
 
     /**
@@ -143,12 +166,14 @@ final class RequestExecutor {
             return 0;
         }
         readResponse.data().putInPlace(length);
-        session.cache.forget(job.requestId);
+        long requestId = job.requestId;
+        session.cache.forget(requestId);
+        release();
         if (single) {
-            transmitter.sendSingle(session, job.requestId, messageLength);
+            transmitter.sendSingle(session, requestId, messageLength);
         } else {
-            transmitter.send(session, job.requestId, target, 0, messageLength);
-            scratch = buffers.keep(scratch, session, job.requestId, messageLength);
+            transmitter.send(session, requestId, target, 0, messageLength);
+            scratch = buffers.keep(scratch, session, requestId, messageLength);
         }
         return length;
     }
@@ -239,8 +264,10 @@ final class RequestExecutor {
             addExtents(mapped, block.volumeOffset(), block.volumeOffset() + block.length(),
                     (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
         }
-        session.cache.forget(job.requestId);
-        transmitter.send(session, job.requestId, scratch.segment(), 0, extents.encodedLength());
+        long requestId = job.requestId;
+        session.cache.forget(requestId);
+        release();
+        transmitter.send(session, requestId, scratch.segment(), 0, extents.encodedLength());
     }
 
     /**
@@ -367,12 +394,14 @@ final class RequestExecutor {
      */
     private void reply(Job job, int length) {
         Session session = job.session;
+        long requestId = job.requestId;
         if (isIdempotent(job.type)) {
-            session.cache.forget(job.requestId);
+            session.cache.forget(requestId);
         } else {
-            session.cache.answered(job.requestId, transmitter.segment(), Transmitter.PAYLOAD, length);
+            session.cache.answered(requestId, transmitter.segment(), Transmitter.PAYLOAD, length);
         }
-        transmitter.sendSingle(session, job.requestId, length);
+        release();
+        transmitter.sendSingle(session, requestId, length);
     }
 
     /** Whether a copy of a request of this type may simply run again. */

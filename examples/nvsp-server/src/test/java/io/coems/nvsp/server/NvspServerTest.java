@@ -258,6 +258,35 @@ class NvspServerTest {
     }
 
     @Test
+    void aClientThatWaitsForEachResponseNeverGetsNoCredit() {
+        try (NvspServer narrow = NvspServer.builder(pool).port(0).credits(1).build().start();
+                RawPeer peer = RawPeer.connected(narrow.address(), bob.id(), bobKey)) {
+            for (int i = 0; i < 500; i++) {
+                assertAnswer(MessageType.READ_RESPONSE, Status.OK, peer.call(read(bobVolume.id(), 0, 512)));
+            }
+            assertEquals(0, metricsOf(narrow, bob).drops().noCredit());
+        }
+    }
+
+    @Test
+    void aCopyOfAnAnsweredFragmentedReadIsAnsweredFromTheKeptResponse() {
+        bobVolume.write(1 << 20, random(KIB64, 41));
+        try (NvspServer narrow = NvspServer.builder(pool).port(0).credits(1).build().start();
+                RawPeer peer = RawPeer.connected(narrow.address(), bob.id(), bobKey)) {
+            long requestId = peer.nextRequestId();
+            peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
+            byte[] first = peer.response(requestId);
+            assertArrayEquals(random(KIB64, 41), data(first));
+            ServerMetrics.ClientMetrics before = metricsOf(narrow, bob);
+            peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
+            assertArrayEquals(first, peer.response(requestId));
+            ServerMetrics.ClientMetrics after = metricsOf(narrow, bob);
+            assertEquals(before.requests(), after.requests(), "the copy was executed again");
+            assertEquals(before.retransmissions() + Math.ceilDiv(first.length, peer.maxPayload()), after.retransmissions());
+        }
+    }
+
+    @Test
     void aVolumeNotAssignedToTheClientIsRefusedAndUnchanged() {
         long refused = metricsOf(server, alice).drops().refused();
         try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
