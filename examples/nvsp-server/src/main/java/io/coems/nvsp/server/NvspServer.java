@@ -137,7 +137,6 @@ public final class NvspServer implements AutoCloseable {
         if (started || closed) {
             throw new IllegalStateException("the NVSP server was already started");
         }
-        started = true;
         try {
             channel = DatagramChannel.open();
             channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
@@ -151,6 +150,7 @@ public final class NvspServer implements AutoCloseable {
             closeQuietly();
             throw new UncheckedIOException("cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort, e);
         }
+        started = true;
         int bufferSize = Math.toIntExact((maxIoBytes + 64 + 63) & ~63L);
         arena = Arena.ofShared();
         buffers = new BufferPool((int) Math.max(bufferBudget / bufferSize, 2L * workers + 8), bufferSize, arena);
@@ -238,10 +238,25 @@ public final class NvspServer implements AutoCloseable {
         sayGoodbye();
         logMetrics();
         closeQuietly();
-        if (workerThreads.stream().noneMatch(Thread::isAlive) && !receiveThread.isAlive()) {
-            arena.close();
-        }
+        closeArena();
         LOG.info("NVSP server on {} closed", address);
+    }
+
+    /**
+     * Frees the message buffers, also when a thread outlived the wait (stuck in the pool): it is
+     * not interrupted (that would close the pool's file channels); should it touch a buffer
+     * afterwards it fails with an exception instead of reading freed memory, and its request is
+     * not answered.
+     */
+    private void closeArena() {
+        List<Thread> stuck = new ArrayList<>(workerThreads);
+        stuck.add(receiveThread);
+        stuck.removeIf(thread -> !thread.isAlive());
+        try {
+            arena.close();
+        } catch (IllegalStateException e) {
+            LOG.warn("the NVSP message buffers stay allocated: {} still use them ({})", stuck, e.getMessage());
+        }
     }
 
     /** Sends CLOSE with ESHUTDOWN to every session. */

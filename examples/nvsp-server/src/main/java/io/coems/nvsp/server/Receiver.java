@@ -457,7 +457,12 @@ final class Receiver implements Runnable {
             return;
         }
         job.start(requestId, type, now, dataBytes(type, segment, at, length));
-        scheduler.submit(job);
+        if (!scheduler.submit(job)) {
+            // the server stopped between the draining check and now: the workers are gone
+            session.cache.forget(requestId);
+            session.abandon(job, buffers);
+            replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
+        }
     }
 
     /** The data a request moves, for the scheduler: READ its length, WRITE its message. */

@@ -46,10 +46,17 @@ final class Scheduler {
         this.clock = clock;
     }
 
-    /** Queues a request of the job's flow. */
-    void submit(Job job) {
+    /**
+     * Queues a request of the job's flow.
+     *
+     * @return false, and nothing queued, once the scheduler is stopped: no worker would run it
+     */
+    boolean submit(Job job) {
         lock.lock();
         try {
+            if (stopped) {
+                return false;
+            }
             Flow flow = job.flow;
             flow.queue.addLast(job);
             queued++;
@@ -60,6 +67,7 @@ final class Scheduler {
                 round.addLast(flow);
             }
             ready.signal();
+            return true;
         } finally {
             lock.unlock();
         }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coems.nvsp.SecurityMode;
@@ -419,6 +420,16 @@ class NvspServerTest {
     }
 
     // ------------------------------------------------------------------ expiry and close
+
+    @Test
+    void aServerThatCannotBindThrowsAndClosesCleanly() throws java.net.SocketException {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            NvspServer unbound = NvspServer.builder(pool).port(taken.getLocalPort()).build();
+            assertThrows(java.io.UncheckedIOException.class, unbound::start);
+            unbound.close();
+        }
+    }
+
 
     @Test
     void aSilentSessionExpires() throws InterruptedException {

@@ -1,6 +1,7 @@
 package io.coems.nvsp.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,6 +123,9 @@ class SchedulerTest {
         }
         realTime.stop();
         assertNull(realTime.take());
+        Job late = new Job(null, capped);
+        late.start(3, MessageType.READ, 0, 4096);
+        assertFalse(realTime.submit(late), "a job queued after the workers left");
         assertTrue(realTime.awaitIdle(1, TimeUnit.SECONDS));
     }
 
