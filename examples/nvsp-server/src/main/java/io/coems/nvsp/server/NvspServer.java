@@ -61,6 +61,11 @@ public final class NvspServer implements AutoCloseable {
     public static final int DEFAULT_MAX_IO_BYTES = 128 << 10;
     /** The default budget of message buffers: 32 MiB. */
     public static final long DEFAULT_BUFFER_BUDGET = 32L << 20;
+    /**
+     * The largest message every NVSP receiver reassembles (spec 7): 64 KiB of data and 1 KiB for
+     * the rest; responses the server sizes itself (extents, list pages) never exceed it.
+     */
+    static final int MAX_MESSAGE = (64 << 10) + 1024;
     /** The largest datagram: the default and the limit of the negotiated maximum. */
     public static final int MAX_DATAGRAM = 0xFFFF;
 

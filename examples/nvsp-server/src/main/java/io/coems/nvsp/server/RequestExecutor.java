@@ -45,6 +45,11 @@ final class RequestExecutor {
     /** Zeros written by WRITE_ZEROES with NO_HOLE; only ever read. */
     private static final MemorySegment ZEROS = Arena.global().allocate(64 << 10);
     private static final int EXTENTS_HEADER = 4 + BlockStatusResponse.BLOCK_LENGTH;
+    /**
+     * The most extents a BLOCK_STATUS_RESPONSE carries: as many as fit the largest message every
+     * receiver reassembles (spec 7), 4,159; the client asks again from where they end.
+     */
+    static final int MAX_EXTENTS = (NvspServer.MAX_MESSAGE - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH;
     private static final int RESULT_HEADER = 4 + ManagementResponse.BLOCK_LENGTH;
     private static final long HOLE = BlockStatusResponse.STATE_HOLE | BlockStatusResponse.STATE_ZERO;
 
@@ -262,7 +267,7 @@ final class RequestExecutor {
         extents.encode(scratch.segment(), 0, buffers.bufferSize(), MessageType.BLOCK_STATUS_RESPONSE).status(refusal);
         if (refusal == Status.OK) {
             addExtents(mapped, block.volumeOffset(), block.volumeOffset() + block.length(),
-                    (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
+                    Math.min(MAX_EXTENTS, (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH));
         }
         long requestId = job.requestId;
         session.cache.forget(requestId);
