@@ -14,6 +14,9 @@ import java.util.Iterator;
  * while they are being resent, and dropped with their session. Thread-safe.
  */
 final class BufferPool {
+    /** How many times over its fragments a kept response may be resent, in all. */
+    static final int RESENDS = 2;
+
     /** One buffer and what it holds. */
     static final class Buffer {
         private final MemorySegment segment;
@@ -22,6 +25,8 @@ final class BufferPool {
         private int length;
         private int pins;
         private boolean kept;
+        /** Fragments of the kept response resent so far; only the receive thread resends. */
+        private int resent;
 
         private Buffer(MemorySegment segment) {
             this.segment = segment;
@@ -35,6 +40,20 @@ final class BufferPool {
         /** The length of the kept response. */
         int length() {
             return length;
+        }
+
+        /**
+         * Counts {@code fragments} about to be resent, if the response's budget of
+         * {@value #RESENDS} times its {@code count} fragments allows them.
+         *
+         * @return false, and nothing counted, if it does not
+         */
+        boolean resend(int fragments, int count) {
+            if (resent + fragments > RESENDS * count) {
+                return false;
+            }
+            resent += fragments;
+            return true;
         }
     }
 
@@ -99,6 +118,7 @@ final class BufferPool {
         buffer.session = session;
         buffer.requestId = requestId;
         buffer.length = length;
+        buffer.resent = 0;
         buffer.kept = true;
         kept.addLast(buffer);
         return replacement;

@@ -68,8 +68,13 @@ final class ClientState {
         if (iops != null) {
             iops.take(1);
         }
+        chargeBandwidth(dataBytes);
+    }
+
+    /** Charges data bytes sent without a request of their own to the bandwidth cap. Under the scheduler's lock. */
+    void chargeBandwidth(long bytes) {
         if (bandwidth != null) {
-            bandwidth.take(dataBytes);
+            bandwidth.take(bytes);
         }
     }
 

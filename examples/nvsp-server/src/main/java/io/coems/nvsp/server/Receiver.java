@@ -189,7 +189,8 @@ final class Receiver implements Runnable {
             return;
         }
         Session session = sessions.get(sessionId);
-        if (session == null) {
+        if (session == null || !from.equals(session.address())) {
+            // from elsewhere the session does not exist: a client whose address changed runs a new handshake
             unknownSession(from, now);
             return;
         }
@@ -202,7 +203,7 @@ final class Receiver implements Runnable {
             session.dropped(Drop.REPLAYED, e.getMessage());
             return;
         }
-        session.heard(now, from);
+        session.heard(now);
         if (frame.fragmentCount() > 1) {
             fragment(session, now);
         } else {
@@ -513,7 +514,12 @@ final class Receiver implements Runnable {
             return false;
         }
         try {
-            session.client.retransmitted(session.fragmenter.fragmentCount(kept.length()));
+            int fragments = session.fragmenter.fragmentCount(kept.length());
+            if (!kept.resend(fragments, fragments)) {
+                return false;
+            }
+            session.client.retransmitted(fragments);
+            scheduler.chargeResent(session.client, kept.length());
             transmitter.send(session, requestId, kept.segment(), 0, kept.length());
         } finally {
             buffers.unpin(kept);
@@ -521,7 +527,11 @@ final class Receiver implements Runnable {
         return true;
     }
 
-    /** The client missed fragments of a response: resend exactly those, if the response is kept. */
+    /**
+     * The client missed fragments of a response: resend exactly those, if the response is kept
+     * and has not been resent {@value BufferPool#RESENDS} times over already. Resent bytes are
+     * charged to the client's bandwidth cap.
+     */
     private void resend(Session session, long requestId, MemorySegment segment, long at, int length) {
         try {
             nack.wrap(segment, at, length);
@@ -534,12 +544,19 @@ final class Receiver implements Runnable {
             return;
         }
         try {
-            int fragments = Math.min(nack.fragmentCount(), session.fragmenter.fragmentCount(kept.length()));
+            int count = session.fragmenter.fragmentCount(kept.length());
+            int fragments = Math.min(nack.fragmentCount(), count);
             int missing = 0;
             for (int i = 0; i < fragments; i++) {
                 missing += nack.isMissing(i) ? 1 : 0;
             }
+            if (!kept.resend(missing, count)) {
+                session.dropped(Drop.REFUSED, "NACKs for response " + Long.toUnsignedString(requestId)
+                        + " asked for more than " + BufferPool.RESENDS + " times its " + count + " fragments");
+                return;
+            }
             session.client.retransmitted(missing);
+            scheduler.chargeResent(session.client, (long) missing * session.payloadRoom());
             transmitter.resend(session, requestId, kept.segment(), kept.length(), nack);
         } finally {
             buffers.unpin(kept);

@@ -73,6 +73,16 @@ final class Scheduler {
         }
     }
 
+    /** Charges response bytes sent again (on a NACK or a copy of a request) to the client's bandwidth cap. */
+    void chargeResent(ClientState client, long bytes) {
+        lock.lock();
+        try {
+            client.chargeBandwidth(bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The next request allowed now, or null; does not count it as running. */
     Job poll() {
         lock.lock();

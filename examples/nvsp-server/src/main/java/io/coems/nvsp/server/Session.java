@@ -50,7 +50,7 @@ final class Session {
     private boolean closeAnswerDue;
     private long closeRequestId;
     private final AtomicInteger logged = new AtomicInteger();
-    private volatile InetSocketAddress address;
+    private final InetSocketAddress address;
     private volatile boolean closed;
     private volatile Volume lastVolume;
     private long lastHeardNanos;
@@ -179,18 +179,17 @@ final class Session {
         }
     }
 
-    /** Where the client sends from. */
+    /**
+     * Where the client authenticated from: the only address the session answers. It never moves,
+     * so a spoofed source cannot turn the server into a reflector aimed at someone else.
+     */
     InetSocketAddress address() {
         return address;
     }
 
-    /** Records an authenticated datagram: the time, and the address it came from. Receive thread. */
-    void heard(long nowNanos, InetSocketAddress from) {
+    /** Records the time of an authenticated datagram. Receive thread. */
+    void heard(long nowNanos) {
         lastHeardNanos = nowNanos;
-        if (!from.equals(address)) {
-            LOG.info("session {}: client {} moved from {} to {}", hex(id), client.name(), address, from);
-            address = from;
-        }
     }
 
     /** When the last authenticated datagram arrived. Receive thread. */

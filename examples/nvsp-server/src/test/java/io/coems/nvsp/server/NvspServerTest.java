@@ -380,6 +380,39 @@ class NvspServerTest {
         }
     }
 
+    @Test
+    void aResponseIsResentAtMostTwiceOver() {
+        aliceVolume.write(5L * KIB64, random(KIB64, 43));
+        try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
+            long requestId = peer.nextRequestId();
+            peer.send(requestId, read(aliceVolume.id(), 5L * KIB64, KIB64));
+            byte[] response = peer.response(requestId);
+            int count = Math.ceilDiv(response.length, peer.maxPayload());
+            int[] all = java.util.stream.IntStream.range(0, count).toArray();
+            peer.timeout(300);
+            for (int round = 0; round < 3; round++) {
+                peer.send(requestId, RawPeer.nack(count, all));
+                int resent = 0;
+                while (peer.receive() != null) {
+                    resent++;
+                }
+                assertEquals(round < BufferPool.RESENDS ? count : 0, resent, "fragments resent in round " + round);
+            }
+        }
+    }
+
+    @Test
+    void aSessionAnswersOnlyTheAddressItAuthenticatedFrom() {
+        try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
+            peer.moveToNewPort();
+            peer.send(peer.nextRequestId(), empty(MessageType.KEEPALIVE));
+            RawPeer.Datagram answer = peer.receive();
+            assertNotNull(answer);
+            assertFalse(answer.sealed());
+            assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, answer.payload());
+        }
+    }
+
     // ------------------------------------------------------------------ bad input
 
     @Test
