@@ -21,6 +21,8 @@ final class ClientState {
     private final LongAdder retransmissions = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
     private final LatencyHistogram latency = new LatencyHistogram();
+    /** The client's place in the scheduler, shared by its sessions: one fair share per client. */
+    private final Flow flow = new Flow(this);
 
     /**
      * Creates the state of a client.
@@ -55,6 +57,11 @@ final class ClientState {
 
     int weight() {
         return weight;
+    }
+
+    /** The client's place in the scheduler, shared by its sessions. */
+    Flow flow() {
+        return flow;
     }
 
     /** How long until the caps let a request go, 0 if they do now. Under the scheduler's lock. */

@@ -59,6 +59,10 @@ public final class NvspServer implements AutoCloseable {
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
     /** The default largest READ or WRITE: 128 KiB. */
     public static final int DEFAULT_MAX_IO_BYTES = 128 << 10;
+    /** The default most sessions open at once. */
+    public static final int DEFAULT_MAX_SESSIONS = 1024;
+    /** The default most sessions of one client open at once. */
+    public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 4;
     /** The default budget of message buffers: 32 MiB. */
     public static final long DEFAULT_BUFFER_BUDGET = 32L << 20;
     /**
@@ -87,6 +91,8 @@ public final class NvspServer implements AutoCloseable {
     private final boolean closePool;
     private final int maxIoBytes;
     private final long bufferBudget;
+    private final int maxSessions;
+    private final int maxSessionsPerClient;
     private final Map<Long, ClientState> clientStates = new ConcurrentHashMap<>();
     private final AtomicLong sessions = new AtomicLong();
     private final LongAdder handshakes = new LongAdder();
@@ -118,6 +124,8 @@ public final class NvspServer implements AutoCloseable {
         this.closePool = builder.closePoolOnClose;
         this.maxIoBytes = builder.maxIoBytes;
         this.bufferBudget = builder.bufferBudget;
+        this.maxSessions = builder.maxSessions;
+        this.maxSessionsPerClient = builder.maxSessionsPerClient;
     }
 
     /**
@@ -350,6 +358,14 @@ public final class NvspServer implements AutoCloseable {
         return keepAlive;
     }
 
+    int maxSessions() {
+        return maxSessions;
+    }
+
+    int maxSessionsPerClient() {
+        return maxSessionsPerClient;
+    }
+
     /** The keep-alive period as ACCEPT carries it: whole seconds, at least 1. */
     int keepAliveSeconds() {
         return (int) Math.clamp((keepAlive.toMillis() + 999) / 1000, 1, 0xFFFF);
@@ -425,6 +441,8 @@ public final class NvspServer implements AutoCloseable {
         private boolean closePoolOnClose;
         private int maxIoBytes = DEFAULT_MAX_IO_BYTES;
         private long bufferBudget = DEFAULT_BUFFER_BUDGET;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private int maxSessionsPerClient = DEFAULT_MAX_SESSIONS_PER_CLIENT;
 
         private Builder(VolumePool pool) {
             this.pool = pool;
@@ -539,6 +557,34 @@ public final class NvspServer implements AutoCloseable {
                         + " bytes/s: caps are not negative (0 is none)");
             }
             limits.put(clientId, new long[] {iops, bytesPerSecond});
+            return this;
+        }
+
+        /**
+         * The most sessions open at once ({@value #DEFAULT_MAX_SESSIONS} unless set); a new one
+         * beyond them closes the session heard from least recently. Each costs about
+         * {@code credits} x 2.2 KiB.
+         *
+         * @param count 1 to 1,000,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxSessions(int count) {
+            this.maxSessions = checked(count, 1, 1_000_000, "maximum sessions");
+            return this;
+        }
+
+        /**
+         * The most sessions one client may have open at once
+         * ({@value #DEFAULT_MAX_SESSIONS_PER_CLIENT} unless set); a new one beyond them closes
+         * the client's oldest. All sessions of a client share its fair share and caps.
+         *
+         * @param count 1 to 1024
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxSessionsPerClient(int count) {
+            this.maxSessionsPerClient = checked(count, 1, 1024, "maximum sessions per client");
             return this;
         }
 

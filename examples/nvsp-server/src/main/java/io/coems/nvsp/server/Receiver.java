@@ -313,6 +313,7 @@ final class Receiver implements Runnable {
         MemorySegment.copy(transmitter.segment(), Transmitter.PAYLOAD, MemorySegment.ofArray(acceptBytes), 0,
                 acceptBytes.length);
         long now = System.nanoTime();
+        makeRoom(client.id(), now);
         Session session = new Session(sessionId, server.clientState(client, now), ClientKeys.isManager(client), keys,
                 mode, maxDatagram, credits, acceptBytes, key, from, server.senders(), now);
         sessions.put(session);
@@ -321,6 +322,36 @@ final class Receiver implements Runnable {
         transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), acceptBytes.length);
         LOG.info("{} opened from {}: {}, datagrams up to {} bytes, {} credits{}", session, from, mode, maxDatagram,
                 credits, session.manager ? ", manager" : "");
+    }
+
+    /**
+     * Before a client's new session opens: closes the client's oldest session if it has as many
+     * as allowed, and the session heard from least recently if the server has as many as allowed,
+     * so neither one client nor many bound the sessions' memory.
+     */
+    private void makeRoom(long clientId, long now) {
+        List<Session> open = sessions.all();
+        Session oldestOfClient = null;
+        int ofClient = 0;
+        for (Session session : open) {
+            if (session.client.id() == clientId && ofClient++ == 0) {
+                oldestOfClient = session;
+            }
+        }
+        if (ofClient >= server.maxSessionsPerClient()) {
+            close(oldestOfClient, "closed: the client opened more than " + server.maxSessionsPerClient() + " sessions");
+            open.remove(oldestOfClient);
+        }
+        if (open.size() >= server.maxSessions()) {
+            Session quietest = open.getFirst();
+            for (Session session : open) {
+                if (session.lastHeardNanos() - quietest.lastHeardNanos() < 0) {
+                    quietest = session;
+                }
+            }
+            close(quietest, "closed after " + (now - quietest.lastHeardNanos()) / 1_000_000
+                    + " ms of silence: the server has " + server.maxSessions() + " sessions");
+        }
     }
 
     private long newSessionId() {
@@ -609,7 +640,7 @@ final class Receiver implements Runnable {
         session.markClosed();
         sessions.remove(session.id);
         byHandshake.remove(session.handshakeKey);
-        for (Job job : scheduler.remove(session.flow)) {
+        for (Job job : scheduler.remove(session.flow, session)) {
             session.abandon(job, buffers);
         }
         buffers.release(session);

@@ -137,17 +137,17 @@ final class Scheduler {
     }
 
     /**
-     * Removes the queued requests of a flow (its session closed).
+     * Removes the queued requests of one session from its client's flow (the session closed).
      *
      * @return the removed jobs, to be released
      */
-    List<Job> remove(Flow flow) {
+    List<Job> remove(Flow flow, Session session) {
         lock.lock();
         try {
-            List<Job> removed = new ArrayList<>(flow.queue);
+            List<Job> removed = new ArrayList<>();
+            flow.queue.removeIf(job -> job.session == session && removed.add(job));
             queued -= removed.size();
-            flow.queue.clear();
-            if (flow.active) {
+            if (flow.active && flow.queue.isEmpty()) {
                 round.remove(flow);
                 flow.active = false;
             }

@@ -82,7 +82,7 @@ final class Session {
         this.credits = credits;
         this.fragmenter = new Fragmenter(maxDatagram, true);
         this.cache = new DuplicateCache(credits * 4);
-        this.flow = new Flow(client);
+        this.flow = client.flow();
         this.accept = accept;
         this.handshakeKey = handshakeKey;
         this.address = address;

@@ -167,6 +167,27 @@ class NvspServerTest {
     }
 
     @Test
+    void aClientsOldestSessionAndTheServersQuietestCloseWhenTheLimitsAreReached() {
+        try (NvspServer limited = NvspServer.builder(pool).port(0).maxSessionsPerClient(2).maxSessions(3).build().start();
+                RawPeer first = RawPeer.connected(limited.address(), alice.id(), aliceKey);
+                RawPeer second = RawPeer.connected(limited.address(), alice.id(), aliceKey);
+                RawPeer third = RawPeer.connected(limited.address(), alice.id(), aliceKey)) {
+            assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, first.call(empty(MessageType.KEEPALIVE)));
+            assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, second.call(empty(MessageType.KEEPALIVE)));
+            try (RawPeer bobs = RawPeer.connected(limited.address(), bob.id(), bobKey)) {
+                assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, third.call(empty(MessageType.KEEPALIVE)));
+                try (RawPeer another = RawPeer.connected(limited.address(), bob.id(), bobKey)) {
+                    assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, second.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, third.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, bobs.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, another.call(empty(MessageType.KEEPALIVE)));
+                }
+            }
+            assertEquals(3, limited.metrics().sessions());
+        }
+    }
+
+    @Test
     void aDatagramOfAnUnknownSessionGetsUnknownSession() {
         long before = server.metrics().unknownSessionAnswers();
         try (RawPeer peer = new RawPeer(server.address(), alice.id(), 1408)) {

@@ -133,7 +133,7 @@ class SchedulerTest {
     void removingAFlowHandsBackItsQueuedJobs() {
         Flow flow = flow(1, 1, 0, 0);
         submit(flow, 5, 4096);
-        List<Job> removed = scheduler.remove(flow);
+        List<Job> removed = scheduler.remove(flow, null);
         assertEquals(5, removed.size());
         assertNull(scheduler.poll());
     }
