@@ -78,6 +78,9 @@ public final class NvspServer implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 8 << 20;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final int SECRET_BYTES = 32;
+    /** One in this many buffers of the budget is a reassembly slot. */
+    private static final int REASSEMBLY_SHARE = 4;
+    private static final int MIN_REASSEMBLY_SLOTS = 8;
 
     private final VolumePool pool;
     private final InetAddress bindAddress;
@@ -90,7 +93,12 @@ public final class NvspServer implements AutoCloseable {
     private final Map<Long, long[]> limits;
     private final boolean closePool;
     private final int maxIoBytes;
-    private final long bufferBudget;
+    /** Bytes of each large buffer and reassembly slot: the largest message. */
+    private final int bufferSize;
+    /** Large buffers: WRITEs being executed, the workers' responses, kept READ_RESPONSEs. */
+    private final int bufferCount;
+    /** Reassembly slots, shared by all sessions. */
+    private final int reassemblySlots;
     private final int maxSessions;
     private final int maxSessionsPerClient;
     private final Map<Long, ClientState> clientStates = new ConcurrentHashMap<>();
@@ -123,7 +131,12 @@ public final class NvspServer implements AutoCloseable {
         this.limits = Map.copyOf(builder.limits);
         this.closePool = builder.closePoolOnClose;
         this.maxIoBytes = builder.maxIoBytes;
-        this.bufferBudget = builder.bufferBudget;
+        this.bufferSize = bufferSize(builder.maxIoBytes);
+        long budget = builder.bufferBudget > 0 ? builder.bufferBudget
+                : Math.max(DEFAULT_BUFFER_BUDGET, minimumBudget(builder.workers, bufferSize));
+        int buffers = (int) Math.min(budget / bufferSize, Integer.MAX_VALUE);
+        this.reassemblySlots = buffers / REASSEMBLY_SHARE;
+        this.bufferCount = buffers - reassemblySlots;
         this.maxSessions = builder.maxSessions;
         this.maxSessionsPerClient = builder.maxSessionsPerClient;
     }
@@ -164,9 +177,8 @@ public final class NvspServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort, e);
         }
         started = true;
-        int bufferSize = Math.toIntExact((maxIoBytes + 64 + 63) & ~63L);
         arena = Arena.ofShared();
-        buffers = new BufferPool((int) Math.max(bufferBudget / bufferSize, 2L * workers + 8), bufferSize, arena);
+        buffers = new BufferPool(bufferCount, bufferSize, arena);
         scheduler = new Scheduler(QUANTUM_BYTES, System::nanoTime);
         byte[] secret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(secret);
@@ -358,6 +370,29 @@ public final class NvspServer implements AutoCloseable {
         return keepAlive;
     }
 
+    /** The reassembly slots, each of one large buffer's size, carved out of the buffer budget. */
+    int reassemblySlots() {
+        return reassemblySlots;
+    }
+
+    /** A large buffer: the largest message, rounded up to 64 bytes. */
+    private static int bufferSize(int maxIoBytes) {
+        return Math.toIntExact((maxIoBytes + 64 + 63) & ~63L);
+    }
+
+    /**
+     * The least budget that holds, after its share of reassembly slots, two large buffers per
+     * worker and eight more.
+     */
+    private static long minimumBudget(int workers, int bufferSize) {
+        long large = 2L * workers + 8;
+        long total = Math.ceilDiv(large * REASSEMBLY_SHARE, REASSEMBLY_SHARE - 1);
+        while (total - total / REASSEMBLY_SHARE < large || total / REASSEMBLY_SHARE < MIN_REASSEMBLY_SLOTS) {
+            total++;
+        }
+        return total * bufferSize;
+    }
+
     int maxSessions() {
         return maxSessions;
     }
@@ -440,7 +475,8 @@ public final class NvspServer implements AutoCloseable {
         private final Map<Long, long[]> limits = new HashMap<>();
         private boolean closePoolOnClose;
         private int maxIoBytes = DEFAULT_MAX_IO_BYTES;
-        private long bufferBudget = DEFAULT_BUFFER_BUDGET;
+        /** The budget set, 0 for the default (grown to what the workers need). */
+        private long bufferBudget;
         private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int maxSessionsPerClient = DEFAULT_MAX_SESSIONS_PER_CLIENT;
 
@@ -613,8 +649,11 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The off-heap memory for whole messages (WRITEs being reassembled and executed,
-         * READ_RESPONSEs kept for NACKs), at least two buffers per worker plus eight.
+         * The memory for whole messages, in buffers of {@code maxIoBytes} + 64 bytes: a quarter
+         * are reassembly slots (heap) for fragmented requests, the rest off-heap buffers for
+         * WRITEs being executed, each worker's response and READ_RESPONSEs kept for NACKs.
+         * Unless set: 32 MiB, or what the workers need if more. {@link #build()} refuses a
+         * budget too small for two buffers per worker plus eight and eight slots.
          *
          * @param bytes the budget
          * @return this builder
@@ -632,8 +671,15 @@ public final class NvspServer implements AutoCloseable {
          * Builds the server, not started yet.
          *
          * @return the server
+         * @throws IllegalArgumentException if the buffer budget set is too small for the workers
          */
         public NvspServer build() {
+            long minimum = minimumBudget(workers, bufferSize(maxIoBytes));
+            if (bufferBudget > 0 && bufferBudget < minimum) {
+                throw new IllegalArgumentException("buffer budget " + bufferBudget + " bytes is too small for "
+                        + workers + " workers with messages of up to " + maxIoBytes + " bytes: at least " + minimum
+                        + " bytes");
+            }
             return new NvspServer(this);
         }
 

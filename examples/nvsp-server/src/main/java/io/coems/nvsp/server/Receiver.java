@@ -119,7 +119,7 @@ final class Receiver implements Runnable {
         this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
         this.received = ByteBuffer.allocateDirect(NvspServer.MAX_DATAGRAM);
         this.receivedSegment = MemorySegment.ofBuffer(received);
-        int slots = Math.max(64, 4 * server.credits());
+        int slots = server.reassemblySlots();
         int maxFragments = Math.min(0xFFFF,
                 Math.ceilDiv(buffers.bufferSize(), MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
         this.reassembler = new Reassembler(slots, slots / 4, buffers.bufferSize(), maxFragments,

@@ -476,6 +476,16 @@ class NvspServerTest {
     // ------------------------------------------------------------------ expiry and close
 
     @Test
+    void aBufferBudgetTooSmallForTheWorkersIsRefused() {
+        NvspServer.Builder builder = NvspServer.builder(pool).workers(8).bufferBudget(1 << 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+        assertEquals("buffer budget 1048576 bytes is too small for 8 workers with messages of up to 131072 bytes: "
+                + "at least 4196352 bytes", e.getMessage());
+        builder.bufferBudget(4_196_352).build();
+        NvspServer.builder(pool).workers(256).build(); // the default budget grows with the workers
+    }
+
+    @Test
     void aServerThatCannotBindThrowsAndClosesCleanly() throws java.net.SocketException {
         try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             NvspServer unbound = NvspServer.builder(pool).port(taken.getLocalPort()).build();
