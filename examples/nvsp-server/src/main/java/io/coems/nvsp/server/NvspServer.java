@@ -393,6 +393,10 @@ public final class NvspServer implements AutoCloseable {
         return total * bufferSize;
     }
 
+    int maxIoBytes() {
+        return maxIoBytes;
+    }
+
     int maxSessions() {
         return maxSessions;
     }

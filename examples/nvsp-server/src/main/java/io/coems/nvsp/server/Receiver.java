@@ -488,28 +488,13 @@ final class Receiver implements Runnable {
             session.dropped(Drop.NO_SLOT, "no buffer free for a " + length + "-byte " + type);
             return;
         }
-        job.start(requestId, type, now, dataBytes(type, segment, at, length));
+        job.start(requestId, type, now, Job.dataBytes(type, segment, at, length, block, server.maxIoBytes()));
         if (!scheduler.submit(job)) {
             // the server stopped between the draining check and now: the workers are gone
             session.cache.forget(requestId);
             session.abandon(job, buffers);
             replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
         }
-    }
-
-    /** The data a request moves, for the scheduler: READ its length, WRITE its message. */
-    private long dataBytes(MessageType type, MemorySegment segment, long at, int length) {
-        if (type == MessageType.WRITE) {
-            return length;
-        }
-        if (type == MessageType.READ) {
-            try {
-                return block.wrap(segment, at, length).length();
-            } catch (MalformedMessageException e) {
-                return 0;
-            }
-        }
-        return 0;
     }
 
     /** Answers a copy of a request the cache knows: ignored while executing, else from the cache or STALE. */

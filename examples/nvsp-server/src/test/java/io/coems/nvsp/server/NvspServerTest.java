@@ -309,6 +309,15 @@ class NvspServerTest {
     }
 
     @Test
+    void aReadRefusedAsTooLongDoesNotUseUpTheBandwidthCap() {
+        try (NvspServer capped = NvspServer.builder(pool).port(0).clientLimit(bob.id(), 0, 1 << 20).build().start();
+                RawPeer peer = RawPeer.connected(capped.address(), bob.id(), bobKey)) {
+            assertAnswer(MessageType.READ_RESPONSE, Status.EINVAL, peer.call(read(bobVolume.id(), 0, 0xFFFF_FFFFL)));
+            assertAnswer(MessageType.READ_RESPONSE, Status.OK, peer.call(read(bobVolume.id(), 0, 512)));
+        }
+    }
+
+    @Test
     void aVolumeNotAssignedToTheClientIsRefusedAndUnchanged() {
         long refused = metricsOf(server, alice).drops().refused();
         try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
