@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Executes management requests (spec 5.12, 8) against the pool. Only sessions of clients with
- * the {@link ClientKeys#MANAGER} role may send them (others get EPERM); every request but
+ * Executes management requests (spec 5.12, 8) against the pool. Only sessions of clients that
+ * hold the {@link ClientKeys#MANAGER} role when the request runs may send them (others get
+ * EPERM); every request but
  * ACQUIRE_LEASE must carry the fencing token of the lease in force (else STALE_FENCING_TOKEN),
  * and changes run inside {@link VolumePool#withLease} with it, so a manager that lost its lease
  * changes nothing. Names already taken answer EXISTS; unknown ids NO_SUCH_VOLUME,
@@ -52,7 +53,7 @@ final class ManagementHandler {
      */
     Status execute(Session session, ManagementRequest request, ManagementResponse response, int pageEntries) {
         MessageType type = request.type();
-        if (!session.manager) {
+        if (!isManager(session.client.id())) {
             session.dropped(Drop.REFUSED, type + " from a client without the " + ClientKeys.MANAGER + " role");
             return Status.EPERM;
         }
@@ -128,6 +129,15 @@ final class ManagementHandler {
             case REGISTER_CLIENT -> pool.clients().findByName(request.name()).isPresent();
             default -> false;
         };
+    }
+
+    /**
+     * Whether the client holds the manager role now: read at every request, so revoking the role
+     * (or removing the client) takes effect on its open sessions at once.
+     */
+    private boolean isManager(long clientId) {
+        Client client = client(clientId);
+        return client != null && ClientKeys.isManager(client);
     }
 
     private Status acquire(Session session, long millis, ManagementResponse response) {

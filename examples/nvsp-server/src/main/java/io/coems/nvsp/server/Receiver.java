@@ -314,14 +314,14 @@ final class Receiver implements Runnable {
                 acceptBytes.length);
         long now = System.nanoTime();
         makeRoom(client.id(), now);
-        Session session = new Session(sessionId, server.clientState(client, now), ClientKeys.isManager(client), keys,
+        Session session = new Session(sessionId, server.clientState(client, now), keys,
                 mode, maxDatagram, credits, acceptBytes, key, from, server.senders(), now);
         sessions.put(session);
         byHandshake.put(key, session);
         server.sessionOpened();
         transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), acceptBytes.length);
         LOG.info("{} opened from {}: {}, datagrams up to {} bytes, {} credits{}", session, from, mode, maxDatagram,
-                credits, session.manager ? ", manager" : "");
+                credits, ClientKeys.isManager(client) ? ", manager" : "");
     }
 
     /**

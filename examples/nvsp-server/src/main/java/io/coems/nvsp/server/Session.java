@@ -29,7 +29,6 @@ final class Session {
 
     final long id;
     final ClientState client;
-    final boolean manager;
     final SecurityMode mode;
     final int maxDatagram;
     final int credits;
@@ -60,7 +59,6 @@ final class Session {
      *
      * @param id the session id, not 0
      * @param client the client's state
-     * @param manager whether the client may send management requests
      * @param keys the session keys
      * @param mode the negotiated protection
      * @param maxDatagram the negotiated maximum datagram
@@ -71,11 +69,10 @@ final class Session {
      * @param senders how many threads send datagrams of this session
      * @param nowNanos the current time
      */
-    Session(long id, ClientState client, boolean manager, SessionKeys keys, SecurityMode mode, int maxDatagram,
+    Session(long id, ClientState client, SessionKeys keys, SecurityMode mode, int maxDatagram,
             int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, InetSocketAddress address, int senders, long nowNanos) {
         this.id = id;
         this.client = client;
-        this.manager = manager;
         this.keys = keys;
         this.mode = mode;
         this.maxDatagram = maxDatagram;
