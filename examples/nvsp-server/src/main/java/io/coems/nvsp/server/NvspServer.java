@@ -187,7 +187,7 @@ public final class NvspServer implements AutoCloseable {
         receiveThread = Thread.ofPlatform().name("nvsp-receive").daemon().start(receiver);
         for (int i = 1; i <= workers; i++) {
             RequestExecutor executor = new RequestExecutor(pool, buffers, maxIoBytes,
-                    new Transmitter(channel, i, MAX_DATAGRAM));
+                    new Transmitter(channel, i, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS));
             workerThreads.add(Thread.ofPlatform().name("nvsp-worker-" + i).daemon().start(() -> work(executor)));
         }
         LOG.info("NVSP server listening on {}: {} workers, {} credits, datagrams up to {} bytes, keep-alive {} ms",
@@ -286,7 +286,7 @@ public final class NvspServer implements AutoCloseable {
 
     /** Sends CLOSE with ESHUTDOWN to every session. */
     private void sayGoodbye() {
-        Transmitter transmitter = new Transmitter(channel, workers + 1, MAX_DATAGRAM);
+        Transmitter transmitter = new Transmitter(channel, workers + 1, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS);
         StatusResponse close = new StatusResponse();
         for (Session session : receiver.sessions()) {
             close.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), MessageType.CLOSE)

@@ -116,7 +116,7 @@ final class Receiver implements Runnable {
         this.scheduler = scheduler;
         this.buffers = buffers;
         this.cookies = cookies;
-        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
+        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM, 0);
         this.received = ByteBuffer.allocateDirect(NvspServer.MAX_DATAGRAM);
         this.receivedSegment = MemorySegment.ofBuffer(received);
         int slots = server.reassemblySlots();
