@@ -111,6 +111,7 @@ final class BufferPool {
      *     none could be had (the response is then not kept)
      */
     synchronized Buffer keep(Buffer buffer, Session session, long requestId, int length) {
+        forget(session, requestId);
         Buffer replacement = take();
         if (replacement == null) {
             return buffer;
@@ -122,6 +123,17 @@ final class BufferPool {
         buffer.kept = true;
         kept.addLast(buffer);
         return replacement;
+    }
+
+    /** Drops the kept response of a request run again: the new one replaces it. */
+    private void forget(Session session, long requestId) {
+        for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
+            Buffer buffer = it.next();
+            if (buffer.session == session && buffer.requestId == requestId) {
+                drop(it, buffer);
+                return;
+            }
+        }
     }
 
     /** The kept response of a request, pinned until {@link #unpin}; null if not kept. */
@@ -147,13 +159,18 @@ final class BufferPool {
         for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
             Buffer buffer = it.next();
             if (buffer.session == session) {
-                it.remove();
-                buffer.kept = false;
-                buffer.session = null;
-                if (buffer.pins == 0) {
-                    free.addLast(buffer);
-                }
+                drop(it, buffer);
             }
+        }
+    }
+
+    /** Takes a kept response out of the list; its buffer is free once unpinned. */
+    private void drop(Iterator<Buffer> it, Buffer buffer) {
+        it.remove();
+        buffer.kept = false;
+        buffer.session = null;
+        if (buffer.pins == 0) {
+            free.addLast(buffer);
         }
     }
 
