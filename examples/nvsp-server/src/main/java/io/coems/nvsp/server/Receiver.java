@@ -81,6 +81,7 @@ final class Receiver implements Runnable {
     private final SessionTable sessions = new SessionTable();
     private final Map<HandshakeKey, Session> byHandshake = new HashMap<>();
     private final TokenBucket unknownSessionAnswers;
+    private final HelloLimiter helloLimiter;
     private final SecureRandom random = new SecureRandom();
     private final long silenceNanos;
     private final long expiryPeriodNanos;
@@ -126,6 +127,7 @@ final class Receiver implements Runnable {
                 REASSEMBLY_TIMEOUT_NANOS);
         this.nackTimer = new NackTimer(slots);
         this.unknownSessionAnswers = new TokenBucket(UNKNOWN_SESSION_ANSWERS_PER_SECOND, System.nanoTime());
+        this.helloLimiter = new HelloLimiter(System.nanoTime());
         this.silenceNanos = 3 * server.keepAlive().toNanos();
         this.expiryPeriodNanos = Math.min(1_000_000_000L, Math.max(10_000_000L, server.keepAlive().toNanos() / 4));
     }
@@ -185,7 +187,7 @@ final class Receiver implements Runnable {
         }
         long sessionId = frame.sessionId();
         if (sessionId == 0) {
-            handshake(from);
+            handshake(from, now);
             return;
         }
         Session session = sessions.get(sessionId);
@@ -213,7 +215,7 @@ final class Receiver implements Runnable {
 
     // ------------------------------------------------------------------ handshake
 
-    private void handshake(InetSocketAddress from) {
+    private void handshake(InetSocketAddress from, long now) {
         try {
             if (frame.flags() != 0 || frame.fragmentCount() != 1 || draining) {
                 server.unattributedDrop();
@@ -221,7 +223,13 @@ final class Receiver implements Runnable {
             }
             MessageType type = header.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength()).type();
             switch (type) {
-                case HELLO -> hello(from);
+                case HELLO -> {
+                    if (helloLimiter.allow(from.getAddress(), now)) {
+                        hello(from);
+                    } else {
+                        server.unattributedDrop();
+                    }
+                }
                 case AUTHENTICATE -> authenticate(from);
                 default -> server.unattributedDrop();
             }
@@ -233,7 +241,7 @@ final class Receiver implements Runnable {
 
     /**
      * Answers HELLO with a cookie, whatever the client id: dropping HELLOs of unknown clients
-     * would tell an attacker which ids exist. Keeps no state.
+     * would tell an attacker which ids exist. Keeps no state; the caller rate-limits it.
      */
     private void hello(InetSocketAddress from) {
         hello.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength());
