@@ -173,9 +173,4 @@ final class BufferPool {
             free.addLast(buffer);
         }
     }
-
-    /** How many responses are kept. */
-    synchronized int keptCount() {
-        return kept.size();
-    }
 }

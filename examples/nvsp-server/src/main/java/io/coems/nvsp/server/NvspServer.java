@@ -314,11 +314,7 @@ public final class NvspServer implements AutoCloseable {
         try {
             for (Job job = scheduler.take(); job != null; job = scheduler.take()) {
                 Session session = job.session;
-                try {
-                    executor.execute(job);
-                } finally {
-                    scheduler.done();
-                }
+                executor.execute(job);
                 if (session.finished()) {
                     executor.answerClose(session);
                 }

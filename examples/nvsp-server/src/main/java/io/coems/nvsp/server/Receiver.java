@@ -245,7 +245,7 @@ final class Receiver implements Runnable {
      */
     private void hello(InetSocketAddress from) {
         hello.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength());
-        hello.securityMode();
+        hello.securityMode(); // checks the mode: a HELLO with an unknown one is malformed and dropped
         boolean supported = hello.minVersion() <= FrameHeader.VERSION && FrameHeader.VERSION <= hello.maxVersion();
         cookie.encode(transmitter.segment(), Transmitter.PAYLOAD, NvspServer.MAX_DATAGRAM - FrameHeader.LENGTH,
                 MessageType.COOKIE);
