@@ -1,5 +1,6 @@
 package io.coems.nvsp.server;
 
+import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.MessageType;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.vvm.Client;
@@ -65,11 +66,6 @@ public final class NvspServer implements AutoCloseable {
     public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 4;
     /** The default budget of message buffers: 32 MiB. */
     public static final long DEFAULT_BUFFER_BUDGET = 32L << 20;
-    /**
-     * The largest message every NVSP receiver reassembles (spec 7): 64 KiB of data and 1 KiB for
-     * the rest; responses the server sizes itself (extents, list pages) never exceed it.
-     */
-    static final int MAX_MESSAGE = (64 << 10) + 1024;
     /** The largest datagram: the default and the limit of the negotiated maximum. */
     public static final int MAX_DATAGRAM = 0xFFFF;
 
@@ -511,12 +507,12 @@ public final class NvspServer implements AutoCloseable {
          * The largest datagram the server accepts in the negotiation: ACCEPT fixes the smallest
          * of this, the client's proposal and 65,507 (the largest UDP payload over IPv4).
          *
-         * @param bytes {@value Receiver#MIN_DATAGRAM} to {@value #MAX_DATAGRAM}
+         * @param bytes {@value FrameHeader#MIN_DATAGRAM} to {@value #MAX_DATAGRAM}
          * @return this builder
          * @throws IllegalArgumentException if out of range
          */
         public Builder maxDatagram(int bytes) {
-            this.maxDatagram = checked(bytes, Receiver.MIN_DATAGRAM, MAX_DATAGRAM, "maximum datagram");
+            this.maxDatagram = checked(bytes, FrameHeader.MIN_DATAGRAM, MAX_DATAGRAM, "maximum datagram");
             return this;
         }
 
@@ -636,8 +632,8 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The largest READ or WRITE; larger READs are answered EINVAL, WRITEs larger than a
-         * message buffer are malformed (EINVAL).
+         * The largest READ or WRITE; larger READs are answered READ_RESPONSE/EINVAL, WRITEs
+         * whose message is longer than a message buffer ({@code bytes} + 64) ERROR/EINVAL.
          *
          * @param bytes 4 KiB to 16 MiB
          * @return this builder

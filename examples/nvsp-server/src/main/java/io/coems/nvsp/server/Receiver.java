@@ -44,15 +44,12 @@ import org.slf4j.LoggerFactory;
  * answered; its queued ones are dropped) and the client's NACKs, filters duplicates
  * through each session's cache, enforces credits and queues the requests for the workers.
  * Between datagrams it runs the timers: NACKs due, expired reassembly slots and sessions silent
- * for three keep-alive periods. It owns the session table; nothing it does per datagram
- * allocates (the handshake does, once per session).
+ * for three keep-alive periods. It owns the session table. Nothing it does for a datagram it
+ * accepts allocates beyond what the JDK does (the handshake does, once per session); a dropped
+ * or refused one builds its log detail, and the timers copy the session list once a pass.
  */
 final class Receiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-    /** The smallest maximum datagram a client may negotiate. */
-    static final int MIN_DATAGRAM = 512;
-    /** The largest datagram ever negotiated: the largest UDP payload over IPv4. */
-    static final int MAX_UDP_PAYLOAD = 65_507;
     private static final int BATCH = 256;
     private static final long UNKNOWN_SESSION_ANSWERS_PER_SECOND = 100;
     private static final long REASSEMBLY_TIMEOUT_NANOS = 2_000_000_000L;
@@ -122,7 +119,7 @@ final class Receiver implements Runnable {
         this.receivedSegment = MemorySegment.ofBuffer(received);
         int slots = server.reassemblySlots();
         int maxFragments = Math.min(0xFFFF,
-                Math.ceilDiv(buffers.bufferSize(), MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
+                Math.ceilDiv(buffers.bufferSize(), FrameHeader.MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
         this.reassembler = new Reassembler(slots, slots / 4, buffers.bufferSize(), maxFragments,
                 REASSEMBLY_TIMEOUT_NANOS);
         this.nackTimer = new NackTimer(slots);
@@ -295,8 +292,8 @@ final class Receiver implements Runnable {
             handshakeFailed(from, clientId, "its proof does not verify (wrong key)");
             return;
         }
-        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), MAX_UDP_PAYLOAD);
-        if (maxDatagram < MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
+        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), FrameHeader.MAX_UDP_PAYLOAD);
+        if (maxDatagram < FrameHeader.MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
             handshakeFailed(from, clientId, "maximum datagram " + authenticate.maxDatagram() + " or version "
                     + authenticate.version() + " is not acceptable");
             return;
@@ -480,6 +477,13 @@ final class Receiver implements Runnable {
         }
         if (refuseNew) {
             replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
+            return;
+        }
+        if (length > buffers.bufferSize()) {
+            // a single datagram longer than the largest message (a fragmented one fails reassembly)
+            session.cache.forget(requestId);
+            malformed(session, requestId, new MalformedMessageException("length", at, "a " + length + "-byte " + type
+                    + " is longer than the largest message, " + buffers.bufferSize() + " bytes"));
             return;
         }
         Job job = session.takeJob();

@@ -3,6 +3,7 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.ChecksumMismatchException;
 import io.coems.nvsp.MalformedMessageException;
 import io.coems.nvsp.Status;
+import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.BlockStatusResponse;
 import io.coems.nvsp.message.ManagementRequest;
@@ -49,7 +50,7 @@ final class RequestExecutor {
      * The most extents a BLOCK_STATUS_RESPONSE carries: as many as fit the largest message every
      * receiver reassembles (spec 7), 4,159; the client asks again from where they end.
      */
-    static final int MAX_EXTENTS = (NvspServer.MAX_MESSAGE - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH;
+    static final int MAX_EXTENTS = (FrameHeader.MAX_MESSAGE - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH;
     private static final int RESULT_HEADER = 4 + ManagementResponse.BLOCK_LENGTH;
     private static final long HOLE = BlockStatusResponse.STATE_HOLE | BlockStatusResponse.STATE_ZERO;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coems.nvsp.Status;
 import io.coems.nvsp.client.NvspClient;
 import io.coems.nvsp.client.RemoteExtent;
+import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.BlockStatusResponse;
 import io.coems.nvsp.message.MessageType;
 import io.coems.vvm.Volume;
@@ -39,7 +40,7 @@ class BlockStatusTest {
                 byte[] response = peer.call(RawPeer.block(MessageType.BLOCK_STATUS, volume.id(), 0, volume.size(), 0));
                 assertEquals(MessageType.BLOCK_STATUS_RESPONSE, RawPeer.type(response));
                 assertEquals(Status.OK, RawPeer.status(response));
-                assertTrue(response.length <= NvspServer.MAX_MESSAGE, response.length + " bytes");
+                assertTrue(response.length <= FrameHeader.MAX_MESSAGE, response.length + " bytes");
                 assertEquals(RequestExecutor.MAX_EXTENTS,
                         new BlockStatusResponse().wrap(MemorySegment.ofArray(response), 0, response.length).entryCount());
             }

@@ -487,6 +487,16 @@ class NvspServerTest {
     // ------------------------------------------------------------------ expiry and close
 
     @Test
+    void aSingleDatagramLongerThanTheLargestMessageIsInvalid() {
+        try (NvspServer small = NvspServer.builder(pool).port(0).maxIoBytes(4096).build().start();
+                RawPeer peer = new RawPeer(small.address(), alice.id(), 16 << 10)) {
+            assertTrue(peer.handshake(aliceKey, SecurityMode.ENCRYPTED).isPresent());
+            assertAnswer(MessageType.ERROR, Status.EINVAL, peer.call(write(aliceVolume.id(), 0, random(8192, 44), 0)));
+            assertArrayEquals(new byte[512], volumeBytes(aliceVolume, 0, 512));
+        }
+    }
+
+    @Test
     void aBufferBudgetTooSmallForTheWorkersIsRefused() {
         NvspServer.Builder builder = NvspServer.builder(pool).workers(8).bufferBudget(1 << 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
