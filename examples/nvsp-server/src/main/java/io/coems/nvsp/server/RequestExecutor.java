@@ -14,6 +14,7 @@ import io.coems.nvsp.message.ReadResponse;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.nvsp.message.WriteRequest;
 import io.coems.vvm.Extent;
+import io.coems.vvm.MappedRun;
 import io.coems.vvm.PoolArgumentException;
 import io.coems.vvm.PoolClosedException;
 import io.coems.vvm.PoolException;
@@ -25,7 +26,6 @@ import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,10 +69,6 @@ final class RequestExecutor {
     private BufferPool.Buffer scratch;
     /** The job being executed, until it is given back just before its response goes out. */
     private Job current;
-    private long runStart;
-    private long runEnd;
-    private long runState;
-    private int runsLeft;
 
     /**
      * Creates the executor of one worker.
@@ -267,62 +263,15 @@ final class RequestExecutor {
         }
         extents.encode(scratch.segment(), 0, buffers.bufferSize(), MessageType.BLOCK_STATUS_RESPONSE).status(refusal);
         if (refusal == Status.OK) {
-            addExtents(mapped, block.volumeOffset(), block.volumeOffset() + block.length(),
-                    Math.min(MAX_EXTENTS, (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH));
+            int max = Math.min(MAX_EXTENTS, (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
+            for (MappedRun run : MappedRun.of(mapped, block.volumeOffset(), block.volumeOffset() + block.length(), max)) {
+                extents.addExtent(run.offset(), run.length(), run.hole() ? HOLE : 0);
+            }
         }
         long requestId = job.requestId;
         session.cache.forget(requestId);
         release();
         transmitter.send(session, requestId, scratch.segment(), 0, extents.encodedLength());
-    }
-
-    /**
-     * Appends the extents of [start, end): data (state 0) where the volume maps blocks, HOLE and
-     * ZERO elsewhere, neighbours of one state merged, in order; at most {@code max} of them,
-     * which then cover a prefix of the range.
-     */
-    private void addExtents(List<Extent> mapped, long start, long end, int max) {
-        runsLeft = max;
-        runState = -1;
-        long position = start;
-        for (Extent extent : mapped.stream().sorted(Comparator.comparingLong(Extent::offset)).toList()) {
-            if (extent.end() <= position) {
-                continue;
-            }
-            if (extent.offset() >= end) {
-                break;
-            }
-            if (extent.offset() > position) {
-                extend(position, extent.offset(), HOLE);
-            }
-            long stop = Math.min(extent.end(), end);
-            extend(Math.max(position, extent.offset()), stop, 0);
-            position = stop;
-        }
-        if (position < end) {
-            extend(position, end, HOLE);
-        }
-        endRun();
-    }
-
-    /** Adds [from, to) in {@code state} to the run being built, or ends the run and starts another. */
-    private void extend(long from, long to, long state) {
-        if (state == runState && from == runEnd) {
-            runEnd = to;
-            return;
-        }
-        endRun();
-        runStart = from;
-        runEnd = to;
-        runState = state;
-    }
-
-    private void endRun() {
-        if (runState >= 0 && runsLeft > 0) {
-            extents.addExtent(runStart, runEnd - runStart, runState);
-            runsLeft--;
-        }
-        runState = -1;
     }
 
     private void management(Job job) {
