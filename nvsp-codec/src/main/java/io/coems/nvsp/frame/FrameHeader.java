@@ -49,6 +49,12 @@ public final class FrameHeader extends Flyweight {
     public static final int VERSION = 1;
     /** Default maximum datagram size: fits a 1,500-byte MTU with IPv6 and UDP headers to spare. */
     public static final int DEFAULT_MAX_DATAGRAM = 1408;
+    /** The smallest maximum datagram a peer negotiates: the datagram every IPv4 host reassembles. */
+    public static final int MIN_DATAGRAM = 576;
+    /** The largest maximum datagram ever negotiated: the largest UDP payload over IPv4. */
+    public static final int MAX_UDP_PAYLOAD = 65_507;
+    /** The largest message every receiver reassembles (spec 7): 64 KiB of data and 1 KiB for the rest. */
+    public static final int MAX_MESSAGE = (64 << 10) + 1024;
     /** Flag: the datagram ends with an authentication tag. */
     public static final int FLAG_AUTHENTICATED = 0x01;
     /** Flag: the payload is encrypted; only valid together with {@link #FLAG_AUTHENTICATED}. */

@@ -14,6 +14,9 @@ import java.util.Iterator;
  * while they are being resent, and dropped with their session. Thread-safe.
  */
 final class BufferPool {
+    /** How many times over its fragments a kept response may be resent, in all. */
+    static final int RESENDS = 2;
+
     /** One buffer and what it holds. */
     static final class Buffer {
         private final MemorySegment segment;
@@ -22,6 +25,8 @@ final class BufferPool {
         private int length;
         private int pins;
         private boolean kept;
+        /** Fragments of the kept response resent so far; only the receive thread resends. */
+        private int resent;
 
         private Buffer(MemorySegment segment) {
             this.segment = segment;
@@ -35,6 +40,20 @@ final class BufferPool {
         /** The length of the kept response. */
         int length() {
             return length;
+        }
+
+        /**
+         * Counts {@code fragments} about to be resent, if the response's budget of
+         * {@value #RESENDS} times its {@code count} fragments allows them.
+         *
+         * @return false, and nothing counted, if it does not
+         */
+        boolean resend(int fragments, int count) {
+            if (resent + fragments > RESENDS * count) {
+                return false;
+            }
+            resent += fragments;
+            return true;
         }
     }
 
@@ -92,6 +111,7 @@ final class BufferPool {
      *     none could be had (the response is then not kept)
      */
     synchronized Buffer keep(Buffer buffer, Session session, long requestId, int length) {
+        forget(session, requestId);
         Buffer replacement = take();
         if (replacement == null) {
             return buffer;
@@ -99,9 +119,21 @@ final class BufferPool {
         buffer.session = session;
         buffer.requestId = requestId;
         buffer.length = length;
+        buffer.resent = 0;
         buffer.kept = true;
         kept.addLast(buffer);
         return replacement;
+    }
+
+    /** Drops the kept response of a request run again: the new one replaces it. */
+    private void forget(Session session, long requestId) {
+        for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
+            Buffer buffer = it.next();
+            if (buffer.session == session && buffer.requestId == requestId) {
+                drop(it, buffer);
+                return;
+            }
+        }
     }
 
     /** The kept response of a request, pinned until {@link #unpin}; null if not kept. */
@@ -127,18 +159,18 @@ final class BufferPool {
         for (Iterator<Buffer> it = kept.iterator(); it.hasNext(); ) {
             Buffer buffer = it.next();
             if (buffer.session == session) {
-                it.remove();
-                buffer.kept = false;
-                buffer.session = null;
-                if (buffer.pins == 0) {
-                    free.addLast(buffer);
-                }
+                drop(it, buffer);
             }
         }
     }
 
-    /** How many responses are kept. */
-    synchronized int keptCount() {
-        return kept.size();
+    /** Takes a kept response out of the list; its buffer is free once unpinned. */
+    private void drop(Iterator<Buffer> it, Buffer buffer) {
+        it.remove();
+        buffer.kept = false;
+        buffer.session = null;
+        if (buffer.pins == 0) {
+            free.addLast(buffer);
+        }
     }
 }

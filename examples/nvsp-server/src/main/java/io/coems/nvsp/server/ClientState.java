@@ -21,6 +21,8 @@ final class ClientState {
     private final LongAdder retransmissions = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
     private final LatencyHistogram latency = new LatencyHistogram();
+    /** The client's place in the scheduler, shared by its sessions: one fair share per client. */
+    private final Flow flow = new Flow(this);
 
     /**
      * Creates the state of a client.
@@ -57,6 +59,11 @@ final class ClientState {
         return weight;
     }
 
+    /** The client's place in the scheduler, shared by its sessions. */
+    Flow flow() {
+        return flow;
+    }
+
     /** How long until the caps let a request go, 0 if they do now. Under the scheduler's lock. */
     long nanosUntilAllowed(long nowNanos) {
         long wait = iops == null ? 0 : iops.nanosUntilAvailable(nowNanos);
@@ -68,8 +75,13 @@ final class ClientState {
         if (iops != null) {
             iops.take(1);
         }
+        chargeBandwidth(dataBytes);
+    }
+
+    /** Charges data bytes sent without a request of their own to the bandwidth cap. Under the scheduler's lock. */
+    void chargeBandwidth(long bytes) {
         if (bandwidth != null) {
-            bandwidth.take(dataBytes);
+            bandwidth.take(bytes);
         }
     }
 

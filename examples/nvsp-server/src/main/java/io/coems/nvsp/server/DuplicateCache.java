@@ -83,6 +83,11 @@ final class DuplicateCache {
         };
     }
 
+    /** Whether an id at or above {@code requestId} was seen: a new verdict then means a copy of a forgotten request. */
+    synchronized boolean seenSince(long requestId) {
+        return seenAny && Long.compareUnsigned(requestId, highest) <= 0;
+    }
+
     /**
      * Tells what {@code requestId} is and, if it is new, marks it executing and moves the window
      * up to it.

@@ -1,6 +1,9 @@
 package io.coems.nvsp.server;
 
+import io.coems.nvsp.MalformedMessageException;
+import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.MessageType;
+import io.coems.nvsp.message.RangeRequest;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -56,6 +59,33 @@ final class Job {
         MemorySegment.copy(source, at, target, 0, messageLength);
         length = messageLength;
         return true;
+    }
+
+    /**
+     * The data bytes a request moves, for the scheduler and the bandwidth cap: a WRITE its
+     * message, a READ its length if it may be executed (at most {@code maxIoBytes}; a larger one
+     * is refused and moves nothing), a WRITE_ZEROES with NO_HOLE the zeros it writes; nothing for
+     * the others (TRIM, WRITE_ZEROES leaving a hole, FLUSH and management change metadata only).
+     *
+     * @param block a flyweight to read the request with
+     */
+    static long dataBytes(MessageType type, MemorySegment message, long at, int length, BlockRequest block,
+            int maxIoBytes) {
+        if (type == MessageType.WRITE) {
+            return length;
+        }
+        if (type != MessageType.READ && type != MessageType.WRITE_ZEROES) {
+            return 0;
+        }
+        try {
+            block.wrap(message, at, length);
+        } catch (MalformedMessageException e) {
+            return 0;
+        }
+        if (type == MessageType.READ) {
+            return block.length() <= maxIoBytes ? block.length() : 0;
+        }
+        return (block.flags() & RangeRequest.FLAG_NO_HOLE) != 0 ? block.length() : 0;
     }
 
     /** Sets what the scheduler and the metrics need. */

@@ -6,6 +6,7 @@ import io.coems.nvsp.message.ManagementResponse;
 import io.coems.nvsp.message.MessageType;
 import io.coems.vvm.Client;
 import io.coems.vvm.Lease;
+import io.coems.vvm.PoolArgumentException;
 import io.coems.vvm.PoolException;
 import io.coems.vvm.PoolLeaseException;
 import io.coems.vvm.PoolNotFoundException;
@@ -20,8 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Executes management requests (spec 5.12, 8) against the pool. Only sessions of clients with
- * the {@link ClientKeys#MANAGER} role may send them (others get EPERM); every request but
+ * Executes management requests (spec 5.12, 8) against the pool. Only sessions of clients that
+ * hold the {@link ClientKeys#MANAGER} role when the request runs may send them (others get
+ * EPERM); every request but
  * ACQUIRE_LEASE must carry the fencing token of the lease in force (else STALE_FENCING_TOKEN),
  * and changes run inside {@link VolumePool#withLease} with it, so a manager that lost its lease
  * changes nothing. Names already taken answer EXISTS; unknown ids NO_SUCH_VOLUME,
@@ -51,7 +53,7 @@ final class ManagementHandler {
      */
     Status execute(Session session, ManagementRequest request, ManagementResponse response, int pageEntries) {
         MessageType type = request.type();
-        if (!session.manager) {
+        if (!isManager(session.client.id())) {
             session.dropped(Drop.REFUSED, type + " from a client without the " + ClientKeys.MANAGER + " role");
             return Status.EPERM;
         }
@@ -84,10 +86,58 @@ final class ManagementHandler {
         } catch (PoolLeaseException e) {
             return Status.STALE_FENCING_TOKEN;
         } catch (PoolNotFoundException e) {
-            return Status.NO_SUCH_VOLUME;
+            return missing(type, request);
+        } catch (PoolArgumentException e) {
+            return nameTaken(type, request) ? Status.EXISTS : Status.EINVAL;
         } catch (PoolException e) {
             return RequestExecutor.status(e);
         }
+    }
+
+    /**
+     * What a request found missing when the pool said "not found" (something was deleted
+     * meanwhile): the first of the ids it names that no longer exists.
+     */
+    private Status missing(MessageType type, ManagementRequest request) {
+        boolean namesVolume = switch (type) {
+            case DELETE_VOLUME, RESIZE_VOLUME, SNAPSHOT, LIST_HISTORY, REVERT, ASSIGN_VOLUME -> true;
+            default -> false;
+        };
+        boolean namesSnapshot = type == MessageType.REVERT || type == MessageType.CLONE
+                || type == MessageType.DELETE_SNAPSHOT;
+        boolean namesClient = type == MessageType.ASSIGN_VOLUME || type == MessageType.REMOVE_CLIENT;
+        if (namesVolume && volume(request.volumeId()) == null) {
+            return Status.NO_SUCH_VOLUME;
+        }
+        if (namesSnapshot && snapshot(request.snapshotId()) == null) {
+            return Status.NO_SUCH_SNAPSHOT;
+        }
+        if (namesClient && client(request.clientId()) == null) {
+            return Status.NO_SUCH_CLIENT;
+        }
+        return namesSnapshot ? Status.NO_SUCH_SNAPSHOT : namesClient ? Status.NO_SUCH_CLIENT : Status.NO_SUCH_VOLUME;
+    }
+
+    /** Whether the pool refused a request's argument because its name was taken meanwhile. */
+    private boolean nameTaken(MessageType type, ManagementRequest request) {
+        return switch (type) {
+            case CREATE_VOLUME, CLONE -> pool.findVolume(request.name()).isPresent();
+            case SNAPSHOT -> {
+                Volume volume = volume(request.volumeId());
+                yield volume != null && volume.findSnapshot(request.name()).isPresent();
+            }
+            case REGISTER_CLIENT -> pool.clients().findByName(request.name()).isPresent();
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the client holds the manager role now: read at every request, so revoking the role
+     * (or removing the client) takes effect on its open sessions at once.
+     */
+    private boolean isManager(long clientId) {
+        Client client = client(clientId);
+        return client != null && ClientKeys.isManager(client);
     }
 
     private Status acquire(Session session, long millis, ManagementResponse response) {
@@ -201,10 +251,9 @@ final class ManagementHandler {
         List<Volume> volumes = pool.volumes().stream().filter(v -> Long.compareUnsigned(v.id(), cursor) > 0)
                 .sorted(Comparator.comparingLong(Volume::id)).toList();
         int added = 0;
-        for (Volume volume : volumes) {
-            if (added == pageEntries) {
-                break;
-            }
+        int examined = 0;
+        for (; examined < volumes.size() && added < pageEntries; examined++) {
+            Volume volume = volumes.get(examined);
             try {
                 response.addEntry(volume.id(), volume.size(), volume.origin().map(Snapshot::id).orElse(0L),
                         volume.created().toEpochMilli());
@@ -213,7 +262,7 @@ final class ManagementHandler {
                 // listed as it was when the page was made: a deleted volume is left out
             }
         }
-        response.resultValue(more(volumes.size(), added, response));
+        response.resultValue(examined < volumes.size() ? volumes.get(examined - 1).id() : 0);
         return Status.OK;
     }
 
@@ -228,7 +277,7 @@ final class ManagementHandler {
         for (Snapshot snapshot : snapshots.subList(0, added)) {
             response.addEntry(snapshot.id(), snapshot.size(), snapshot.parentId(), snapshot.created().toEpochMilli());
         }
-        response.resultValue(more(snapshots.size(), added, response));
+        response.resultValue(nextCursor(snapshots.size(), added, response));
         return Status.OK;
     }
 
@@ -243,12 +292,12 @@ final class ManagementHandler {
         for (Client client : clients.subList(0, added)) {
             response.addEntry(client.id(), 0, volumeOf.getOrDefault(client.id(), 0L), registered(client));
         }
-        response.resultValue(more(clients.size(), added, response));
+        response.resultValue(nextCursor(clients.size(), added, response));
         return Status.OK;
     }
 
     /** The cursor of the next page: the last id listed if entries remain, else 0. */
-    private static long more(int candidates, int added, ManagementResponse response) {
+    private static long nextCursor(int candidates, int added, ManagementResponse response) {
         return added < candidates && added > 0 ? response.entryId(added - 1) : 0;
     }
 

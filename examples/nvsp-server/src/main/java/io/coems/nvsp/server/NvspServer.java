@@ -1,5 +1,6 @@
 package io.coems.nvsp.server;
 
+import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.MessageType;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.vvm.Client;
@@ -59,6 +60,10 @@ public final class NvspServer implements AutoCloseable {
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
     /** The default largest READ or WRITE: 128 KiB. */
     public static final int DEFAULT_MAX_IO_BYTES = 128 << 10;
+    /** The default most sessions open at once. */
+    public static final int DEFAULT_MAX_SESSIONS = 1024;
+    /** The default most sessions of one client open at once. */
+    public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 4;
     /** The default budget of message buffers: 32 MiB. */
     public static final long DEFAULT_BUFFER_BUDGET = 32L << 20;
     /** The largest datagram: the default and the limit of the negotiated maximum. */
@@ -69,6 +74,9 @@ public final class NvspServer implements AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 8 << 20;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private static final int SECRET_BYTES = 32;
+    /** One in this many buffers of the budget is a reassembly slot. */
+    private static final int REASSEMBLY_SHARE = 4;
+    private static final int MIN_REASSEMBLY_SLOTS = 8;
 
     private final VolumePool pool;
     private final InetAddress bindAddress;
@@ -81,7 +89,14 @@ public final class NvspServer implements AutoCloseable {
     private final Map<Long, long[]> limits;
     private final boolean closePool;
     private final int maxIoBytes;
-    private final long bufferBudget;
+    /** Bytes of each large buffer and reassembly slot: the largest message. */
+    private final int bufferSize;
+    /** Large buffers: WRITEs being executed, the workers' responses, kept READ_RESPONSEs. */
+    private final int bufferCount;
+    /** Reassembly slots, shared by all sessions. */
+    private final int reassemblySlots;
+    private final int maxSessions;
+    private final int maxSessionsPerClient;
     private final Map<Long, ClientState> clientStates = new ConcurrentHashMap<>();
     private final AtomicLong sessions = new AtomicLong();
     private final LongAdder handshakes = new LongAdder();
@@ -112,7 +127,14 @@ public final class NvspServer implements AutoCloseable {
         this.limits = Map.copyOf(builder.limits);
         this.closePool = builder.closePoolOnClose;
         this.maxIoBytes = builder.maxIoBytes;
-        this.bufferBudget = builder.bufferBudget;
+        this.bufferSize = bufferSize(builder.maxIoBytes);
+        long budget = builder.bufferBudget > 0 ? builder.bufferBudget
+                : Math.max(DEFAULT_BUFFER_BUDGET, minimumBudget(builder.workers, bufferSize));
+        int buffers = (int) Math.min(budget / bufferSize, Integer.MAX_VALUE);
+        this.reassemblySlots = buffers / REASSEMBLY_SHARE;
+        this.bufferCount = buffers - reassemblySlots;
+        this.maxSessions = builder.maxSessions;
+        this.maxSessionsPerClient = builder.maxSessionsPerClient;
     }
 
     /**
@@ -137,7 +159,6 @@ public final class NvspServer implements AutoCloseable {
         if (started || closed) {
             throw new IllegalStateException("the NVSP server was already started");
         }
-        started = true;
         try {
             channel = DatagramChannel.open();
             channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
@@ -151,9 +172,9 @@ public final class NvspServer implements AutoCloseable {
             closeQuietly();
             throw new UncheckedIOException("cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort, e);
         }
-        int bufferSize = Math.toIntExact((maxIoBytes + 64 + 63) & ~63L);
+        started = true;
         arena = Arena.ofShared();
-        buffers = new BufferPool((int) Math.max(bufferBudget / bufferSize, 2L * workers + 8), bufferSize, arena);
+        buffers = new BufferPool(bufferCount, bufferSize, arena);
         scheduler = new Scheduler(QUANTUM_BYTES, System::nanoTime);
         byte[] secret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(secret);
@@ -162,7 +183,7 @@ public final class NvspServer implements AutoCloseable {
         receiveThread = Thread.ofPlatform().name("nvsp-receive").daemon().start(receiver);
         for (int i = 1; i <= workers; i++) {
             RequestExecutor executor = new RequestExecutor(pool, buffers, maxIoBytes,
-                    new Transmitter(channel, i, MAX_DATAGRAM));
+                    new Transmitter(channel, i, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS));
             workerThreads.add(Thread.ofPlatform().name("nvsp-worker-" + i).daemon().start(() -> work(executor)));
         }
         LOG.info("NVSP server listening on {}: {} workers, {} credits, datagrams up to {} bytes, keep-alive {} ms",
@@ -238,15 +259,30 @@ public final class NvspServer implements AutoCloseable {
         sayGoodbye();
         logMetrics();
         closeQuietly();
-        if (workerThreads.stream().noneMatch(Thread::isAlive) && !receiveThread.isAlive()) {
-            arena.close();
-        }
+        closeArena();
         LOG.info("NVSP server on {} closed", address);
+    }
+
+    /**
+     * Frees the message buffers, also when a thread outlived the wait (stuck in the pool): it is
+     * not interrupted (that would close the pool's file channels); should it touch a buffer
+     * afterwards it fails with an exception instead of reading freed memory, and its request is
+     * not answered.
+     */
+    private void closeArena() {
+        List<Thread> stuck = new ArrayList<>(workerThreads);
+        stuck.add(receiveThread);
+        stuck.removeIf(thread -> !thread.isAlive());
+        try {
+            arena.close();
+        } catch (IllegalStateException e) {
+            LOG.warn("the NVSP message buffers stay allocated: {} still use them ({})", stuck, e.getMessage());
+        }
     }
 
     /** Sends CLOSE with ESHUTDOWN to every session. */
     private void sayGoodbye() {
-        Transmitter transmitter = new Transmitter(channel, workers + 1, MAX_DATAGRAM);
+        Transmitter transmitter = new Transmitter(channel, workers + 1, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS);
         StatusResponse close = new StatusResponse();
         for (Session session : receiver.sessions()) {
             close.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), MessageType.CLOSE)
@@ -273,10 +309,10 @@ public final class NvspServer implements AutoCloseable {
     private void work(RequestExecutor executor) {
         try {
             for (Job job = scheduler.take(); job != null; job = scheduler.take()) {
-                try {
-                    executor.execute(job);
-                } finally {
-                    scheduler.done();
+                Session session = job.session;
+                executor.execute(job);
+                if (session.finished()) {
+                    executor.answerClose(session);
                 }
             }
         } catch (InterruptedException e) {
@@ -324,6 +360,41 @@ public final class NvspServer implements AutoCloseable {
 
     Duration keepAlive() {
         return keepAlive;
+    }
+
+    /** The reassembly slots, each of one large buffer's size, carved out of the buffer budget. */
+    int reassemblySlots() {
+        return reassemblySlots;
+    }
+
+    /** A large buffer: the largest message, rounded up to 64 bytes. */
+    private static int bufferSize(int maxIoBytes) {
+        return Math.toIntExact((maxIoBytes + 64 + 63) & ~63L);
+    }
+
+    /**
+     * The least budget that holds, after its share of reassembly slots, two large buffers per
+     * worker and eight more.
+     */
+    private static long minimumBudget(int workers, int bufferSize) {
+        long large = 2L * workers + 8;
+        long total = Math.ceilDiv(large * REASSEMBLY_SHARE, REASSEMBLY_SHARE - 1);
+        while (total - total / REASSEMBLY_SHARE < large || total / REASSEMBLY_SHARE < MIN_REASSEMBLY_SLOTS) {
+            total++;
+        }
+        return total * bufferSize;
+    }
+
+    int maxIoBytes() {
+        return maxIoBytes;
+    }
+
+    int maxSessions() {
+        return maxSessions;
+    }
+
+    int maxSessionsPerClient() {
+        return maxSessionsPerClient;
     }
 
     /** The keep-alive period as ACCEPT carries it: whole seconds, at least 1. */
@@ -400,7 +471,10 @@ public final class NvspServer implements AutoCloseable {
         private final Map<Long, long[]> limits = new HashMap<>();
         private boolean closePoolOnClose;
         private int maxIoBytes = DEFAULT_MAX_IO_BYTES;
-        private long bufferBudget = DEFAULT_BUFFER_BUDGET;
+        /** The budget set, 0 for the default (grown to what the workers need). */
+        private long bufferBudget;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private int maxSessionsPerClient = DEFAULT_MAX_SESSIONS_PER_CLIENT;
 
         private Builder(VolumePool pool) {
             this.pool = pool;
@@ -433,12 +507,12 @@ public final class NvspServer implements AutoCloseable {
          * The largest datagram the server accepts in the negotiation: ACCEPT fixes the smallest
          * of this, the client's proposal and 65,507 (the largest UDP payload over IPv4).
          *
-         * @param bytes {@value Receiver#MIN_DATAGRAM} to {@value #MAX_DATAGRAM}
+         * @param bytes {@value FrameHeader#MIN_DATAGRAM} to {@value #MAX_DATAGRAM}
          * @return this builder
          * @throws IllegalArgumentException if out of range
          */
         public Builder maxDatagram(int bytes) {
-            this.maxDatagram = checked(bytes, Receiver.MIN_DATAGRAM, MAX_DATAGRAM, "maximum datagram");
+            this.maxDatagram = checked(bytes, FrameHeader.MIN_DATAGRAM, MAX_DATAGRAM, "maximum datagram");
             return this;
         }
 
@@ -519,6 +593,34 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
+         * The most sessions open at once ({@value #DEFAULT_MAX_SESSIONS} unless set); a new one
+         * beyond them closes the session heard from least recently. Each costs about
+         * {@code credits} x 2.2 KiB.
+         *
+         * @param count 1 to 1,000,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxSessions(int count) {
+            this.maxSessions = checked(count, 1, 1_000_000, "maximum sessions");
+            return this;
+        }
+
+        /**
+         * The most sessions one client may have open at once
+         * ({@value #DEFAULT_MAX_SESSIONS_PER_CLIENT} unless set); a new one beyond them closes
+         * the client's oldest. All sessions of a client share its fair share and caps.
+         *
+         * @param count 1 to 1024
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxSessionsPerClient(int count) {
+            this.maxSessionsPerClient = checked(count, 1, 1024, "maximum sessions per client");
+            return this;
+        }
+
+        /**
          * Whether {@link NvspServer#close()} closes the pool too; false unless set.
          *
          * @param close true to close the pool with the server
@@ -530,8 +632,8 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The largest READ or WRITE; larger READs are answered EINVAL, WRITEs larger than a
-         * message buffer are malformed (EINVAL).
+         * The largest READ or WRITE; larger READs are answered READ_RESPONSE/EINVAL, WRITEs
+         * whose message is longer than a message buffer ({@code bytes} + 64) ERROR/EINVAL.
          *
          * @param bytes 4 KiB to 16 MiB
          * @return this builder
@@ -543,8 +645,11 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The off-heap memory for whole messages (WRITEs being reassembled and executed,
-         * READ_RESPONSEs kept for NACKs), at least two buffers per worker plus eight.
+         * The memory for whole messages, in buffers of {@code maxIoBytes} + 64 bytes: a quarter
+         * are reassembly slots (heap) for fragmented requests, the rest off-heap buffers for
+         * WRITEs being executed, each worker's response and READ_RESPONSEs kept for NACKs.
+         * Unless set: 32 MiB, or what the workers need if more. {@link #build()} refuses a
+         * budget too small for two buffers per worker plus eight and eight slots.
          *
          * @param bytes the budget
          * @return this builder
@@ -562,8 +667,15 @@ public final class NvspServer implements AutoCloseable {
          * Builds the server, not started yet.
          *
          * @return the server
+         * @throws IllegalArgumentException if the buffer budget set is too small for the workers
          */
         public NvspServer build() {
+            long minimum = minimumBudget(workers, bufferSize(maxIoBytes));
+            if (bufferBudget > 0 && bufferBudget < minimum) {
+                throw new IllegalArgumentException("buffer budget " + bufferBudget + " bytes is too small for "
+                        + workers + " workers with messages of up to " + maxIoBytes + " bytes: at least " + minimum
+                        + " bytes");
+            }
             return new NvspServer(this);
         }
 

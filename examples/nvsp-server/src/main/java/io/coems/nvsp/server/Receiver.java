@@ -40,18 +40,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The receive thread: reads every datagram, answers the handshake statelessly until
  * AUTHENTICATE, authenticates and decrypts session datagrams, reassembles fragmented requests
- * (with NACKs after a gap), answers KEEPALIVE, CLOSE and the client's NACKs, filters duplicates
+ * (with NACKs after a gap), answers KEEPALIVE, CLOSE (once the session's running requests are
+ * answered; its queued ones are dropped) and the client's NACKs, filters duplicates
  * through each session's cache, enforces credits and queues the requests for the workers.
  * Between datagrams it runs the timers: NACKs due, expired reassembly slots and sessions silent
- * for three keep-alive periods. It owns the session table; nothing it does per datagram
- * allocates (the handshake does, once per session).
+ * for three keep-alive periods. It owns the session table. Nothing it does for a datagram it
+ * accepts allocates beyond what the JDK does (the handshake does, once per session); a dropped
+ * or refused one builds its log detail, and the timers copy the session list once a pass.
  */
 final class Receiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-    /** The smallest maximum datagram a client may negotiate. */
-    static final int MIN_DATAGRAM = 512;
-    /** The largest datagram ever negotiated: the largest UDP payload over IPv4. */
-    static final int MAX_UDP_PAYLOAD = 65_507;
     /**
      * The most datagrams read before the timers run again: more than the socket buffer holds,
      * so a burst is read whole first and fragments waiting there never make a NACK fire.
@@ -84,6 +82,7 @@ final class Receiver implements Runnable {
     private final SessionTable sessions = new SessionTable();
     private final Map<HandshakeKey, Session> byHandshake = new HashMap<>();
     private final TokenBucket unknownSessionAnswers;
+    private final HelloLimiter helloLimiter;
     private final SecureRandom random = new SecureRandom();
     private final long silenceNanos;
     private final long expiryPeriodNanos;
@@ -119,16 +118,17 @@ final class Receiver implements Runnable {
         this.scheduler = scheduler;
         this.buffers = buffers;
         this.cookies = cookies;
-        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM);
+        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM, 0);
         this.received = ByteBuffer.allocate(NvspServer.MAX_DATAGRAM);
         this.receivedSegment = MemorySegment.ofBuffer(received);
-        int slots = Math.max(64, 4 * server.credits());
+        int slots = server.reassemblySlots();
         int maxFragments = Math.min(0xFFFF,
-                Math.ceilDiv(buffers.bufferSize(), MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
+                Math.ceilDiv(buffers.bufferSize(), FrameHeader.MIN_DATAGRAM - FrameHeader.LENGTH - FrameHeader.TAG_LENGTH));
         this.reassembler = new Reassembler(slots, slots / 4, buffers.bufferSize(), maxFragments,
                 REASSEMBLY_TIMEOUT_NANOS);
         this.nackTimer = new NackTimer(slots);
         this.unknownSessionAnswers = new TokenBucket(UNKNOWN_SESSION_ANSWERS_PER_SECOND, System.nanoTime());
+        this.helloLimiter = new HelloLimiter(System.nanoTime());
         this.silenceNanos = 3 * server.keepAlive().toNanos();
         this.expiryPeriodNanos = Math.min(1_000_000_000L, Math.max(10_000_000L, server.keepAlive().toNanos() / 4));
     }
@@ -159,7 +159,10 @@ final class Receiver implements Runnable {
         }
     }
 
-    /** From now on new handshakes are dropped and new requests answered ESHUTDOWN. */
+    /**
+     * From now on new handshakes are dropped and new request ids answered ESHUTDOWN; a copy of a
+     * request being executed is still ignored and one already answered gets its cached answer.
+     */
     void drain() {
         draining = true;
     }
@@ -185,11 +188,12 @@ final class Receiver implements Runnable {
         }
         long sessionId = frame.sessionId();
         if (sessionId == 0) {
-            handshake(from);
+            handshake(from, now);
             return;
         }
         Session session = sessions.get(sessionId);
-        if (session == null) {
+        if (session == null || !from.equals(session.address())) {
+            // from elsewhere the session does not exist: a client whose address changed runs a new handshake
             unknownSession(from, now);
             return;
         }
@@ -202,7 +206,7 @@ final class Receiver implements Runnable {
             session.dropped(Drop.REPLAYED, e.getMessage());
             return;
         }
-        session.heard(now, from);
+        session.heard(now);
         if (frame.fragmentCount() > 1) {
             fragment(session, now);
         } else {
@@ -212,7 +216,7 @@ final class Receiver implements Runnable {
 
     // ------------------------------------------------------------------ handshake
 
-    private void handshake(InetSocketAddress from) {
+    private void handshake(InetSocketAddress from, long now) {
         try {
             if (frame.flags() != 0 || frame.fragmentCount() != 1 || draining) {
                 server.unattributedDrop();
@@ -220,7 +224,13 @@ final class Receiver implements Runnable {
             }
             MessageType type = header.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength()).type();
             switch (type) {
-                case HELLO -> hello(from);
+                case HELLO -> {
+                    if (helloLimiter.allow(from.getAddress(), now)) {
+                        hello(from);
+                    } else {
+                        server.unattributedDrop();
+                    }
+                }
                 case AUTHENTICATE -> authenticate(from);
                 default -> server.unattributedDrop();
             }
@@ -232,11 +242,11 @@ final class Receiver implements Runnable {
 
     /**
      * Answers HELLO with a cookie, whatever the client id: dropping HELLOs of unknown clients
-     * would tell an attacker which ids exist. Keeps no state.
+     * would tell an attacker which ids exist. Keeps no state; the caller rate-limits it.
      */
     private void hello(InetSocketAddress from) {
         hello.wrap(receivedSegment, frame.payloadOffset(), frame.payloadLength());
-        hello.securityMode();
+        hello.securityMode(); // checks the mode: a HELLO with an unknown one is malformed and dropped
         boolean supported = hello.minVersion() <= FrameHeader.VERSION && FrameHeader.VERSION <= hello.maxVersion();
         cookie.encode(transmitter.segment(), Transmitter.PAYLOAD, NvspServer.MAX_DATAGRAM - FrameHeader.LENGTH,
                 MessageType.COOKIE);
@@ -286,8 +296,8 @@ final class Receiver implements Runnable {
             handshakeFailed(from, clientId, "its proof does not verify (wrong key)");
             return;
         }
-        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), MAX_UDP_PAYLOAD);
-        if (maxDatagram < MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
+        int maxDatagram = Math.min(Math.min(authenticate.maxDatagram(), server.maxDatagram()), FrameHeader.MAX_UDP_PAYLOAD);
+        if (maxDatagram < FrameHeader.MIN_DATAGRAM || authenticate.version() != FrameHeader.VERSION) {
             handshakeFailed(from, clientId, "maximum datagram " + authenticate.maxDatagram() + " or version "
                     + authenticate.version() + " is not acceptable");
             return;
@@ -312,14 +322,45 @@ final class Receiver implements Runnable {
         MemorySegment.copy(transmitter.segment(), Transmitter.PAYLOAD, MemorySegment.ofArray(acceptBytes), 0,
                 acceptBytes.length);
         long now = System.nanoTime();
-        Session session = new Session(sessionId, server.clientState(client, now), ClientKeys.isManager(client), keys,
+        makeRoom(client.id(), now);
+        Session session = new Session(sessionId, server.clientState(client, now), keys,
                 mode, maxDatagram, credits, acceptBytes, key, from, server.senders(), now);
         sessions.put(session);
         byHandshake.put(key, session);
         server.sessionOpened();
         transmitter.sendPlain(from, 0, frame.sequence(), frame.requestId(), acceptBytes.length);
         LOG.info("{} opened from {}: {}, datagrams up to {} bytes, {} credits{}", session, from, mode, maxDatagram,
-                credits, session.manager ? ", manager" : "");
+                credits, ClientKeys.isManager(client) ? ", manager" : "");
+    }
+
+    /**
+     * Before a client's new session opens: closes the client's oldest session if it has as many
+     * as allowed, and the session heard from least recently if the server has as many as allowed,
+     * so neither one client nor many bound the sessions' memory.
+     */
+    private void makeRoom(long clientId, long now) {
+        List<Session> open = sessions.all();
+        Session oldestOfClient = null;
+        int ofClient = 0;
+        for (Session session : open) {
+            if (session.client.id() == clientId && ofClient++ == 0) {
+                oldestOfClient = session;
+            }
+        }
+        if (ofClient >= server.maxSessionsPerClient()) {
+            close(oldestOfClient, "closed: the client opened more than " + server.maxSessionsPerClient() + " sessions");
+            open.remove(oldestOfClient);
+        }
+        if (open.size() >= server.maxSessions()) {
+            Session quietest = open.getFirst();
+            for (Session session : open) {
+                if (session.lastHeardNanos() - quietest.lastHeardNanos() < 0) {
+                    quietest = session;
+                }
+            }
+            close(quietest, "closed after " + (now - quietest.lastHeardNanos()) / 1_000_000
+                    + " ms of silence: the server has " + server.maxSessions() + " sessions");
+        }
     }
 
     private long newSessionId() {
@@ -406,8 +447,10 @@ final class Receiver implements Runnable {
         switch (type) {
             case KEEPALIVE -> replyStatus(session, requestId, MessageType.KEEPALIVE_RESPONSE, Status.OK);
             case CLOSE -> {
-                replyStatus(session, requestId, MessageType.CLOSE_RESPONSE, Status.OK);
                 close(session, "closed by the client");
+                if (session.closeWhenIdle(requestId)) {
+                    replyStatus(session, requestId, MessageType.CLOSE_RESPONSE, Status.OK);
+                }
             }
             case NACK -> resend(session, requestId, segment, at, length);
             case CLOSE_RESPONSE -> {
@@ -425,13 +468,26 @@ final class Receiver implements Runnable {
 
     private void request(Session session, long requestId, MessageType type, MemorySegment segment, long at,
             int length, long now) {
-        if (draining) {
+        boolean refuseNew = draining;
+        boolean copy = type == MessageType.READ && session.cache.seenSince(requestId);
+        DuplicateCache.Verdict verdict = refuseNew ? session.cache.peek(requestId) : session.cache.admit(requestId);
+        if (verdict != DuplicateCache.Verdict.NEW) {
+            admitted(session, requestId, verdict);
+            return;
+        }
+        if (copy && resendKept(session, requestId)) {
+            session.cache.forget(requestId);
+            return;
+        }
+        if (refuseNew) {
             replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
             return;
         }
-        DuplicateCache.Verdict verdict = session.cache.admit(requestId);
-        if (verdict != DuplicateCache.Verdict.NEW) {
-            admitted(session, requestId, verdict);
+        if (length > buffers.bufferSize()) {
+            // a single datagram longer than the largest message (a fragmented one fails reassembly)
+            session.cache.forget(requestId);
+            malformed(session, requestId, new MalformedMessageException("length", at, "a " + length + "-byte " + type
+                    + " is longer than the largest message, " + buffers.bufferSize() + " bytes"));
             return;
         }
         Job job = session.takeJob();
@@ -444,27 +500,17 @@ final class Receiver implements Runnable {
         }
         if (!job.load(segment, at, length, buffers)) {
             session.cache.forget(requestId);
-            session.releaseJob(job, buffers);
+            session.abandon(job, buffers);
             session.dropped(Drop.NO_SLOT, "no buffer free for a " + length + "-byte " + type);
             return;
         }
-        job.start(requestId, type, now, dataBytes(type, segment, at, length));
-        scheduler.submit(job);
-    }
-
-    /** The data a request moves, for the scheduler: READ its length, WRITE its message. */
-    private long dataBytes(MessageType type, MemorySegment segment, long at, int length) {
-        if (type == MessageType.WRITE) {
-            return length;
+        job.start(requestId, type, now, Job.dataBytes(type, segment, at, length, block, server.maxIoBytes()));
+        if (!scheduler.submit(job)) {
+            // the server stopped between the draining check and now: the workers are gone
+            session.cache.forget(requestId);
+            session.abandon(job, buffers);
+            replyStatus(session, requestId, MessageType.ERROR, Status.ESHUTDOWN);
         }
-        if (type == MessageType.READ) {
-            try {
-                return block.wrap(segment, at, length).length();
-            } catch (MalformedMessageException e) {
-                return 0;
-            }
-        }
-        return 0;
     }
 
     /** Answers a copy of a request the cache knows: ignored while executing, else from the cache or STALE. */
@@ -488,7 +534,36 @@ final class Receiver implements Runnable {
         }
     }
 
-    /** The client missed fragments of a response: resend exactly those, if the response is kept. */
+    /**
+     * A copy of a READ answered and forgotten: sends its kept response again, whole, instead of
+     * executing it again (and taking a job for it).
+     *
+     * @return false if its response is not kept
+     */
+    private boolean resendKept(Session session, long requestId) {
+        BufferPool.Buffer kept = buffers.pin(session, requestId);
+        if (kept == null) {
+            return false;
+        }
+        try {
+            int fragments = session.fragmenter.fragmentCount(kept.length());
+            if (!kept.resend(fragments, fragments)) {
+                return false;
+            }
+            session.client.retransmitted(fragments);
+            scheduler.chargeResent(session.client, kept.length());
+            transmitter.send(session, requestId, kept.segment(), 0, kept.length());
+        } finally {
+            buffers.unpin(kept);
+        }
+        return true;
+    }
+
+    /**
+     * The client missed fragments of a response: resend exactly those, if the response is kept
+     * and has not been resent {@value BufferPool#RESENDS} times over already. Resent bytes are
+     * charged to the client's bandwidth cap.
+     */
     private void resend(Session session, long requestId, MemorySegment segment, long at, int length) {
         try {
             nack.wrap(segment, at, length);
@@ -501,12 +576,19 @@ final class Receiver implements Runnable {
             return;
         }
         try {
-            int fragments = Math.min(nack.fragmentCount(), session.fragmenter.fragmentCount(kept.length()));
+            int count = session.fragmenter.fragmentCount(kept.length());
+            int fragments = Math.min(nack.fragmentCount(), count);
             int missing = 0;
             for (int i = 0; i < fragments; i++) {
                 missing += nack.isMissing(i) ? 1 : 0;
             }
+            if (!kept.resend(missing, count)) {
+                session.dropped(Drop.REFUSED, "NACKs for response " + Long.toUnsignedString(requestId)
+                        + " asked for more than " + BufferPool.RESENDS + " times its " + count + " fragments");
+                return;
+            }
             session.client.retransmitted(missing);
+            scheduler.chargeResent(session.client, (long) missing * session.payloadRoom());
             transmitter.resend(session, requestId, kept.segment(), kept.length(), nack);
         } finally {
             buffers.unpin(kept);
@@ -559,8 +641,8 @@ final class Receiver implements Runnable {
         session.markClosed();
         sessions.remove(session.id);
         byHandshake.remove(session.handshakeKey);
-        for (Job job : scheduler.remove(session.flow)) {
-            session.releaseJob(job, buffers);
+        for (Job job : scheduler.remove(session.flow, session)) {
+            session.abandon(job, buffers);
         }
         buffers.release(session);
         server.sessionClosed();

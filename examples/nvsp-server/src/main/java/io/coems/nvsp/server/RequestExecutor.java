@@ -3,6 +3,7 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.ChecksumMismatchException;
 import io.coems.nvsp.MalformedMessageException;
 import io.coems.nvsp.Status;
+import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.BlockStatusResponse;
 import io.coems.nvsp.message.ManagementRequest;
@@ -13,6 +14,7 @@ import io.coems.nvsp.message.ReadResponse;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.nvsp.message.WriteRequest;
 import io.coems.vvm.Extent;
+import io.coems.vvm.MappedRun;
 import io.coems.vvm.PoolArgumentException;
 import io.coems.vvm.PoolClosedException;
 import io.coems.vvm.PoolException;
@@ -24,7 +26,6 @@ import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,11 @@ final class RequestExecutor {
     /** Zeros written by WRITE_ZEROES with NO_HOLE; only ever read. */
     private static final MemorySegment ZEROS = Arena.global().allocate(64 << 10);
     private static final int EXTENTS_HEADER = 4 + BlockStatusResponse.BLOCK_LENGTH;
+    /**
+     * The most extents a BLOCK_STATUS_RESPONSE carries: as many as fit the largest message every
+     * receiver reassembles (spec 7), 4,159; the client asks again from where they end.
+     */
+    static final int MAX_EXTENTS = (FrameHeader.MAX_MESSAGE - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH;
     private static final int RESULT_HEADER = 4 + ManagementResponse.BLOCK_LENGTH;
     private static final long HOLE = BlockStatusResponse.STATE_HOLE | BlockStatusResponse.STATE_ZERO;
 
@@ -61,15 +67,8 @@ final class RequestExecutor {
     private final ManagementRequest managementRequest = new ManagementRequest();
     private final ManagementResponse managementResponse = new ManagementResponse();
     private BufferPool.Buffer scratch;
-    /** The request being executed: its job until given back, and what the response needs. */
-    private Job heldJob;
-    private Session session;
-    private long requestId;
-    private MessageType type;
-    private long runStart;
-    private long runEnd;
-    private long runState;
-    private int runsLeft;
+    /** The job being executed, until it is given back just before its response goes out. */
+    private Job current;
 
     /**
      * Creates the executor of one worker.
@@ -92,17 +91,15 @@ final class RequestExecutor {
     }
 
     /**
-     * Executes a request and sends its response; counts it in the client's metrics. The job goes
-     * back to its session (its credit is free again) just before the response is sent, so a
-     * client that sends its next request as soon as the response arrives never finds the credit
-     * still taken; from then on only the fields copied out of the job are used.
+     * Executes a request and sends its response; counts it in the client's metrics. The job is
+     * given back to its session before the response is sent, so a client that sends its next
+     * request as soon as it sees the response finds the credit free.
      */
     void execute(Job job) {
-        heldJob = job;
-        session = job.session;
-        requestId = job.requestId;
-        type = job.type;
-        long arrived = job.arrivedNanos;
+        current = job;
+        Session session = job.session;
+        MessageType type = job.type;
+        long arrivedNanos = job.arrivedNanos;
         long read = 0;
         long written = 0;
         try {
@@ -115,30 +112,45 @@ final class RequestExecutor {
             }
         } catch (MalformedMessageException e) {
             session.dropped(Drop.MALFORMED, type + ": " + e.getMessage());
-            replyStatus(MessageType.ERROR, Status.EINVAL);
+            if (current != null) {
+                replyStatus(job, MessageType.ERROR, Status.EINVAL);
+            }
         } catch (RuntimeException e) {
-            LOG.error("{}: request {} ({}) failed unexpectedly", session, Long.toUnsignedString(requestId), type, e);
-            replyStatus(MessageType.ERROR, Status.EIO);
+            LOG.error("{}: a {} request failed unexpectedly", session, type, e);
+            if (current != null) {
+                replyStatus(job, MessageType.ERROR, Status.EIO);
+            }
         } finally {
-            releaseJob();
+            release();
         }
-        session.client.executed(System.nanoTime() - arrived, read, written);
+        session.client.executed(System.nanoTime() - arrivedNanos, read, written);
     }
 
-    /** Gives the job back to its session, once: its message is no longer needed. */
-    private void releaseJob() {
-        if (heldJob != null) {
-            session.releaseJob(heldJob, buffers);
-            heldJob = null;
+    /** Gives the job being executed back to its session (once); its fields are not read after. */
+    private void release() {
+        if (current != null) {
+            current.session.releaseJob(current, buffers);
+            current = null;
         }
+    }
+
+    /**
+     * Answers the client's CLOSE of a session once its last running request is answered: the
+     * CLOSE_RESPONSE follows every response of the session.
+     */
+    void answerClose(Session session) {
+        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(),
+                MessageType.CLOSE_RESPONSE).status(Status.OK);
+        transmitter.sendSingle(session, session.closeRequestId(), statusResponse.encodedLength());
     }
 
     private long read(Job job) {
+        Session session = job.session;
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(block.volumeId());
+        Volume volume = assigned(session, block.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(block, 0, volume);
         if (refusal != Status.OK) {
-            replyRead(refusal);
+            replyRead(job, refusal);
             return 0;
         }
         int length = (int) block.length();
@@ -152,12 +164,13 @@ final class RequestExecutor {
                 volume.read(block.volumeOffset(), target.asSlice(readResponse.data().dataOffset(), length));
             }
         } catch (PoolException e) {
-            replyRead(status(e));
+            replyRead(job, status(e));
             return 0;
         }
         readResponse.data().putInPlace(length);
+        long requestId = job.requestId;
         session.cache.forget(requestId);
-        releaseJob();
+        release();
         if (single) {
             transmitter.sendSingle(session, requestId, messageLength);
         } else {
@@ -169,17 +182,17 @@ final class RequestExecutor {
 
     private long write(Job job) {
         write.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(write.volumeId());
+        Volume volume = assigned(job.session, write.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(write, RangeRequest.FLAG_FUA, volume);
         if (refusal != Status.OK) {
-            replyStatus(MessageType.WRITE_RESPONSE, refusal);
+            replyStatus(job, MessageType.WRITE_RESPONSE, refusal);
             return 0;
         }
         try {
             write.data().verify();
         } catch (ChecksumMismatchException e) {
-            LOG.debug("{}: WRITE {}: {}", session, Long.toUnsignedString(requestId), e.getMessage());
-            replyStatus(MessageType.WRITE_RESPONSE, Status.EIO);
+            LOG.debug("{}: WRITE {}: {}", job.session, Long.toUnsignedString(job.requestId), e.getMessage());
+            replyStatus(job, MessageType.WRITE_RESPONSE, Status.EIO);
             return 0;
         }
         long length = write.length();
@@ -192,50 +205,51 @@ final class RequestExecutor {
         } catch (PoolException e) {
             status = status(e);
         }
-        replyStatus(MessageType.WRITE_RESPONSE, status);
+        replyStatus(job, MessageType.WRITE_RESPONSE, status);
         return status == Status.OK ? length : 0;
     }
 
     /** FLUSH, TRIM and WRITE_ZEROES: no data either way. */
     private void change(Job job) {
-        MessageType responseType = responseOf(type);
+        MessageType responseType = responseOf(job.type);
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(block.volumeId());
-        long allowed = switch (type) {
+        Volume volume = assigned(job.session, block.volumeId());
+        long allowed = switch (job.type) {
             case TRIM -> RangeRequest.FLAG_FUA;
             case WRITE_ZEROES -> RangeRequest.FLAG_FUA | RangeRequest.FLAG_NO_HOLE;
             default -> 0;
         };
         Status refusal = volume == null ? Status.EPERM : check(block, allowed, volume);
         if (refusal != Status.OK) {
-            replyStatus(responseType, refusal);
+            replyStatus(job, responseType, refusal);
             return;
         }
         Status status = Status.OK;
         try {
             long offset = block.volumeOffset();
             long length = block.length();
-            if (type == MessageType.TRIM) {
+            if (job.type == MessageType.TRIM) {
                 volume.discard(offset, length);
-            } else if (type == MessageType.WRITE_ZEROES && (block.flags() & RangeRequest.FLAG_NO_HOLE) != 0) {
+            } else if (job.type == MessageType.WRITE_ZEROES && (block.flags() & RangeRequest.FLAG_NO_HOLE) != 0) {
                 for (long done = 0; done < length; done += Math.min(ZEROS.byteSize(), length - done)) {
                     volume.write(offset + done, ZEROS.asSlice(0, Math.min(ZEROS.byteSize(), length - done)));
                 }
-            } else if (type == MessageType.WRITE_ZEROES) {
+            } else if (job.type == MessageType.WRITE_ZEROES) {
                 volume.writeZeroes(offset, length);
             }
-            if (type == MessageType.FLUSH || (block.flags() & RangeRequest.FLAG_FUA) != 0) {
+            if (job.type == MessageType.FLUSH || (block.flags() & RangeRequest.FLAG_FUA) != 0) {
                 volume.flush();
             }
         } catch (PoolException e) {
             status = status(e);
         }
-        replyStatus(responseType, status);
+        replyStatus(job, responseType, status);
     }
 
     private void blockStatus(Job job) {
+        Session session = job.session;
         block.wrap(job.message(), 0, job.length());
-        Volume volume = assigned(block.volumeId());
+        Volume volume = assigned(session, block.volumeId());
         Status refusal = volume == null ? Status.EPERM : check(block, 0, volume);
         if (refusal == Status.OK && block.length() == 0) {
             refusal = Status.EINVAL;
@@ -249,66 +263,21 @@ final class RequestExecutor {
         }
         extents.encode(scratch.segment(), 0, buffers.bufferSize(), MessageType.BLOCK_STATUS_RESPONSE).status(refusal);
         if (refusal == Status.OK) {
-            addExtents(mapped, block.volumeOffset(), block.volumeOffset() + block.length(),
-                    (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
+            int max = Math.min(MAX_EXTENTS, (buffers.bufferSize() - EXTENTS_HEADER) / BlockStatusResponse.ENTRY_LENGTH);
+            for (MappedRun run : MappedRun.of(mapped, block.volumeOffset(), block.volumeOffset() + block.length(), max)) {
+                extents.addExtent(run.offset(), run.length(), run.hole() ? HOLE : 0);
+            }
         }
+        long requestId = job.requestId;
         session.cache.forget(requestId);
-        releaseJob();
+        release();
         transmitter.send(session, requestId, scratch.segment(), 0, extents.encodedLength());
     }
 
-    /**
-     * Appends the extents of [start, end): data (state 0) where the volume maps blocks, HOLE and
-     * ZERO elsewhere, neighbours of one state merged, in order; at most {@code max} of them,
-     * which then cover a prefix of the range.
-     */
-    private void addExtents(List<Extent> mapped, long start, long end, int max) {
-        runsLeft = max;
-        runState = -1;
-        long position = start;
-        for (Extent extent : mapped.stream().sorted(Comparator.comparingLong(Extent::offset)).toList()) {
-            if (extent.end() <= position) {
-                continue;
-            }
-            if (extent.offset() >= end) {
-                break;
-            }
-            if (extent.offset() > position) {
-                extend(position, extent.offset(), HOLE);
-            }
-            long stop = Math.min(extent.end(), end);
-            extend(Math.max(position, extent.offset()), stop, 0);
-            position = stop;
-        }
-        if (position < end) {
-            extend(position, end, HOLE);
-        }
-        endRun();
-    }
-
-    /** Adds [from, to) in {@code state} to the run being built, or ends the run and starts another. */
-    private void extend(long from, long to, long state) {
-        if (state == runState && from == runEnd) {
-            runEnd = to;
-            return;
-        }
-        endRun();
-        runStart = from;
-        runEnd = to;
-        runState = state;
-    }
-
-    private void endRun() {
-        if (runState >= 0 && runsLeft > 0) {
-            extents.addExtent(runStart, runEnd - runStart, runState);
-            runsLeft--;
-        }
-        runState = -1;
-    }
-
     private void management(Job job) {
+        Session session = job.session;
         managementRequest.wrap(job.message(), 0, job.length());
-        MessageType responseType = responseOf(type);
+        MessageType responseType = responseOf(job.type);
         int room = session.payloadRoom();
         managementResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, room, responseType);
         Status status = management.execute(session, managementRequest, managementResponse,
@@ -317,14 +286,14 @@ final class RequestExecutor {
             managementResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, room, responseType);
         }
         managementResponse.status(status);
-        reply(managementResponse.encodedLength());
+        reply(job, managementResponse.encodedLength());
     }
 
     /**
      * The volume of a request if it is assigned to the session's client; else null, counted and
      * logged as refused.
      */
-    private Volume assigned(long volumeId) {
+    private Volume assigned(Session session, long volumeId) {
         Volume volume = session.lastVolume();
         try {
             if (volume == null || volume.id() != volumeId) {
@@ -363,29 +332,30 @@ final class RequestExecutor {
         return inside ? Status.OK : Status.EOVERFLOW;
     }
 
-    private void replyRead(Status status) {
-        readResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(),
+    private void replyRead(Job job, Status status) {
+        readResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, job.session.payloadRoom(),
                 MessageType.READ_RESPONSE).status(status);
-        reply(readResponse.encodedLength());
+        reply(job, readResponse.encodedLength());
     }
 
-    private void replyStatus(MessageType responseType, Status status) {
-        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), responseType)
-                .status(status);
-        reply(statusResponse.encodedLength());
+    private void replyStatus(Job job, MessageType type, Status status) {
+        statusResponse.encode(transmitter.segment(), Transmitter.PAYLOAD, job.session.payloadRoom(), type).status(status);
+        reply(job, statusResponse.encodedLength());
     }
 
     /**
      * Sends the response encoded in the transmitter's datagram, kept in the duplicate cache
      * first unless the request is idempotent (then a copy of the request runs again).
      */
-    private void reply(int length) {
-        if (isIdempotent(type)) {
+    private void reply(Job job, int length) {
+        Session session = job.session;
+        long requestId = job.requestId;
+        if (isIdempotent(job.type)) {
             session.cache.forget(requestId);
         } else {
             session.cache.answered(requestId, transmitter.segment(), Transmitter.PAYLOAD, length);
         }
-        releaseJob();
+        release();
         transmitter.sendSingle(session, requestId, length);
     }
 

@@ -3,7 +3,6 @@ package io.coems.nvsp.server;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -22,12 +21,10 @@ import java.util.function.LongSupplier;
 final class Scheduler {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
-    private final Condition idle = lock.newCondition();
     private final ArrayDeque<Flow> round = new ArrayDeque<>();
     private final long quantum;
     private final LongSupplier clock;
     private int queued;
-    private int running;
     private boolean stopped;
     /** After {@link #pick} found nothing allowed: how long until a capped flow may go, else 0. */
     private long waitNanos;
@@ -46,10 +43,17 @@ final class Scheduler {
         this.clock = clock;
     }
 
-    /** Queues a request of the job's flow. */
-    void submit(Job job) {
+    /**
+     * Queues a request of the job's flow.
+     *
+     * @return false, and nothing queued, once the scheduler is stopped: no worker would run it
+     */
+    boolean submit(Job job) {
         lock.lock();
         try {
+            if (stopped) {
+                return false;
+            }
             Flow flow = job.flow;
             flow.queue.addLast(job);
             queued++;
@@ -60,12 +64,23 @@ final class Scheduler {
                 round.addLast(flow);
             }
             ready.signal();
+            return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next request allowed now, or null; does not count it as running. */
+    /** Charges response bytes sent again (on a NACK or a copy of a request) to the client's bandwidth cap. */
+    void chargeResent(ClientState client, long bytes) {
+        lock.lock();
+        try {
+            client.chargeBandwidth(bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next request allowed now, or null: {@link #take} without waiting, for the manual-clock tests. */
     Job poll() {
         lock.lock();
         try {
@@ -76,7 +91,7 @@ final class Scheduler {
     }
 
     /**
-     * Waits for the next request a worker should run and counts it running until {@link #done}.
+     * Waits for the next request a worker should run.
      *
      * @return the request, or null once the scheduler is stopped and nothing is queued
      * @throws InterruptedException if the worker is interrupted while waiting
@@ -87,7 +102,6 @@ final class Scheduler {
             for (;;) {
                 Job job = pick(clock.getAsLong());
                 if (job != null) {
-                    running++;
                     return job;
                 }
                 if (stopped && queued == 0) {
@@ -105,36 +119,20 @@ final class Scheduler {
         }
     }
 
-    /** A worker finished the request it took. */
-    void done() {
-        lock.lock();
-        try {
-            running--;
-            if (running == 0 && queued == 0) {
-                idle.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
-     * Removes the queued requests of a flow (its session closed).
+     * Removes the queued requests of one session from its client's flow (the session closed).
      *
      * @return the removed jobs, to be released
      */
-    List<Job> remove(Flow flow) {
+    List<Job> remove(Flow flow, Session session) {
         lock.lock();
         try {
-            List<Job> removed = new ArrayList<>(flow.queue);
+            List<Job> removed = new ArrayList<>();
+            flow.queue.removeIf(job -> job.session == session && removed.add(job));
             queued -= removed.size();
-            flow.queue.clear();
-            if (flow.active) {
+            if (flow.active && flow.queue.isEmpty()) {
                 round.remove(flow);
                 flow.active = false;
-            }
-            if (running == 0 && queued == 0) {
-                idle.signalAll();
             }
             return removed;
         } finally {
@@ -148,28 +146,6 @@ final class Scheduler {
         try {
             stopped = true;
             ready.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Waits until nothing is queued or running.
-     *
-     * @return false if that did not happen within the timeout
-     * @throws InterruptedException if interrupted while waiting
-     */
-    boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
-        lock.lock();
-        try {
-            while (running > 0 || queued > 0) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = idle.awaitNanos(nanos);
-            }
-            return true;
         } finally {
             lock.unlock();
         }

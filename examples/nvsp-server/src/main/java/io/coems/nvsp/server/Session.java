@@ -29,7 +29,6 @@ final class Session {
 
     final long id;
     final ClientState client;
-    final boolean manager;
     final SecurityMode mode;
     final int maxDatagram;
     final int credits;
@@ -44,8 +43,13 @@ final class Session {
     private final SessionKeys keys;
     private final Sealer[] sealers;
     private final ArrayDeque<Job> freeJobs;
+    /** Requests taken a job for and not yet answered (nor abandoned); guarded by freeJobs. */
+    private int unfinished;
+    /** Whether a CLOSE waits for the running requests to be answered; guarded by freeJobs. */
+    private boolean closeAnswerDue;
+    private long closeRequestId;
     private final AtomicInteger logged = new AtomicInteger();
-    private volatile InetSocketAddress address;
+    private final InetSocketAddress address;
     private volatile boolean closed;
     private volatile Volume lastVolume;
     private long lastHeardNanos;
@@ -55,7 +59,6 @@ final class Session {
      *
      * @param id the session id, not 0
      * @param client the client's state
-     * @param manager whether the client may send management requests
      * @param keys the session keys
      * @param mode the negotiated protection
      * @param maxDatagram the negotiated maximum datagram
@@ -66,18 +69,17 @@ final class Session {
      * @param senders how many threads send datagrams of this session
      * @param nowNanos the current time
      */
-    Session(long id, ClientState client, boolean manager, SessionKeys keys, SecurityMode mode, int maxDatagram,
+    Session(long id, ClientState client, SessionKeys keys, SecurityMode mode, int maxDatagram,
             int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, InetSocketAddress address, int senders, long nowNanos) {
         this.id = id;
         this.client = client;
-        this.manager = manager;
         this.keys = keys;
         this.mode = mode;
         this.maxDatagram = maxDatagram;
         this.credits = credits;
         this.fragmenter = new Fragmenter(maxDatagram, true);
         this.cache = new DuplicateCache(credits * 4);
-        this.flow = new Flow(client);
+        this.flow = client.flow();
         this.accept = accept;
         this.handshakeKey = handshakeKey;
         this.address = address;
@@ -105,17 +107,21 @@ final class Session {
         return sealer;
     }
 
-    /** A free job, or null when the client has as many requests in flight as credits. */
+    /**
+     * A free job, or null when the client has as many requests in flight as credits. The request
+     * it carries counts as unfinished until {@link #finished()}.
+     */
     Job takeJob() {
         synchronized (freeJobs) {
-            return freeJobs.pollFirst();
+            Job job = freeJobs.pollFirst();
+            if (job != null) {
+                unfinished++;
+            }
+            return job;
         }
     }
 
-    /**
-     * Gives a job back: by its worker just before the response is sent (so the client's next
-     * request finds the credit free), or when it was never run.
-     */
+    /** Gives a job back once its request has run (or will not run); its buffer is free again. */
     void releaseJob(Job job, BufferPool buffers) {
         job.clear(buffers);
         synchronized (freeJobs) {
@@ -123,18 +129,64 @@ final class Session {
         }
     }
 
-    /** Where the client sends from. */
+    /**
+     * A request taken with {@link #takeJob()} is answered, or will never run.
+     *
+     * @return true if it was the last unfinished request of a session the client closed: the
+     *     caller answers that CLOSE now ({@link #closeRequestId()})
+     */
+    boolean finished() {
+        synchronized (freeJobs) {
+            unfinished--;
+            if (closeAnswerDue && unfinished == 0) {
+                closeAnswerDue = false;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Gives back a job whose request will not run: {@link #releaseJob} and {@link #finished()}. */
+    void abandon(Job job, BufferPool buffers) {
+        releaseJob(job, buffers);
+        finished();
+    }
+
+    /**
+     * The client sent CLOSE (request {@code requestId}) and its queued requests were dropped.
+     *
+     * @return true if no request is running: answer CLOSE_RESPONSE now; else the worker that
+     *     finishes the last running one answers it ({@link #finished()})
+     */
+    boolean closeWhenIdle(long requestId) {
+        synchronized (freeJobs) {
+            if (unfinished == 0) {
+                return true;
+            }
+            closeRequestId = requestId;
+            closeAnswerDue = true;
+            return false;
+        }
+    }
+
+    /** The request id of the client's CLOSE whose answer waits for running requests. */
+    long closeRequestId() {
+        synchronized (freeJobs) {
+            return closeRequestId;
+        }
+    }
+
+    /**
+     * Where the client authenticated from: the only address the session answers. It never moves,
+     * so a spoofed source cannot turn the server into a reflector aimed at someone else.
+     */
     InetSocketAddress address() {
         return address;
     }
 
-    /** Records an authenticated datagram: the time, and the address it came from. Receive thread. */
-    void heard(long nowNanos, InetSocketAddress from) {
+    /** Records the time of an authenticated datagram. Receive thread. */
+    void heard(long nowNanos) {
         lastHeardNanos = nowNanos;
-        if (!from.equals(address)) {
-            LOG.info("session {}: client {} moved from {} to {}", hex(id), client.name(), address, from);
-            address = from;
-        }
     }
 
     /** When the last authenticated datagram arrived. Receive thread. */

@@ -65,11 +65,6 @@ final class SessionTable {
         return new ArrayList<>(all);
     }
 
-    /** How many sessions there are. */
-    int size() {
-        return all.size();
-    }
-
     private void insert(Session session) {
         int mask = keys.length - 1;
         int i = index(session.id, mask);

@@ -26,11 +26,13 @@ final class Transmitter {
     static final long PAYLOAD = FrameHeader.LENGTH;
 
     private static final Logger LOG = LoggerFactory.getLogger(Transmitter.class);
+    /** How long a worker waits at most for room in a full socket buffer, per datagram. */
+    static final long WORKER_WAIT_NANOS = 10_000_000;
     private static final long SEND_RETRY_NANOS = 20_000;
-    private static final int SEND_TRIES = 50_000;
 
     private final DatagramChannel channel;
     private final int sender;
+    private final long sendTries;
     private final ByteBuffer datagram;
     private final MemorySegment segment;
     private final FrameHeader frame = new FrameHeader();
@@ -41,10 +43,13 @@ final class Transmitter {
      * @param channel the server's channel
      * @param sender the thread's index among the senders: its sealer slot in every session
      * @param capacity the largest datagram
+     * @param maxWaitNanos how long to wait at most for room in a full socket buffer, per
+     *     datagram; 0 for never (the receive thread, which must go on reading)
      */
-    Transmitter(DatagramChannel channel, int sender, int capacity) {
+    Transmitter(DatagramChannel channel, int sender, int capacity, long maxWaitNanos) {
         this.channel = channel;
         this.sender = sender;
+        this.sendTries = 1 + maxWaitNanos / SEND_RETRY_NANOS;
         this.datagram = ByteBuffer.allocate(capacity);
         this.segment = MemorySegment.ofBuffer(datagram);
     }
@@ -112,13 +117,16 @@ final class Transmitter {
         transmit(length, session.address());
     }
 
-    /** Sends, waiting out a full socket buffer; a datagram that cannot go is lost like any other. */
+    /** Sends, waiting out a full socket buffer for a while; a datagram that cannot go is lost like any other. */
     private void transmit(int length, InetSocketAddress to) {
         datagram.clear().limit(length);
         try {
-            for (int tries = 0; tries < SEND_TRIES; tries++) {
+            for (long tries = 1; ; tries++) {
                 if (channel.send(datagram, to) > 0) {
                     return;
+                }
+                if (tries == sendTries) {
+                    break;
                 }
                 LockSupport.parkNanos(SEND_RETRY_NANOS);
             }

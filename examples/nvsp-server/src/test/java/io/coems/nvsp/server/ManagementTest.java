@@ -100,6 +100,14 @@ class ManagementTest {
     }
 
     @Test
+    void revokingTheManagerRoleTakesEffectOnAnOpenSession() {
+        long token = acquire();
+        pool.withLease(token, () -> ClientKeys.grant(pool.clients(), admin.id(), adminKey, false));
+        assertEquals(Status.EPERM, call(MessageType.CREATE_VOLUME, token, 0, 0, 0, 1 << 20, "revoked").status());
+        assertTrue(pool.volumes().isEmpty());
+    }
+
+    @Test
     void aStaleFencingTokenIsRefusedAndASecondLeaseIsHeld() {
         assertEquals(Status.STALE_FENCING_TOKEN, call(MessageType.LIST_VOLUMES, 0, 0, 0, 0, 0, null).status());
         long token = acquire();

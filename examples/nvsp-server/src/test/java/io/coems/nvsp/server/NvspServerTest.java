@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coems.nvsp.SecurityMode;
@@ -28,7 +29,9 @@ import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -166,6 +169,27 @@ class NvspServerTest {
     }
 
     @Test
+    void aClientsOldestSessionAndTheServersQuietestCloseWhenTheLimitsAreReached() {
+        try (NvspServer limited = NvspServer.builder(pool).port(0).maxSessionsPerClient(2).maxSessions(3).build().start();
+                RawPeer first = RawPeer.connected(limited.address(), alice.id(), aliceKey);
+                RawPeer second = RawPeer.connected(limited.address(), alice.id(), aliceKey);
+                RawPeer third = RawPeer.connected(limited.address(), alice.id(), aliceKey)) {
+            assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, first.call(empty(MessageType.KEEPALIVE)));
+            assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, second.call(empty(MessageType.KEEPALIVE)));
+            try (RawPeer bobs = RawPeer.connected(limited.address(), bob.id(), bobKey)) {
+                assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, third.call(empty(MessageType.KEEPALIVE)));
+                try (RawPeer another = RawPeer.connected(limited.address(), bob.id(), bobKey)) {
+                    assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, second.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, third.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, bobs.call(empty(MessageType.KEEPALIVE)));
+                    assertAnswer(MessageType.KEEPALIVE_RESPONSE, Status.OK, another.call(empty(MessageType.KEEPALIVE)));
+                }
+            }
+            assertEquals(3, limited.metrics().sessions());
+        }
+    }
+
+    @Test
     void aDatagramOfAnUnknownSessionGetsUnknownSession() {
         long before = server.metrics().unknownSessionAnswers();
         try (RawPeer peer = new RawPeer(server.address(), alice.id(), 1408)) {
@@ -258,14 +282,40 @@ class NvspServerTest {
     }
 
     @Test
-    void aCreditIsFreeAgainWhenItsResponseArrives() {
+    void aClientThatWaitsForEachResponseNeverGetsNoCredit() {
         try (NvspServer narrow = NvspServer.builder(pool).port(0).credits(1).build().start();
                 RawPeer peer = RawPeer.connected(narrow.address(), bob.id(), bobKey)) {
-            assertEquals(1, peer.credits());
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 500; i++) {
                 assertAnswer(MessageType.READ_RESPONSE, Status.OK, peer.call(read(bobVolume.id(), 0, 512)));
             }
             assertEquals(0, metricsOf(narrow, bob).drops().noCredit());
+        }
+    }
+
+    @Test
+    void aCopyOfAnAnsweredFragmentedReadIsAnsweredFromTheKeptResponse() {
+        bobVolume.write(1 << 20, random(KIB64, 41));
+        try (NvspServer narrow = NvspServer.builder(pool).port(0).credits(1).build().start();
+                RawPeer peer = RawPeer.connected(narrow.address(), bob.id(), bobKey)) {
+            long requestId = peer.nextRequestId();
+            peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
+            byte[] first = peer.response(requestId);
+            assertArrayEquals(random(KIB64, 41), data(first));
+            ServerMetrics.ClientMetrics before = metricsOf(narrow, bob);
+            peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
+            assertArrayEquals(first, peer.response(requestId));
+            ServerMetrics.ClientMetrics after = metricsOf(narrow, bob);
+            assertEquals(before.requests(), after.requests(), "the copy was executed again");
+            assertEquals(before.retransmissions() + Math.ceilDiv(first.length, peer.maxPayload()), after.retransmissions());
+        }
+    }
+
+    @Test
+    void aReadRefusedAsTooLongDoesNotUseUpTheBandwidthCap() {
+        try (NvspServer capped = NvspServer.builder(pool).port(0).clientLimit(bob.id(), 0, 1 << 20).build().start();
+                RawPeer peer = RawPeer.connected(capped.address(), bob.id(), bobKey)) {
+            assertAnswer(MessageType.READ_RESPONSE, Status.EINVAL, peer.call(read(bobVolume.id(), 0, 0xFFFF_FFFFL)));
+            assertAnswer(MessageType.READ_RESPONSE, Status.OK, peer.call(read(bobVolume.id(), 0, 512)));
         }
     }
 
@@ -362,6 +412,39 @@ class NvspServerTest {
         }
     }
 
+    @Test
+    void aResponseIsResentAtMostTwiceOver() {
+        aliceVolume.write(5L * KIB64, random(KIB64, 43));
+        try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
+            long requestId = peer.nextRequestId();
+            peer.send(requestId, read(aliceVolume.id(), 5L * KIB64, KIB64));
+            byte[] response = peer.response(requestId);
+            int count = Math.ceilDiv(response.length, peer.maxPayload());
+            int[] all = java.util.stream.IntStream.range(0, count).toArray();
+            peer.timeout(300);
+            for (int round = 0; round < 3; round++) {
+                peer.send(requestId, RawPeer.nack(count, all));
+                int resent = 0;
+                while (peer.receive() != null) {
+                    resent++;
+                }
+                assertEquals(round < BufferPool.RESENDS ? count : 0, resent, "fragments resent in round " + round);
+            }
+        }
+    }
+
+    @Test
+    void aSessionAnswersOnlyTheAddressItAuthenticatedFrom() {
+        try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
+            peer.moveToNewPort();
+            peer.send(peer.nextRequestId(), empty(MessageType.KEEPALIVE));
+            RawPeer.Datagram answer = peer.receive();
+            assertNotNull(answer);
+            assertFalse(answer.sealed());
+            assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, answer.payload());
+        }
+    }
+
     // ------------------------------------------------------------------ bad input
 
     @Test
@@ -404,16 +487,96 @@ class NvspServerTest {
     // ------------------------------------------------------------------ expiry and close
 
     @Test
+    void aSingleDatagramLongerThanTheLargestMessageIsInvalid() {
+        try (NvspServer small = NvspServer.builder(pool).port(0).maxIoBytes(4096).build().start();
+                RawPeer peer = new RawPeer(small.address(), alice.id(), 16 << 10)) {
+            assertTrue(peer.handshake(aliceKey, SecurityMode.ENCRYPTED).isPresent());
+            assertAnswer(MessageType.ERROR, Status.EINVAL, peer.call(write(aliceVolume.id(), 0, random(8192, 44), 0)));
+            assertArrayEquals(new byte[512], volumeBytes(aliceVolume, 0, 512));
+        }
+    }
+
+    @Test
+    void aBufferBudgetTooSmallForTheWorkersIsRefused() {
+        NvspServer.Builder builder = NvspServer.builder(pool).workers(8).bufferBudget(1 << 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+        assertEquals("buffer budget 1048576 bytes is too small for 8 workers with messages of up to 131072 bytes: "
+                + "at least 4196352 bytes", e.getMessage());
+        builder.bufferBudget(4_196_352).build();
+        NvspServer.builder(pool).workers(256).build(); // the default budget grows with the workers
+    }
+
+    @Test
+    void aServerThatCannotBindThrowsAndClosesCleanly() throws java.net.SocketException {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            NvspServer unbound = NvspServer.builder(pool).port(taken.getLocalPort()).build();
+            assertThrows(java.io.UncheckedIOException.class, unbound::start);
+            unbound.close();
+        }
+    }
+
+
+    @Test
     void aSilentSessionExpires() throws InterruptedException {
         try (NvspServer quick = NvspServer.builder(pool).port(0).keepAlive(java.time.Duration.ofMillis(100)).build().start();
                 RawPeer peer = RawPeer.connected(quick.address(), alice.id(), aliceKey)) {
             assertEquals(1, quick.metrics().sessions());
-            Thread.sleep(600);
+            long deadline = System.nanoTime() + 5_000_000_000L; // expiry after 300 ms; slack for a loaded machine
+            while (quick.metrics().sessions() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertEquals(0, quick.metrics().sessions());
             peer.send(peer.nextRequestId(), empty(MessageType.KEEPALIVE));
             RawPeer.Datagram answer = peer.receive();
             assertNotNull(answer);
             assertAnswer(MessageType.ERROR, Status.UNKNOWN_SESSION, answer.payload());
+        }
+    }
+
+    @Test
+    void closeDropsTheQueuedRequestsAndIsAnsweredAfterTheRunningOne() throws InterruptedException {
+        Volume volume = pool.createVolume("close-disk", 16 << 20);
+        pool.clients().assign(volume, alice.id());
+        byte[] data = random(512, 40);
+        try (NvspServer closing = NvspServer.builder(pool).port(0).workers(1).build().start();
+                RawPeer peer = RawPeer.connected(closing.address(), alice.id(), aliceKey)) {
+            peer.send(peer.nextRequestId(), block(MessageType.WRITE_ZEROES, volume.id(), 0, 16 << 20,
+                    RangeRequest.FLAG_NO_HOLE));
+            Thread.sleep(20); // the zeros are being written: the request runs
+            peer.send(peer.nextRequestId(), write(volume.id(), 0, data, 0)); // queued behind it
+            long close = peer.nextRequestId();
+            peer.send(close, empty(MessageType.CLOSE));
+            List<String> answers = new ArrayList<>();
+            for (RawPeer.Datagram datagram = peer.receive(); datagram != null; datagram = peer.receive()) {
+                answers.add(type(datagram.payload()) + (datagram.requestId() == close ? "(close)" : ""));
+            }
+            assertEquals("CLOSE_RESPONSE(close)", answers.getLast(), "the last answer: " + answers);
+            boolean written = answers.contains("WRITE_RESPONSE");
+            assertArrayEquals(written ? data : new byte[512], volumeBytes(volume, 0, 512), answers.toString());
+            assertEquals(0, closing.metrics().sessions());
+        }
+    }
+
+    @Test
+    void whileDrainingACopyOfAnAnsweredWriteGetsItsAnswerAndOnlyNewIdsGetShutdown() throws InterruptedException {
+        NvspServer closing = NvspServer.builder(pool).port(0).clientLimit(alice.id(), 2, 0).build().start();
+        long offset = 14L << 20;
+        try (RawPeer peer = RawPeer.connected(closing.address(), alice.id(), aliceKey)) {
+            long first = peer.nextRequestId();
+            byte[] firstWrite = write(aliceVolume.id(), offset, random(512, 30), 0); // one datagram
+            peer.send(first, firstWrite);
+            for (int i = 1; i < 4; i++) {
+                peer.send(peer.nextRequestId(), write(aliceVolume.id(), offset + i * 4096L, random(512, 30 + i), 0));
+            }
+            assertAnswer(MessageType.WRITE_RESPONSE, Status.OK, peer.response(first));
+            Thread closer = Thread.ofPlatform().start(closing::close);
+            Thread.sleep(100);
+            peer.send(first, firstWrite);
+            assertAnswer(MessageType.WRITE_RESPONSE, Status.OK, peer.response(first));
+            long fresh = peer.nextRequestId();
+            peer.send(fresh, read(aliceVolume.id(), offset, 512));
+            assertAnswer(MessageType.ERROR, Status.ESHUTDOWN, peer.response(fresh));
+            closer.join();
         }
     }
 

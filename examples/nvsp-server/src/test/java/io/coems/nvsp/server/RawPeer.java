@@ -48,7 +48,7 @@ final class RawPeer implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final DatagramSocket socket;
+    private DatagramSocket socket;
     private final InetSocketAddress server;
     private final long clientId;
     private final int maxDatagram;
@@ -86,13 +86,24 @@ final class RawPeer implements AutoCloseable {
         this.server = server;
         this.clientId = clientId;
         this.maxDatagram = maxDatagram;
+        this.socket = openSocket();
+    }
+
+    private DatagramSocket openSocket() {
         try {
-            socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
-            socket.setSoTimeout(TIMEOUT_MILLIS);
-            socket.setReceiveBufferSize(4 << 20);
+            DatagramSocket opened = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+            opened.setSoTimeout(TIMEOUT_MILLIS);
+            opened.setReceiveBufferSize(4 << 20);
+            return opened;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Goes on with the same session from a new local port, as a client behind a rebinding NAT (or a spoofer) would. */
+    void moveToNewPort() {
+        socket.close();
+        socket = openSocket();
     }
 
     /** A peer that has completed the handshake with {@code psk}. */

@@ -1,6 +1,7 @@
 package io.coems.nvsp.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,6 @@ import io.coems.nvsp.message.MessageType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SchedulerTest {
@@ -118,18 +118,19 @@ class SchedulerTest {
         for (int i = 0; i < 3; i++) {
             Job job = realTime.take();
             assertEquals(i, job.requestId);
-            realTime.done();
         }
         realTime.stop();
         assertNull(realTime.take());
-        assertTrue(realTime.awaitIdle(1, TimeUnit.SECONDS));
+        Job late = new Job(null, capped);
+        late.start(3, MessageType.READ, 0, 4096);
+        assertFalse(realTime.submit(late), "a job queued after the workers left");
     }
 
     @Test
     void removingAFlowHandsBackItsQueuedJobs() {
         Flow flow = flow(1, 1, 0, 0);
         submit(flow, 5, 4096);
-        List<Job> removed = scheduler.remove(flow);
+        List<Job> removed = scheduler.remove(flow, null);
         assertEquals(5, removed.size());
         assertNull(scheduler.poll());
     }

@@ -19,7 +19,7 @@ class SessionTableTest {
     private static final ClientState CLIENT = new ClientState(1, "c", 1, 0, 0, 0);
 
     private static Session session(long id) {
-        return new Session(id, CLIENT, false, KEYS, SecurityMode.ENCRYPTED, 1408, 1, new byte[0], null,
+        return new Session(id, CLIENT, KEYS, SecurityMode.ENCRYPTED, 1408, 1, new byte[0], null,
                 new InetSocketAddress(0), 1, 0);
     }
 
@@ -38,7 +38,7 @@ class SessionTableTest {
                 table.remove(id);
                 expected.remove(id);
             }
-            assertEquals(expected.size(), table.size());
+            assertEquals(expected.size(), table.all().size());
         }
         for (long id = 1; id <= 201 * 64L; id += 64) {
             assertSame(expected.get(id), table.get(id), "session " + id);
