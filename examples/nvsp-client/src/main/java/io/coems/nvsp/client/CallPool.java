@@ -1,6 +1,7 @@
 package io.coems.nvsp.client;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,10 +15,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #acquire}). So credits held by finished but unread calls cannot deadlock threads.
  * While threads block, tries fail, so the blocked ones are served in turn.
  *
+ * <p>Request ids are handed out here too ({@link #number}): a new id never runs
+ * {@value #IDS_PER_CREDIT} x credits or more ahead of the oldest request in flight, the ids the
+ * server's duplicate cache remembers (spec 8), so a request still being retried never becomes
+ * {@code STALE_REQUEST} because other threads issued many newer ones.
+ *
  * <p>Thread-safe. The receive thread reads {@link #calls()} without locking: a call is
  * published in the array before the count that makes it visible.
  */
 final class CallPool {
+    /** The server's duplicate cache remembers this many request ids per credit (spec 8). */
+    static final int IDS_PER_CREDIT = 4;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Call[] calls;
@@ -90,6 +99,58 @@ final class CallPool {
             waiters--;
             lock.unlock();
         }
+    }
+
+    /**
+     * Gives a reserved call the next request id, waiting while that id would be
+     * {@value #IDS_PER_CREDIT} x credits or more ahead of the oldest request numbered and not yet
+     * answered, failed or abandoned.
+     *
+     * @param call the reserved call
+     * @param ids the client's request id counter
+     * @param deadlineNanos when to give up, as {@link System#nanoTime()}
+     * @return the id, also set on the call
+     * @throws RemoteTimeoutException if the oldest request kept the window closed past the deadline
+     * @throws RemoteClosedException if the client closed
+     */
+    long number(Call call, AtomicLong ids, long deadlineNanos) {
+        lock.lock();
+        try {
+            while (true) {
+                checkOpen();
+                long next = ids.get();
+                long oldest = oldestInFlight(next);
+                if (next - oldest < (long) IDS_PER_CREDIT * limit) {
+                    long id = ids.getAndIncrement();
+                    call.number(id);
+                    return id;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new RemoteTimeoutException("request " + oldest + " was not answered within the request "
+                            + "timeout, and no newer request may run " + IDS_PER_CREDIT + " x " + limit
+                            + " credits ahead of it");
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException("interrupted while waiting for the request id window", null, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the smallest id of a numbered call still in flight, or {@code next} when none is. */
+    private long oldestInFlight(long next) {
+        long oldest = next;
+        for (int i = 0, n = allocated; i < n; i++) {
+            long id = calls[i].idInFlight();
+            if (id != 0 && id - oldest < 0) {
+                oldest = id;
+            }
+        }
+        return oldest;
     }
 
     private Call take() {

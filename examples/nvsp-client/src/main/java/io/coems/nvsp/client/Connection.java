@@ -234,19 +234,27 @@ final class Connection {
     }
 
     /**
-     * Sends a call the owner encoded under a new request id.
+     * Sends a call the owner encoded under a new request id, once that id is within the window
+     * the server's duplicate cache covers (see {@link CallPool#number}).
      *
      * @param call the reserved call, with its request encoded
+     * @param deadlineNanos when to give up waiting for the window
      * @throws RemoteClosedException if the client is closed
+     * @throws RemoteTimeoutException if the window stayed closed until the deadline
      */
-    void issue(Call call) {
-        long id = requestIds.getAndIncrement();
+    void issue(Call call, long deadlineNanos) {
+        try {
+            pool.number(call, requestIds, deadlineNanos);
+        } catch (RemoteTimeoutException e) {
+            counters.timeouts.increment();
+            throw e;
+        }
         long now = System.nanoTime();
         long resend;
         synchronized (call) {
             checkOpen();
             Session current = session;
-            call.activate(id, now, firstTimeout(current, call));
+            call.activate(now, firstTimeout(current, call));
             counters.requests.increment();
             if (current != null) {
                 transmit(call.sender, current, call, now);
@@ -747,7 +755,7 @@ final class Connection {
             }
             default -> {
                 if (type.isResponse()) {
-                    response(id, type, message, offset, length, now);
+                    response(current, id, type, message, offset, length, now);
                 } else {
                     drops.drop(Drops.Cause.UNEXPECTED, "a " + type + " request from the server");
                 }
@@ -755,7 +763,8 @@ final class Connection {
         }
     }
 
-    private void response(long id, MessageType type, MemorySegment message, long offset, int length, long now) {
+    private void response(Session current, long id, MessageType type, MemorySegment message, long offset, int length,
+            long now) {
         Call call = awaiting(id);
         if (call == null) {
             counters.lateResponses.increment();
@@ -777,18 +786,58 @@ final class Connection {
                 }
             }
             case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status);
-            default -> {
-                synchronized (call) {
-                    if (!call.awaits(id)) {
-                        counters.lateResponses.increment();
-                        return;
-                    }
-                    if (!call.retransmitted) {
-                        rto.sample(now - call.sentNanos);
-                    }
-                    call.complete(status, message, offset, length);
+            case STALE_REQUEST -> {
+                if (isIdempotent(call.type()) && !call.renumbered) {
+                    resendUnderNewId(current, call, id, now);
+                } else {
+                    complete(call, id, status, message, offset, length, now);
                 }
             }
+            default -> complete(call, id, status, message, offset, length, now);
+        }
+    }
+
+    private void complete(Call call, long id, Status status, MemorySegment message, long offset, int length, long now) {
+        synchronized (call) {
+            if (!call.awaits(id)) {
+                counters.lateResponses.increment();
+                return;
+            }
+            if (!call.retransmitted) {
+                rto.sample(now - call.sentNanos);
+            }
+            call.complete(status, message, offset, length);
+        }
+    }
+
+    /** READ, BLOCK_STATUS and the lists may run again: a STALE_REQUEST of one is sent anew. */
+    private static boolean isIdempotent(MessageType type) {
+        return switch (type) {
+            case READ, BLOCK_STATUS, LIST_VOLUMES, LIST_HISTORY, LIST_CLIENTS -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Sends a request the server no longer remembers again under a new request id, once; only
+     * for idempotent requests, which may run twice.
+     */
+    private void resendUnderNewId(Session current, Call call, long staleId, long now) {
+        synchronized (call) {
+            if (!call.awaits(staleId)) {
+                counters.lateResponses.increment();
+                return;
+            }
+            long fresh = requestIds.getAndIncrement();
+            LOG.debug("{} {} was stale at {}: sent again as request {}", call.type(), staleId, peer, fresh);
+            call.number(fresh);
+            call.renumbered = true;
+            call.retransmitted = true;
+            call.partial = false;
+            counters.retransmissions.increment();
+            transmit(control, current, call, now);
+            call.timeoutNanos = firstTimeout(current, call);
+            call.resendNanos = now + call.timeoutNanos;
         }
     }
 

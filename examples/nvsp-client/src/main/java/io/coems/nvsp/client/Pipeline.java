@@ -66,7 +66,7 @@ final class Pipeline {
         Call call = connection.acquire(deadline);
         try {
             encoder.encode(call, 0, 0);
-            connection.issue(call);
+            connection.issue(call, deadline);
             connection.await(call, deadline);
             return decoder.apply(call);
         } finally {
@@ -95,7 +95,7 @@ final class Pipeline {
                 call.chunkLength = length;
                 call.chunkDeadline = deadline;
                 encoder.encode(call, position, length);
-                connection.issue(call);
+                connection.issue(call, deadline);
                 position += length;
             }
             while (!window.isEmpty()) {

@@ -17,7 +17,6 @@ import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.BlockStatusResponse;
 import io.coems.nvsp.message.Cookie;
 import io.coems.nvsp.message.Hello;
-import io.coems.nvsp.message.Layout;
 import io.coems.nvsp.message.ManagementRequest;
 import io.coems.nvsp.message.ManagementResponse;
 import io.coems.nvsp.message.MessageHeader;
@@ -54,7 +53,7 @@ import java.util.function.Function;
  * A scripted NVSP server for the client's tests: one UDP channel on loopback, the server side of
  * the handshake with the codec, a volume of bytes in memory (id {@link #VOLUME}), a small
  * in-memory management model with two entries per list page, a duplicate-request cache and
- * credits. Hooks drop, duplicate, delay, corrupt or truncate chosen datagrams, hold responses,
+ * credits (an id {@code 4 x credits} or more below the highest seen is answered STALE_REQUEST). Hooks drop, duplicate, delay, corrupt or truncate chosen datagrams, hold responses,
  * answer chosen requests with a status, forget sessions (a restart: later datagrams of them are
  * answered with an unprotected UNKNOWN_SESSION) or shut down with CLOSE.
  * Everything it receives and resends is logged in {@link #events()}.
@@ -90,7 +89,7 @@ final class FakeServer implements AutoCloseable {
      * Something the server received or did.
      *
      * @param kind "request", "duplicate", "nack", "resent", "close", "close-response", "keepalive",
-     *     "no-credit", "unknown-session"
+     *     "no-credit", "stale", "unknown-session"
      * @param requestId the request id
      * @param type the message type, if known
      * @param detail more, such as the NACKed fragments
@@ -143,6 +142,7 @@ final class FakeServer implements AutoCloseable {
         final Map<Long, Long> lastFragmentNanos = new HashMap<>();
         final Set<Long> pendingIds = new HashSet<>();
         int pending;
+        long highestId;
 
         ServerSession(long id, InetSocketAddress client, SessionKeys keys, SecurityMode mode, int maxDatagram,
                 byte[] clientNonce, byte[] accept) {
@@ -518,13 +518,20 @@ final class FakeServer implements AutoCloseable {
             sendLater(session, requestId, cached, 0);
             return;
         }
-        if (forcedNoCredit(type, segment, offset, length) || session.pending >= credits) {
+        if (session.highestId - requestId >= credits * 4) {
+            events.add(new Event("stale", requestId, type, "highest " + session.highestId));
+            sendLater(session, requestId, status(MessageType.ERROR, Status.STALE_REQUEST), 0);
+            return;
+        }
+        session.highestId = Math.max(session.highestId, requestId);
+        Status forced = forced(type, segment, offset, length);
+        if (forced == Status.NO_CREDIT || session.pending >= credits) {
             events.add(new Event("no-credit", requestId, type, ""));
             sendLater(session, requestId, status(MessageType.ERROR, Status.NO_CREDIT), 0);
             return;
         }
         events.add(new Event("request", requestId, type, ""));
-        byte[] response = answer(type, segment, offset, length);
+        byte[] response = forced != null ? status(MessageType.ERROR, forced) : answer(type, segment, offset, length);
         session.cache.put(requestId, response);
         if (session.cache.size() > credits * 4) {
             session.cache.remove(session.cache.keySet().iterator().next());
@@ -546,9 +553,18 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
-    private boolean forcedNoCredit(MessageType type, MemorySegment segment, long offset, int length) {
-        return type.layout() == Layout.BLOCK
-                && blockStatus.apply(new BlockRequest().wrap(segment, offset, length)) == Status.NO_CREDIT;
+    /** Asks the block status hook once per request: a WRITE is shown to it as a READ of its range. */
+    private Status forced(MessageType type, MemorySegment segment, long offset, int length) {
+        return switch (type.layout()) {
+            case BLOCK -> blockStatus.apply(new BlockRequest().wrap(segment, offset, length));
+            case WRITE -> {
+                WriteRequest write = new WriteRequest().wrap(segment, offset, length);
+                yield blockStatus.apply(new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64,
+                        MessageType.READ).volumeId(write.volumeId()).volumeOffset(write.volumeOffset())
+                        .length(write.length()));
+            }
+            default -> null;
+        };
     }
 
     private byte[] answer(MessageType type, MemorySegment segment, long offset, int length) {
@@ -562,10 +578,6 @@ final class FakeServer implements AutoCloseable {
 
     private byte[] block(BlockRequest request) {
         MessageType responseType = MessageType.of(request.type().code() | 0x8000);
-        Status forced = blockStatus.apply(request);
-        if (forced != null) {
-            return status(MessageType.ERROR, forced);
-        }
         long start = request.volumeOffset();
         long end = start + request.length();
         if (request.type() != MessageType.FLUSH && (start > VOLUME_SIZE || end > VOLUME_SIZE)) {
@@ -607,11 +619,6 @@ final class FakeServer implements AutoCloseable {
     }
 
     private byte[] write(WriteRequest request) {
-        Status forced = blockStatus.apply(new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64,
-                MessageType.READ).volumeId(request.volumeId()).volumeOffset(request.volumeOffset()).length(request.length()));
-        if (forced != null) {
-            return status(MessageType.ERROR, forced);
-        }
         try {
             request.data().verify();
         } catch (NvspException e) {
