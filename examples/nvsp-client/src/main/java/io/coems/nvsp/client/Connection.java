@@ -89,6 +89,9 @@ final class Connection {
     private final Sender control;
     private final Reassembler reassembler;
     private Opener opener;
+    /** The session being replaced, still open to the answers a draining server sends on it. */
+    private Session previous;
+    private Opener previousOpener;
     private ClientHandshake handshake;
     private long nextExpiryNanos;
     private boolean closing;
@@ -467,7 +470,7 @@ final class Connection {
         }
         if (sequenceExhausted) {
             sequenceExhausted = false;
-            rehandshake(now, "the packet sequence is exhausted");
+            rehandshake(now, "the packet sequence is exhausted", false);
         }
         long next = now + IDLE_WAKE_NANOS;
         if (handshake != null) {
@@ -588,11 +591,20 @@ final class Connection {
         handshake.start(control, channel, now);
     }
 
-    private void rehandshake(long now, String reason) {
+    /**
+     * Starts a new handshake; the requests in flight wait for the new session.
+     *
+     * @param keepPrevious whether the server may still answer on the old session (it is
+     *     draining, or its UNKNOWN_SESSION was not its last word): its opener is kept until the
+     *     new session is up or the server's CLOSE arrives
+     */
+    private void rehandshake(long now, String reason, boolean keepPrevious) {
         if (handshake != null || closing) {
             return;
         }
         Session old = session;
+        previous = keepPrevious ? old : null;
+        previousOpener = keepPrevious ? opener : null;
         session = null;
         opener = null;
         counters.rehandshakes.increment();
@@ -618,6 +630,8 @@ final class Connection {
             rto.sample(roundTrip);
         }
         handshake = null;
+        previous = null;
+        previousOpener = null;
         opener = fresh.keys().opener(Direction.SERVER_TO_CLIENT, fresh.mode());
         reassembler.expire(now + REASSEMBLY_TIMEOUT_NANOS + 1); // frees every slot of the old session
         drops.newSession();
@@ -657,12 +671,16 @@ final class Connection {
                 return;
             }
             Session current = session;
-            if (current == null || frame.sessionId() != current.id()) {
+            if (current != null && frame.sessionId() == current.id()) {
+                opener.open(frame);
+                pool.limit(frame.credits());
+            } else if (previous != null && frame.sessionId() == previous.id()) {
+                current = previous;
+                previousOpener.open(frame);
+            } else {
                 drops.drop(Drops.Cause.UNEXPECTED, "a datagram of session 0x" + Long.toHexString(frame.sessionId()));
                 return;
             }
-            opener.open(frame);
-            pool.limit(frame.credits());
             if (frame.fragmentCount() > 1) {
                 handleFragment(current, now);
             } else {
@@ -692,7 +710,7 @@ final class Connection {
             }
         } else if (type == MessageType.ERROR && session != null && frame.sessionId() == session.id()
                 && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION) {
-            rehandshake(now, "the server answered UNKNOWN_SESSION");
+            rehandshake(now, "the server answered UNKNOWN_SESSION", true);
             return;
         }
         drops.drop(Drops.Cause.UNEXPECTED, "an unprotected " + type);
@@ -785,7 +803,7 @@ final class Connection {
                     }
                 }
             }
-            case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status);
+            case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status, true);
             case STALE_REQUEST -> {
                 if (isIdempotent(call.type()) && !call.renumbered) {
                     resendUnderNewId(current, call, id, now);
@@ -834,10 +852,12 @@ final class Connection {
             call.renumbered = true;
             call.retransmitted = true;
             call.partial = false;
-            counters.retransmissions.increment();
-            transmit(control, current, call, now);
-            call.timeoutNanos = firstTimeout(current, call);
-            call.resendNanos = now + call.timeoutNanos;
+            if (current == session) { // else the session is being replaced: sent on the new one
+                counters.retransmissions.increment();
+                transmit(control, current, call, now);
+                call.timeoutNanos = firstTimeout(current, call);
+                call.resendNanos = now + call.timeoutNanos;
+            }
         }
     }
 
@@ -889,8 +909,12 @@ final class Connection {
 
     private void serverClosed(Session current, long id, Status reason, long now) {
         sendStatus(current, MessageType.CLOSE_RESPONSE, Status.OK, id, now);
-        if (reason == Status.ESHUTDOWN) {
-            rehandshake(now, "the server is shutting down");
+        if (current == previous) {
+            LOG.debug("the server {} closed the session {} being replaced ({})", peer, sessionName(current), reason);
+            previous = null;
+            previousOpener = null;
+        } else if (reason == Status.ESHUTDOWN) {
+            rehandshake(now, "the server is shutting down", false);
         } else {
             LOG.warn("the server {} closed the session {} with {}", peer, sessionName(current), reason);
             session = null;

@@ -89,7 +89,7 @@ final class FakeServer implements AutoCloseable {
      * Something the server received or did.
      *
      * @param kind "request", "duplicate", "nack", "resent", "close", "close-response", "keepalive",
-     *     "no-credit", "stale", "unknown-session"
+     *     "no-credit", "stale", "eshutdown", "unknown-session"
      * @param requestId the request id
      * @param type the message type, if known
      * @param detail more, such as the NACKed fragments
@@ -122,6 +122,7 @@ final class FakeServer implements AutoCloseable {
     private volatile long responseDelayMillis;
     private volatile boolean hold;
     private volatile boolean badProof;
+    private volatile boolean draining;
     private int handshakeFailures;
     private int datagramsReceived;
     private int maxPending;
@@ -231,12 +232,21 @@ final class FakeServer implements AutoCloseable {
         held.clear();
     }
 
+    /**
+     * Starts a graceful shutdown: handshakes are dropped and new requests answered
+     * ERROR/ESHUTDOWN, while requests executing are still answered; {@link #restart()} ends it.
+     */
+    void drain() {
+        draining = true;
+    }
+
     /** Forgets every session and held response, as a restarted server would. */
     synchronized void restart() {
         closed.putAll(sessions);
         sessions.clear();
         held.clear();
         hold = false;
+        draining = false;
     }
 
     /** Sends CLOSE with a reason to every session, then forgets them unless the reason is OK. */
@@ -423,6 +433,9 @@ final class FakeServer implements AutoCloseable {
     }
 
     private void handshake(FrameHeader frame, InetSocketAddress from) {
+        if (draining) {
+            return;
+        }
         MemorySegment segment = frame.segment();
         long offset = frame.payloadOffset();
         int length = frame.payloadLength();
@@ -516,6 +529,11 @@ final class FakeServer implements AutoCloseable {
         if (cached != null) {
             events.add(new Event("duplicate", requestId, type, ""));
             sendLater(session, requestId, cached, 0);
+            return;
+        }
+        if (draining) {
+            events.add(new Event("eshutdown", requestId, type, ""));
+            sendLater(session, requestId, status(MessageType.ERROR, Status.ESHUTDOWN), 0);
             return;
         }
         if (session.highestId - requestId >= credits * 4) {

@@ -11,6 +11,7 @@ import static io.coems.nvsp.client.Eventually.await;
 
 import io.coems.nvsp.Status;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +70,27 @@ class SessionTest extends FakeServerTest {
             assertArrayEquals(data, read.get());
             assertEquals(1, client.stats().rehandshakes());
             assertEquals(1, server.events("close-response").size(), "the client answered CLOSE");
+        }
+    }
+
+    @Test
+    void answersADrainingServerStillSendsAreUsedAndWhatItRefusedRunsOnTheNewSession() throws Exception {
+        byte[] data = fill(4 * 65536);
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            RemoteVolume volume = client.volume(FakeServer.VOLUME);
+            server.hold();
+            Future<byte[]> inFlight = readInBackground(volume, data.length);
+            await(() -> server.heldCount() == 4);
+            server.drain();
+            Future<byte[]> refused = readInBackground(volume, 100);
+            await(() -> !server.events("eshutdown").isEmpty());
+            server.releaseHeld();
+            assertArrayEquals(data, inFlight.get(), "answered by the draining server");
+            server.closeSessions(Status.ESHUTDOWN);
+            assertArrayEquals(Arrays.copyOf(data, 100), refused.get(), "sent again on the new session");
+            assertEquals(5, server.events("request").size(), "every READ executed once: " + server.events("request"));
+            assertEquals(0, client.stats().dropped(), client.stats().toString());
+            assertEquals(1, client.stats().rehandshakes());
         }
     }
 
