@@ -33,6 +33,7 @@ final class CallPool {
     private final ArrayDeque<Call> free = new ArrayDeque<>();
     private final int datagramCapacity;
     private final long wantedCredits;
+    private final SentLog sent;
     private volatile int allocated;
     private int reserved;
     private volatile int limit = 1;
@@ -44,11 +45,13 @@ final class CallPool {
      *
      * @param maxInFlight the most calls that ever exist
      * @param datagramCapacity the datagram size of each call's sender
+     * @param sent where the calls' senders record what they send
      */
-    CallPool(int maxInFlight, int datagramCapacity) {
+    CallPool(int maxInFlight, int datagramCapacity, SentLog sent) {
         this.calls = new Call[maxInFlight];
         this.datagramCapacity = datagramCapacity;
         this.wantedCredits = maxInFlight;
+        this.sent = sent;
     }
 
     /**
@@ -163,7 +166,7 @@ final class CallPool {
             if (count == calls.length) {
                 return null;
             }
-            call = new Call(this, new Sender(datagramCapacity, wantedCredits));
+            call = new Call(this, new Sender(datagramCapacity, wantedCredits, sent));
             calls[count] = call;
             allocated = count + 1;
         }

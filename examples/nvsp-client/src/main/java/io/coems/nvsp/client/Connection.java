@@ -73,6 +73,7 @@ final class Connection {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong requestIds = new AtomicLong(1);
     private final CountDownLatch connected = new CountDownLatch(1);
+    private final SentLog sent = new SentLog();
 
     // receive thread only
     private final ByteBuffer received = ByteBuffer.allocateDirect(ClientOptions.MAX_DATAGRAM);
@@ -92,6 +93,11 @@ final class Connection {
     /** The session being replaced, still open to the answers a draining server sends on it. */
     private Session previous;
     private Opener previousOpener;
+    /** The new session, held back until the server closed the previous one (or it is gone). */
+    private Session pending;
+    private long retireRequestId;
+    private long retireDeadlineNanos;
+    private long retireResendNanos;
     private ClientHandshake handshake;
     private long nextExpiryNanos;
     private boolean closing;
@@ -114,9 +120,9 @@ final class Connection {
         this.peer = options.server().toString();
         this.channel = channel;
         this.selector = selector;
-        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram());
+        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram(), sent);
         this.drops = new Drops(LOG, counters, peer);
-        this.control = new Sender(options.maxDatagram(), options.maxInFlight());
+        this.control = new Sender(options.maxDatagram(), options.maxInFlight(), sent);
         this.reassembler = new Reassembler(options.maxInFlight(), options.maxInFlight(), Call.MAX_MESSAGE,
                 MAX_RESPONSE_FRAGMENTS, REASSEMBLY_TIMEOUT_NANOS);
         this.thread = Thread.ofPlatform().daemon().name("nvsp-client " + peer).unstarted(this::run);
@@ -481,6 +487,9 @@ final class Connection {
             }
             next = Math.min(next, handshake.nextTimerNanos());
         }
+        if (pending != null) {
+            next = Math.min(next, retireTimer(now));
+        }
         Session current = session;
         if (current != null) {
             next = Math.min(next, retransmit(current, now));
@@ -599,7 +608,7 @@ final class Connection {
      *     new session is up or the server's CLOSE arrives
      */
     private void rehandshake(long now, String reason, boolean keepPrevious) {
-        if (handshake != null || closing) {
+        if (handshake != null || pending != null || closing) {
             return;
         }
         Session old = session;
@@ -630,8 +639,49 @@ final class Connection {
             rto.sample(roundTrip);
         }
         handshake = null;
+        if (previous == null) {
+            publish(fresh, now);
+            return;
+        }
+        pending = fresh;
+        retireRequestId = requestIds.getAndIncrement();
+        retireDeadlineNanos = now + CLOSE_WAIT_NANOS;
+        retireResendNanos = now;
+        LOG.debug("session {} with {} accepted; closing the session {} first", sessionName(fresh), peer,
+                sessionName(previous));
+    }
+
+    /**
+     * Before the requests in flight are sent on the new session, the previous one is closed with
+     * an authenticated CLOSE on its own keys: if it is still alive (its UNKNOWN_SESSION was
+     * forged, or the server drains it), the server drops its queued requests and answers once
+     * the running ones are done, so no old copy of a WRITE runs after its retransmission. Ends
+     * on CLOSE_RESPONSE, on an UNKNOWN_SESSION echoing the CLOSE, on the server's own CLOSE, or
+     * after {@code CLOSE_WAIT_NANOS}; CLOSE is sent again after each RTO.
+     */
+    private long retireTimer(long now) {
+        if (previous == null || now - retireDeadlineNanos >= 0) {
+            Session fresh = pending;
+            pending = null;
+            publish(fresh, now);
+            return now;
+        }
+        if (now - retireResendNanos >= 0) {
+            sendStatus(previous, MessageType.CLOSE, Status.OK, retireRequestId, now);
+            retireResendNanos = now + rto.rtoNanos();
+        }
+        return Math.min(retireResendNanos, retireDeadlineNanos);
+    }
+
+    private void forgetPrevious() {
         previous = null;
         previousOpener = null;
+    }
+
+    /** Makes a session current and sends every request in flight on it. */
+    private void publish(Session fresh, long now) {
+        forgetPrevious();
+        sent.clear();
         opener = fresh.keys().opener(Direction.SERVER_TO_CLIENT, fresh.mode());
         reassembler.expire(now + REASSEMBLY_TIMEOUT_NANOS + 1); // frees every slot of the old session
         drops.newSession();
@@ -708,12 +758,27 @@ final class Connection {
                 handshakeFailed(refused);
                 return;
             }
-        } else if (type == MessageType.ERROR && session != null && frame.sessionId() == session.id()
-                && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION) {
-            rehandshake(now, "the server answered UNKNOWN_SESSION", true);
+        } else if (type == MessageType.ERROR && isUnknownSessionEcho(offset, length)) {
+            if (previous != null && frame.sessionId() == previous.id()) {
+                forgetPrevious(); // the session being replaced is gone
+            } else {
+                rehandshake(now, "the server answered UNKNOWN_SESSION", true);
+            }
             return;
         }
         drops.drop(Drops.Cause.UNEXPECTED, "an unprotected " + type);
+    }
+
+    /**
+     * Tells whether an unprotected ERROR is UNKNOWN_SESSION for the current or the previous
+     * session and echoes the sequence and request id of a datagram sent lately: anyone can
+     * send the clear text, only the server (or someone on the path) knows what it echoes.
+     */
+    private boolean isUnknownSessionEcho(long offset, int length) {
+        long id = frame.sessionId();
+        boolean ours = session != null && id == session.id() || previous != null && id == previous.id();
+        return ours && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION
+                && sent.contains(frame.sequence(), frame.requestId());
     }
 
     /** Passes COOKIE or ACCEPT to the handshake; false when it answers nothing of it. */
@@ -767,6 +832,8 @@ final class Connection {
             case CLOSE_RESPONSE -> {
                 if (closing && id == closeRequestId) {
                     closeAnswered = true;
+                } else if (current == previous && id == retireRequestId) {
+                    forgetPrevious();
                 } else {
                     drops.drop(Drops.Cause.UNEXPECTED, "a CLOSE_RESPONSE to request " + id);
                 }
@@ -911,8 +978,7 @@ final class Connection {
         sendStatus(current, MessageType.CLOSE_RESPONSE, Status.OK, id, now);
         if (current == previous) {
             LOG.debug("the server {} closed the session {} being replaced ({})", peer, sessionName(current), reason);
-            previous = null;
-            previousOpener = null;
+            forgetPrevious();
         } else if (reason == Status.ESHUTDOWN) {
             rehandshake(now, "the server is shutting down", false);
         } else {

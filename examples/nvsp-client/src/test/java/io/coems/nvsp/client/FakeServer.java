@@ -144,6 +144,8 @@ final class FakeServer implements AutoCloseable {
         final Set<Long> pendingIds = new HashSet<>();
         int pending;
         long highestId;
+        long lastSequence;
+        long lastRequestId;
 
         ServerSession(long id, InetSocketAddress client, SessionKeys keys, SecurityMode mode, int maxDatagram,
                 byte[] clientNonce, byte[] accept) {
@@ -261,7 +263,26 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends every session's client an unprotected ERROR/UNKNOWN_SESSION while the session lives
+     * on, as a forger would.
+     *
+     * @param echoLast whether it echoes the sequence and request id of the last datagram the
+     *     session received (a forger on the path), or made-up ones (a blind forger)
+     */
+    synchronized void forgeUnknownSession(boolean echoLast) {
+        byte[] error = status(MessageType.ERROR, Status.UNKNOWN_SESSION);
+        for (ServerSession session : sessions.values()) {
+            sendUnprotected(session.client, session.id, echoLast ? session.lastRequestId : 77_777,
+                    echoLast ? session.lastSequence : 1 << 20, error);
+        }
+    }
+
     // ---- observations --------------------------------------------------------------------
+
+    synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
 
     synchronized List<Event> events(String kind) {
         return events.stream().filter(e -> e.kind().equals(kind)).toList();
@@ -363,7 +384,7 @@ final class FakeServer implements AutoCloseable {
             events.add(new Event("unknown-session", frame.requestId(), null, ""));
             byte[] error = encode(s -> new StatusResponse().encode(s, 0, 64, MessageType.ERROR)
                     .status(Status.UNKNOWN_SESSION).encodedLength());
-            sendUnprotected(from, frame.sessionId(), frame.requestId(), 0, error);
+            sendUnprotected(from, frame.sessionId(), frame.requestId(), frame.sequence(), error);
             return;
         }
         try {
@@ -372,6 +393,8 @@ final class FakeServer implements AutoCloseable {
             events.add(new Event("forged", frame.requestId(), null, e.getMessage()));
             return;
         }
+        session.lastSequence = frame.sequence();
+        session.lastRequestId = frame.requestId();
         MessageType type = frame.fragmentIndex() == 0
                 ? new MessageHeader().wrap(segment, frame.payloadOffset(), frame.payloadLength()).type() : null;
         Packet packet = new Packet(false, frame.requestId(), type, frame.fragmentIndex(), frame.fragmentCount(),
