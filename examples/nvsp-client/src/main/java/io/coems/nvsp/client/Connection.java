@@ -317,6 +317,20 @@ final class Connection {
     }
 
     /**
+     * Waits, at most until its deadline, for a call whose outcome no longer matters (a part of
+     * a failed transfer), so that it does not run on the server after the caller gave up.
+     *
+     * @param call an issued or reserved call of a transfer
+     */
+    void settle(Call call) {
+        try {
+            call.await(call.chunkDeadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller throws its failure at once
+        }
+    }
+
+    /**
      * Returns a call to the pool; a call still in flight is abandoned.
      *
      * @param call the call

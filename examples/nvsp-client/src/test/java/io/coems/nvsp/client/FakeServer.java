@@ -120,6 +120,7 @@ final class FakeServer implements AutoCloseable {
     private volatile int keepAliveSeconds = 10;
     private volatile int maxDatagram = 0xFFFF;
     private volatile long responseDelayMillis;
+    private volatile Function<BlockRequest, Long> answerDelayMillis = r -> 0L;
     private volatile boolean hold;
     private volatile boolean badProof;
     private volatile boolean draining;
@@ -215,6 +216,11 @@ final class FakeServer implements AutoCloseable {
         responseDelayMillis = millis;
     }
 
+    /** Delays the answers to chosen block requests (a WRITE is shown as a READ of its range). */
+    void delayAnswers(Function<BlockRequest, Long> millis) {
+        answerDelayMillis = millis;
+    }
+
     void badProof(boolean value) {
         badProof = value;
     }
@@ -298,6 +304,11 @@ final class FakeServer implements AutoCloseable {
 
     synchronized int sessionCount() {
         return sessions.size();
+    }
+
+    /** Returns how many requests are executed but not yet answered now. */
+    synchronized int pendingCount() {
+        return sessions.values().stream().mapToInt(s -> s.pending).sum();
     }
 
     /** Returns the most requests ever executed but not yet answered at once. */
@@ -565,7 +576,9 @@ final class FakeServer implements AutoCloseable {
             return;
         }
         session.highestId = Math.max(session.highestId, requestId);
-        Status forced = forced(type, segment, offset, length);
+        BlockRequest view = blockView(type, segment, offset, length);
+        Status forced = view == null ? null : blockStatus.apply(view);
+        long delay = view == null ? responseDelayMillis : Math.max(responseDelayMillis, answerDelayMillis.apply(view));
         if (forced == Status.NO_CREDIT || session.pending >= credits) {
             events.add(new Event("no-credit", requestId, type, ""));
             sendLater(session, requestId, status(MessageType.ERROR, Status.NO_CREDIT), 0);
@@ -590,19 +603,18 @@ final class FakeServer implements AutoCloseable {
         if (hold) {
             held.add(send);
         } else {
-            sender.schedule(send, responseDelayMillis, TimeUnit.MILLISECONDS);
+            sender.schedule(send, delay, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Asks the block status hook once per request: a WRITE is shown to it as a READ of its range. */
-    private Status forced(MessageType type, MemorySegment segment, long offset, int length) {
+    /** Shows a block request to the hooks as it is, a WRITE as a READ of its range; else null. */
+    private static BlockRequest blockView(MessageType type, MemorySegment segment, long offset, int length) {
         return switch (type.layout()) {
-            case BLOCK -> blockStatus.apply(new BlockRequest().wrap(segment, offset, length));
+            case BLOCK -> new BlockRequest().wrap(segment, offset, length);
             case WRITE -> {
                 WriteRequest write = new WriteRequest().wrap(segment, offset, length);
-                yield blockStatus.apply(new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64,
-                        MessageType.READ).volumeId(write.volumeId()).volumeOffset(write.volumeOffset())
-                        .length(write.length()));
+                yield new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64, MessageType.READ)
+                        .volumeId(write.volumeId()).volumeOffset(write.volumeOffset()).length(write.length());
             }
             default -> null;
         };
