@@ -494,7 +494,7 @@ final class Connection {
         }
         long next = now + IDLE_WAKE_NANOS;
         if (handshake != null) {
-            RemoteTimeoutException failure = handshake.onTimer(control, channel, now);
+            RemoteException failure = handshake.onTimer(control, channel, now);
             if (failure != null) {
                 handshakeFailed(failure);
                 return Long.MIN_VALUE;
@@ -610,7 +610,7 @@ final class Connection {
     }
 
     private void beginHandshake(long now, long deadlineNanos) {
-        handshake = new ClientHandshake(options, random, requestIds.getAndIncrement(), deadlineNanos);
+        handshake = new ClientHandshake(options, random, deadlineNanos);
         handshake.start(control, channel, now);
     }
 
@@ -798,10 +798,11 @@ final class Connection {
     /** Passes COOKIE or ACCEPT to the handshake; false when it answers nothing of it. */
     private boolean handshakeAnswer(MessageType type, long offset, int length, long now) {
         if (type == MessageType.COOKIE) {
-            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), control, channel,
-                    now);
+            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), frame.sequence(),
+                    control, channel, now);
         }
-        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId());
+        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId(),
+                frame.sequence());
         if (fresh != null) {
             established(fresh, now);
         }

@@ -89,7 +89,7 @@ final class FakeServer implements AutoCloseable {
      * Something the server received or did.
      *
      * @param kind "request", "duplicate", "nack", "resent", "close", "close-response", "keepalive",
-     *     "no-credit", "stale", "eshutdown", "unknown-session"
+     *     "no-credit", "stale", "eshutdown", "unknown-session", "hello"
      * @param requestId the request id
      * @param type the message type, if known
      * @param detail more, such as the NACKed fragments
@@ -124,6 +124,8 @@ final class FakeServer implements AutoCloseable {
     private volatile boolean hold;
     private volatile boolean badProof;
     private volatile boolean draining;
+    private volatile Status refusalFirst;
+    private volatile boolean dropAcceptingCookies;
     private int handshakeFailures;
     private int datagramsReceived;
     private int maxPending;
@@ -223,6 +225,16 @@ final class FakeServer implements AutoCloseable {
 
     void badProof(boolean value) {
         badProof = value;
+    }
+
+    /** Sends no accepting COOKIE any more (only a {@link #refusalFirst} one, if set). */
+    void dropAcceptingCookies(boolean value) {
+        dropAcceptingCookies = value;
+    }
+
+    /** Answers every HELLO first with a COOKIE of this status (as a forger would), then as usual. */
+    void refusalFirst(Status status) {
+        refusalFirst = status;
     }
 
     /** Holds every response from now on until {@link #releaseHeld()}. */
@@ -475,6 +487,16 @@ final class FakeServer implements AutoCloseable {
         int length = frame.payloadLength();
         MessageType type = new MessageHeader().wrap(segment, offset, length).type();
         if (type == MessageType.HELLO) {
+            events.add(new Event("hello", frame.requestId(), type, Long.toUnsignedString(frame.sequence())));
+            Status refusal = refusalFirst;
+            if (refusal != null) {
+                sendUnprotected(from, 0, frame.requestId(), frame.sequence(), encode(s -> new Cookie()
+                        .encode(s, 0, 128, MessageType.COOKIE).status(refusal).version(FrameHeader.VERSION)
+                        .putCookie(new byte[Cookie.COOKIE_LENGTH]).encodedLength()));
+            }
+            if (dropAcceptingCookies) {
+                return;
+            }
             Hello hello = new Hello().wrap(segment, offset, length);
             byte[] cookie = Handshake.cookie(SECRET, address(from), 0, hello, FrameHeader.VERSION);
             byte[] answer = encode(s -> new Cookie().encode(s, 0, 128, MessageType.COOKIE).status(Status.OK)
