@@ -106,7 +106,15 @@ class LossTest {
         byte[] back = new byte[data.length];
         volume.read(0, back, 0, back.length);
         assertArrayEquals(data, back);
-        assertTrue(client.stats().dropped() >= 1, client.stats().toString());
+        ClientStats stats = client.stats();
+        long expected = switch (fate) {
+            case CORRUPT -> stats.forged();
+            case DUPLICATE -> stats.replayed();
+            default -> stats.malformed();
+        };
+        assertEquals(1, expected, fate + " counted under its cause: " + stats);
+        assertEquals(1, stats.forged() + stats.replayed() + stats.malformed(), "and under no other: " + stats);
+        assertTrue(stats.dropped() >= 1, stats.toString());
     }
 
     @Test
