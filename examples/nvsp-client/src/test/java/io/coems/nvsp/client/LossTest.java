@@ -92,7 +92,10 @@ class LossTest {
         byte[] data = TestBytes.random(65536, 3);
         volume.write(0, data, 0, data.length);
         assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
-        assertEquals("[5]", server.events("nack-out").getFirst().detail());
+        // Under load the client may pause longer than the fake server's NACK gap while sending:
+        // fragments still on their way are then NACKed too, after 5.
+        String missing = server.events("nack-out").getFirst().detail();
+        assertTrue(missing.equals("[5]") || missing.startsWith("[5, "), missing);
         assertTrue(client.stats().fragmentsResent() >= 1);
         assertEquals(1, server.events("request").size());
     }
