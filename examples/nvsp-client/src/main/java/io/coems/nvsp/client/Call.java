@@ -78,6 +78,8 @@ final class Call {
     boolean partial;
     /** When to NACK the missing fragments of a partial response. */
     long nackNanos;
+    /** Whether the request was sent again under a new id after STALE_REQUEST (at most once). */
+    boolean renumbered;
 
     Call(CallPool pool, Sender sender) {
         this.pool = pool;
@@ -89,12 +91,14 @@ final class Call {
      * pool's lock, so it takes no monitor; the owner publishes these writes when it activates.
      */
     void reserve() {
+        requestId = 0;
         state = State.RESERVED;
         holdsCredit = true;
         failure = null;
         status = null;
         partial = false;
         retransmitted = false;
+        renumbered = false;
         transmissions = 0;
     }
 
@@ -147,15 +151,34 @@ final class Call {
     }
 
     /**
-     * Makes the call active under a request id: from now on the receive thread matches responses
-     * to it and retransmits it. The caller holds the monitor and sends the first copy.
+     * Sets the request id the call will be sent under; runs under the pool's lock, which then
+     * counts the call as in flight for the request id window.
      *
      * @param id the request id
+     */
+    void number(long id) {
+        requestId = id;
+    }
+
+    /**
+     * Returns the request id while the call holds one and is not done; without any lock only a
+     * hint, read by the pool under its lock.
+     *
+     * @return the id, or 0 when the call is free, done or not numbered yet
+     */
+    long idInFlight() {
+        State now = state;
+        return now == State.RESERVED || now == State.ACTIVE ? requestId : 0;
+    }
+
+    /**
+     * Makes the call active under its request id: from now on the receive thread matches
+     * responses to it and retransmits it. The caller holds the monitor and sends the first copy.
+     *
      * @param nowNanos the current time
      * @param timeout the first retransmission timeout
      */
-    void activate(long id, long nowNanos, long timeout) {
-        requestId = id;
+    void activate(long nowNanos, long timeout) {
         state = State.ACTIVE;
         sentNanos = nowNanos;
         timeoutNanos = timeout;

@@ -1,6 +1,7 @@
 package io.coems.nvsp.client;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,16 +15,25 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #acquire}). So credits held by finished but unread calls cannot deadlock threads.
  * While threads block, tries fail, so the blocked ones are served in turn.
  *
+ * <p>Request ids are handed out here too ({@link #number}): a new id never runs
+ * {@value #IDS_PER_CREDIT} x credits or more ahead of the oldest request in flight, the ids the
+ * server's duplicate cache remembers (spec 8), so a request still being retried never becomes
+ * {@code STALE_REQUEST} because other threads issued many newer ones.
+ *
  * <p>Thread-safe. The receive thread reads {@link #calls()} without locking: a call is
  * published in the array before the count that makes it visible.
  */
 final class CallPool {
+    /** The server's duplicate cache remembers this many request ids per credit (spec 8). */
+    static final int IDS_PER_CREDIT = 4;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Call[] calls;
     private final ArrayDeque<Call> free = new ArrayDeque<>();
     private final int datagramCapacity;
     private final long wantedCredits;
+    private final SentLog sent;
     private volatile int allocated;
     private int reserved;
     private volatile int limit = 1;
@@ -35,11 +45,13 @@ final class CallPool {
      *
      * @param maxInFlight the most calls that ever exist
      * @param datagramCapacity the datagram size of each call's sender
+     * @param sent where the calls' senders record what they send
      */
-    CallPool(int maxInFlight, int datagramCapacity) {
+    CallPool(int maxInFlight, int datagramCapacity, SentLog sent) {
         this.calls = new Call[maxInFlight];
         this.datagramCapacity = datagramCapacity;
         this.wantedCredits = maxInFlight;
+        this.sent = sent;
     }
 
     /**
@@ -92,6 +104,58 @@ final class CallPool {
         }
     }
 
+    /**
+     * Gives a reserved call the next request id, waiting while that id would be
+     * {@value #IDS_PER_CREDIT} x credits or more ahead of the oldest request numbered and not yet
+     * answered, failed or abandoned.
+     *
+     * @param call the reserved call
+     * @param ids the client's request id counter
+     * @param deadlineNanos when to give up, as {@link System#nanoTime()}
+     * @return the id, also set on the call
+     * @throws RemoteTimeoutException if the oldest request kept the window closed past the deadline
+     * @throws RemoteClosedException if the client closed
+     */
+    long number(Call call, AtomicLong ids, long deadlineNanos) {
+        lock.lock();
+        try {
+            while (true) {
+                checkOpen();
+                long next = ids.get();
+                long oldest = oldestInFlight(next);
+                if (next - oldest < (long) IDS_PER_CREDIT * limit) {
+                    long id = ids.getAndIncrement();
+                    call.number(id);
+                    return id;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new RemoteTimeoutException("request " + oldest + " was not answered within the request "
+                            + "timeout, and no newer request may run " + IDS_PER_CREDIT + " x " + limit
+                            + " credits ahead of it");
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException("interrupted while waiting for the request id window", null, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the smallest id of a numbered call still in flight, or {@code next} when none is. */
+    private long oldestInFlight(long next) {
+        long oldest = next;
+        for (int i = 0, n = allocated; i < n; i++) {
+            long id = calls[i].idInFlight();
+            if (id != 0 && id - oldest < 0) {
+                oldest = id;
+            }
+        }
+        return oldest;
+    }
+
     private Call take() {
         if (reserved >= limit) {
             return null;
@@ -102,7 +166,7 @@ final class CallPool {
             if (count == calls.length) {
                 return null;
             }
-            call = new Call(this, new Sender(datagramCapacity, wantedCredits));
+            call = new Call(this, new Sender(datagramCapacity, wantedCredits, sent));
             calls[count] = call;
             allocated = count + 1;
         }

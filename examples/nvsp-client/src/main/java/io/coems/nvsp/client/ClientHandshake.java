@@ -26,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  * AUTHENTICATE is repeated; so is an ACCEPT fixing a weaker protection than asked, which ends
  * the handshake with a failure.
  *
+ * <p>The handshake's frames are unprotected, so anyone can send a COOKIE or an ACCEPT: an
+ * answer counts only when it echoes the handshake's request id and the sequence of one of the
+ * tries, both drawn at random (64 bits). A COOKIE refusing the handshake ends it only if no
+ * accepting COOKIE arrives before HELLO's next timeout; when AUTHENTICATE gets no answer (a
+ * forged cookie, a server restarted meanwhile) the handshake starts over with HELLO, once.
+ *
  * <p>Driven by the receive thread only; not thread-safe.
  */
 final class ClientHandshake {
@@ -35,6 +41,7 @@ final class ClientHandshake {
     private static final long FIRST_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClientOptions options;
+    private final SecureRandom random;
     private final long requestId;
     private final long deadlineNanos;
     private final byte[] nonce = new byte[Hello.NONCE_LENGTH];
@@ -43,6 +50,9 @@ final class ClientHandshake {
     private MessageType sending;
     private int length;
     private int tries;
+    private long firstSequence;
+    private boolean restarted;
+    private RemoteException refusal;
     private long timeoutNanos;
     private long nextTryNanos;
     private long authenticateSentNanos;
@@ -51,14 +61,14 @@ final class ClientHandshake {
      * Prepares a handshake with a fresh client nonce.
      *
      * @param options the client's options
-     * @param random the source of the nonce
-     * @param requestId the request id HELLO and AUTHENTICATE carry, echoed by the server
+     * @param random the source of the nonce, the request id and the sequences
      * @param deadlineNanos when to give up at the latest, {@link Long#MAX_VALUE} for no
      *     deadline but the tries
      */
-    ClientHandshake(ClientOptions options, SecureRandom random, long requestId, long deadlineNanos) {
+    ClientHandshake(ClientOptions options, SecureRandom random, long deadlineNanos) {
         this.options = options;
-        this.requestId = requestId;
+        this.random = random;
+        this.requestId = random.nextLong();
         this.deadlineNanos = deadlineNanos;
         random.nextBytes(nonce);
     }
@@ -71,6 +81,7 @@ final class ClientHandshake {
      * @param nowNanos the current time
      */
     void start(Sender sender, DatagramChannel channel, long nowNanos) {
+        refusal = null;
         Hello hello = new Hello().encode(message, 0, (int) message.byteSize(), MessageType.HELLO)
                 .versions(FrameHeader.VERSION, FrameHeader.VERSION).maxDatagram(options.maxDatagram())
                 .securityMode(options.securityMode()).clientId(options.clientId()).putClientNonce(nonce);
@@ -83,13 +94,22 @@ final class ClientHandshake {
      * @param sender the receive thread's sender
      * @param channel the channel
      * @param nowNanos the current time
-     * @return the failure when the tries or the deadline are used up, else null
+     * @return the failure when the tries or the deadline are used up, or the server's refusal
+     *     when no COOKIE accepted the HELLO before its timeout; else null
      */
-    RemoteTimeoutException onTimer(Sender sender, DatagramChannel channel, long nowNanos) {
+    RemoteException onTimer(Sender sender, DatagramChannel channel, long nowNanos) {
         if (deadlineNanos != Long.MAX_VALUE && nowNanos - deadlineNanos >= 0) {
-            return failure("the time to connect ran out");
+            return refusal != null ? refusal : failure("the time to connect ran out");
         }
         if (nowNanos - nextTryNanos < 0) {
+            return null;
+        }
+        if (refusal != null) {
+            return refusal;
+        }
+        if (tries == TRIES && sending == MessageType.AUTHENTICATE && !restarted) {
+            restarted = true;
+            start(sender, channel, nowNanos);
             return null;
         }
         if (tries == TRIES) {
@@ -112,20 +132,25 @@ final class ClientHandshake {
     /**
      * Answers a COOKIE with AUTHENTICATE.
      *
+     * A COOKIE refusing the handshake (such as {@code UNSUPPORTED_VERSION}) is kept: it ends
+     * the handshake at HELLO's next timeout unless an accepting COOKIE comes first.
+     *
      * @param cookie the COOKIE, wrapped
      * @param echoedRequestId the request id of its frame
+     * @param echoedSequence the sequence of its frame
      * @param sender the receive thread's sender
      * @param channel the channel
      * @param nowNanos the current time
      * @return false when the COOKIE answers no HELLO of this handshake (drop it)
-     * @throws RemoteException if the server refused, such as {@code UNSUPPORTED_VERSION}
      */
-    boolean onCookie(Cookie cookie, long echoedRequestId, Sender sender, DatagramChannel channel, long nowNanos) {
-        if (sending != MessageType.HELLO || echoedRequestId != requestId) {
+    boolean onCookie(Cookie cookie, long echoedRequestId, long echoedSequence, Sender sender, DatagramChannel channel,
+            long nowNanos) {
+        if (sending != MessageType.HELLO || !echoes(echoedRequestId, echoedSequence)) {
             return false;
         }
         if (cookie.status() != Status.OK) {
-            throw new RemoteException("the server at " + options.server() + " refused the handshake", cookie.status());
+            refusal = new RemoteException("the server at " + options.server() + " refused the handshake", cookie.status());
+            return true;
         }
         byte[] echoed = new byte[Cookie.COOKIE_LENGTH];
         cookie.cookie(echoed);
@@ -144,13 +169,14 @@ final class ClientHandshake {
      *
      * @param accept the ACCEPT, wrapped
      * @param echoedRequestId the request id of its frame
+     * @param echoedSequence the sequence of its frame
      * @return the session, or null when the ACCEPT answers no AUTHENTICATE of this handshake
      * @throws AuthenticationException if the server proof does not verify (drop it)
      * @throws RemoteException if the server refused, or fixed a version, datagram size or
      *     protection the client cannot use
      */
-    Session onAccept(Accept accept, long echoedRequestId) {
-        if (sending != MessageType.AUTHENTICATE || echoedRequestId != requestId) {
+    Session onAccept(Accept accept, long echoedRequestId, long echoedSequence) {
+        if (sending != MessageType.AUTHENTICATE || !echoes(echoedRequestId, echoedSequence)) {
             return null;
         }
         Handshake.verify(options.pskForHandshake(), authenticate, accept);
@@ -186,10 +212,17 @@ final class ClientHandshake {
         return tries == 1 ? nowNanos - authenticateSentNanos : -1;
     }
 
+    /** Tells whether a frame echoes this handshake's request id and the sequence of a try of the message sent. */
+    private boolean echoes(long echoedRequestId, long echoedSequence) {
+        long attempt = echoedSequence - firstSequence; // wraps like the sequences did
+        return echoedRequestId == requestId && attempt >= 0 && attempt < tries;
+    }
+
     private void begin(MessageType type, int encodedLength, Sender sender, DatagramChannel channel, long nowNanos) {
         sending = type;
         length = encodedLength;
         tries = 0;
+        firstSequence = random.nextLong();
         timeoutNanos = FIRST_TIMEOUT_NANOS;
         send(sender, channel, nowNanos);
     }
@@ -198,7 +231,7 @@ final class ClientHandshake {
         tries++;
         nextTryNanos = nowNanos + timeoutNanos;
         try {
-            sender.sendUnprotected(channel, message, length, requestId, tries);
+            sender.sendUnprotected(channel, message, length, requestId, firstSequence + tries - 1);
         } catch (IOException e) {
             // lost like a datagram on the network (the server may be restarting): tried again later
         }

@@ -15,12 +15,18 @@ import java.time.Duration;
  *     {@code ESHUTDOWN}, {@code UNKNOWN_SESSION}, sequence exhausted)
  * @param dropped datagrams dropped: forged (tag or proof failed), replayed, malformed or
  *     unexpected (including read data that failed its checksum)
+ * @param forged of those, datagrams whose tag or handshake proof did not verify, or that were
+ *     not protected as negotiated
+ * @param replayed of those, datagrams whose sequence was seen before or is older than the
+ *     replay window
+ * @param malformed of those, datagrams that do not follow the wire format
  * @param lateResponses responses to requests no longer waiting (answered, timed out or
  *     abandoned), ignored
  * @param srtt the smoothed round-trip time (RFC 6298), zero before the first sample
  * @param rttvar the round-trip time variation, zero before the first sample
  */
 public record ClientStats(long requests, long retransmissions, long timeouts, long nacksSent,
-        long fragmentsResent, long rehandshakes, long dropped, long lateResponses, Duration srtt,
+        long fragmentsResent, long rehandshakes, long dropped, long forged, long replayed, long malformed,
+        long lateResponses, Duration srtt,
         Duration rttvar) {
 }

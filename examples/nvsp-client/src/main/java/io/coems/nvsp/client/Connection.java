@@ -77,6 +77,7 @@ final class Connection {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong requestIds = new AtomicLong(1);
     private final CountDownLatch connected = new CountDownLatch(1);
+    private final SentLog sent = new SentLog();
 
     // receive thread only
     private final ByteBuffer received = ByteBuffer.allocate(ClientOptions.MAX_DATAGRAM);
@@ -93,6 +94,14 @@ final class Connection {
     private final Sender control;
     private final Reassembler reassembler;
     private Opener opener;
+    /** The session being replaced, still open to the answers a draining server sends on it. */
+    private Session previous;
+    private Opener previousOpener;
+    /** The new session, held back until the server closed the previous one (or it is gone). */
+    private Session pending;
+    private long retireRequestId;
+    private long retireDeadlineNanos;
+    private long retireResendNanos;
     private ClientHandshake handshake;
     private long nextExpiryNanos;
     private boolean closing;
@@ -115,9 +124,9 @@ final class Connection {
         this.peer = options.server().toString();
         this.channel = channel;
         this.selector = selector;
-        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram());
+        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram(), sent);
         this.drops = new Drops(LOG, counters, peer);
-        this.control = new Sender(options.maxDatagram(), options.maxInFlight());
+        this.control = new Sender(options.maxDatagram(), options.maxInFlight(), sent);
         this.reassembler = new Reassembler(options.maxInFlight(), options.maxInFlight(), Call.MAX_MESSAGE,
                 MAX_RESPONSE_FRAGMENTS, REASSEMBLY_TIMEOUT_NANOS);
         this.thread = Thread.ofPlatform().daemon().name("nvsp-client " + peer).unstarted(this::run);
@@ -238,19 +247,27 @@ final class Connection {
     }
 
     /**
-     * Sends a call the owner encoded under a new request id.
+     * Sends a call the owner encoded under a new request id, once that id is within the window
+     * the server's duplicate cache covers (see {@link CallPool#number}).
      *
      * @param call the reserved call, with its request encoded
+     * @param deadlineNanos when to give up waiting for the window
      * @throws RemoteClosedException if the client is closed
+     * @throws RemoteTimeoutException if the window stayed closed until the deadline
      */
-    void issue(Call call) {
-        long id = requestIds.getAndIncrement();
+    void issue(Call call, long deadlineNanos) {
+        try {
+            pool.number(call, requestIds, deadlineNanos);
+        } catch (RemoteTimeoutException e) {
+            counters.timeouts.increment();
+            throw e;
+        }
         long now = System.nanoTime();
         long resend;
         synchronized (call) {
             checkOpen();
             Session current = session;
-            call.activate(id, now, firstTimeout(current, call));
+            call.activate(now, firstTimeout(current, call));
             counters.requests.increment();
             if (current != null) {
                 transmit(call.sender, current, call, now);
@@ -300,6 +317,20 @@ final class Connection {
         Status status = call.status();
         if (status != Status.OK) {
             throw RemoteException.of(status, call.describe());
+        }
+    }
+
+    /**
+     * Waits, at most until its deadline, for a call whose outcome no longer matters (a part of
+     * a failed transfer), so that it does not run on the server after the caller gave up.
+     *
+     * @param call an issued or reserved call of a transfer
+     */
+    void settle(Call call) {
+        try {
+            call.await(call.chunkDeadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller throws its failure at once
         }
     }
 
@@ -463,16 +494,19 @@ final class Connection {
         }
         if (sequenceExhausted) {
             sequenceExhausted = false;
-            rehandshake(now, "the packet sequence is exhausted");
+            rehandshake(now, "the packet sequence is exhausted", false);
         }
         long next = now + IDLE_WAKE_NANOS;
         if (handshake != null) {
-            RemoteTimeoutException failure = handshake.onTimer(control, channel, now);
+            RemoteException failure = handshake.onTimer(control, channel, now);
             if (failure != null) {
                 handshakeFailed(failure);
                 return Long.MIN_VALUE;
             }
             next = Math.min(next, handshake.nextTimerNanos());
+        }
+        if (pending != null) {
+            next = Math.min(next, retireTimer(now));
         }
         Session current = session;
         if (current != null) {
@@ -580,15 +614,24 @@ final class Connection {
     }
 
     private void beginHandshake(long now, long deadlineNanos) {
-        handshake = new ClientHandshake(options, random, requestIds.getAndIncrement(), deadlineNanos);
+        handshake = new ClientHandshake(options, random, deadlineNanos);
         handshake.start(control, channel, now);
     }
 
-    private void rehandshake(long now, String reason) {
-        if (handshake != null || closing) {
+    /**
+     * Starts a new handshake; the requests in flight wait for the new session.
+     *
+     * @param keepPrevious whether the server may still answer on the old session (it is
+     *     draining, or its UNKNOWN_SESSION was not its last word): its opener is kept until the
+     *     new session is up or the server's CLOSE arrives
+     */
+    private void rehandshake(long now, String reason, boolean keepPrevious) {
+        if (handshake != null || pending != null || closing) {
             return;
         }
         Session old = session;
+        previous = keepPrevious ? old : null;
+        previousOpener = keepPrevious ? opener : null;
         session = null;
         opener = null;
         counters.rehandshakes.increment();
@@ -614,6 +657,49 @@ final class Connection {
             rto.sample(roundTrip);
         }
         handshake = null;
+        if (previous == null) {
+            publish(fresh, now);
+            return;
+        }
+        pending = fresh;
+        retireRequestId = requestIds.getAndIncrement();
+        retireDeadlineNanos = now + CLOSE_WAIT_NANOS;
+        retireResendNanos = now;
+        LOG.debug("session {} with {} accepted; closing the session {} first", sessionName(fresh), peer,
+                sessionName(previous));
+    }
+
+    /**
+     * Before the requests in flight are sent on the new session, the previous one is closed with
+     * an authenticated CLOSE on its own keys: if it is still alive (its UNKNOWN_SESSION was
+     * forged, or the server drains it), the server drops its queued requests and answers once
+     * the running ones are done, so no old copy of a WRITE runs after its retransmission. Ends
+     * on CLOSE_RESPONSE, on an UNKNOWN_SESSION echoing the CLOSE, on the server's own CLOSE, or
+     * after {@code CLOSE_WAIT_NANOS}; CLOSE is sent again after each RTO.
+     */
+    private long retireTimer(long now) {
+        if (previous == null || now - retireDeadlineNanos >= 0) {
+            Session fresh = pending;
+            pending = null;
+            publish(fresh, now);
+            return now;
+        }
+        if (now - retireResendNanos >= 0) {
+            sendStatus(previous, MessageType.CLOSE, Status.OK, retireRequestId, now);
+            retireResendNanos = now + rto.rtoNanos();
+        }
+        return Math.min(retireResendNanos, retireDeadlineNanos);
+    }
+
+    private void forgetPrevious() {
+        previous = null;
+        previousOpener = null;
+    }
+
+    /** Makes a session current and sends every request in flight on it. */
+    private void publish(Session fresh, long now) {
+        forgetPrevious();
+        sent.clear();
         opener = fresh.keys().opener(Direction.SERVER_TO_CLIENT, fresh.mode());
         reassembler.expire(now + REASSEMBLY_TIMEOUT_NANOS + 1); // frees every slot of the old session
         drops.newSession();
@@ -653,12 +739,16 @@ final class Connection {
                 return;
             }
             Session current = session;
-            if (current == null || frame.sessionId() != current.id()) {
+            if (current != null && frame.sessionId() == current.id()) {
+                opener.open(frame);
+                pool.limit(frame.credits());
+            } else if (previous != null && frame.sessionId() == previous.id()) {
+                current = previous;
+                previousOpener.open(frame);
+            } else {
                 drops.drop(Drops.Cause.UNEXPECTED, "a datagram of session 0x" + Long.toHexString(frame.sessionId()));
                 return;
             }
-            opener.open(frame);
-            pool.limit(frame.credits());
             if (frame.fragmentCount() > 1) {
                 handleFragment(current, now);
             } else {
@@ -686,21 +776,37 @@ final class Connection {
                 handshakeFailed(refused);
                 return;
             }
-        } else if (type == MessageType.ERROR && session != null && frame.sessionId() == session.id()
-                && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION) {
-            rehandshake(now, "the server answered UNKNOWN_SESSION");
+        } else if (type == MessageType.ERROR && isUnknownSessionEcho(offset, length)) {
+            if (previous != null && frame.sessionId() == previous.id()) {
+                forgetPrevious(); // the session being replaced is gone
+            } else {
+                rehandshake(now, "the server answered UNKNOWN_SESSION", true);
+            }
             return;
         }
         drops.drop(Drops.Cause.UNEXPECTED, "an unprotected " + type);
     }
 
+    /**
+     * Tells whether an unprotected ERROR is UNKNOWN_SESSION for the current or the previous
+     * session and echoes the sequence and request id of a datagram sent lately: anyone can
+     * send the clear text, only the server (or someone on the path) knows what it echoes.
+     */
+    private boolean isUnknownSessionEcho(long offset, int length) {
+        long id = frame.sessionId();
+        boolean ours = session != null && id == session.id() || previous != null && id == previous.id();
+        return ours && statusResponse.wrap(receivedSegment, offset, length).status() == Status.UNKNOWN_SESSION
+                && sent.contains(frame.sequence(), frame.requestId());
+    }
+
     /** Passes COOKIE or ACCEPT to the handshake; false when it answers nothing of it. */
     private boolean handshakeAnswer(MessageType type, long offset, int length, long now) {
         if (type == MessageType.COOKIE) {
-            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), control, channel,
-                    now);
+            return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), frame.sequence(),
+                    control, channel, now);
         }
-        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId());
+        Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId(),
+                frame.sequence());
         if (fresh != null) {
             established(fresh, now);
         }
@@ -745,13 +851,15 @@ final class Connection {
             case CLOSE_RESPONSE -> {
                 if (closing && id == closeRequestId) {
                     closeAnswered = true;
+                } else if (current == previous && id == retireRequestId) {
+                    forgetPrevious();
                 } else {
                     drops.drop(Drops.Cause.UNEXPECTED, "a CLOSE_RESPONSE to request " + id);
                 }
             }
             default -> {
                 if (type.isResponse()) {
-                    response(id, type, message, offset, length, now);
+                    response(current, id, type, message, offset, length, now);
                 } else {
                     drops.drop(Drops.Cause.UNEXPECTED, "a " + type + " request from the server");
                 }
@@ -759,7 +867,8 @@ final class Connection {
         }
     }
 
-    private void response(long id, MessageType type, MemorySegment message, long offset, int length, long now) {
+    private void response(Session current, long id, MessageType type, MemorySegment message, long offset, int length,
+            long now) {
         Call call = awaiting(id);
         if (call == null) {
             counters.lateResponses.increment();
@@ -780,18 +889,60 @@ final class Connection {
                     }
                 }
             }
-            case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status);
-            default -> {
-                synchronized (call) {
-                    if (!call.awaits(id)) {
-                        counters.lateResponses.increment();
-                        return;
-                    }
-                    if (!call.retransmitted) {
-                        rto.sample(now - call.sentNanos);
-                    }
-                    call.complete(status, message, offset, length);
+            case UNKNOWN_SESSION, ESHUTDOWN -> rehandshake(now, "the server answered " + status, true);
+            case STALE_REQUEST -> {
+                if (isIdempotent(call.type()) && !call.renumbered) {
+                    resendUnderNewId(current, call, id, now);
+                } else {
+                    complete(call, id, status, message, offset, length, now);
                 }
+            }
+            default -> complete(call, id, status, message, offset, length, now);
+        }
+    }
+
+    private void complete(Call call, long id, Status status, MemorySegment message, long offset, int length, long now) {
+        synchronized (call) {
+            if (!call.awaits(id)) {
+                counters.lateResponses.increment();
+                return;
+            }
+            if (!call.retransmitted) {
+                rto.sample(now - call.sentNanos);
+            }
+            call.complete(status, message, offset, length);
+        }
+    }
+
+    /** READ, BLOCK_STATUS and the lists may run again: a STALE_REQUEST of one is sent anew. */
+    private static boolean isIdempotent(MessageType type) {
+        return switch (type) {
+            case READ, BLOCK_STATUS, LIST_VOLUMES, LIST_HISTORY, LIST_CLIENTS -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Sends a request the server no longer remembers again under a new request id, once; only
+     * for idempotent requests, which may run twice.
+     */
+    private void resendUnderNewId(Session current, Call call, long staleId, long now) {
+        synchronized (call) {
+            if (!call.awaits(staleId)) {
+                counters.lateResponses.increment();
+                return;
+            }
+            long fresh = requestIds.getAndIncrement();
+            LOG.debug("{} {} was stale at {}: sent again as request {}", call.type(), staleId, peer, fresh);
+            call.number(fresh);
+            call.renumbered = true;
+            call.retransmitted = true;
+            call.partial = false;
+            if (current == session) { // else the session is being replaced: sent on the new one
+                counters.retransmissions.increment();
+                transmit(control, current, call, now);
+                call.timeoutNanos = firstTimeout(current, call);
+                call.resendNanos = now + call.timeoutNanos;
             }
         }
     }
@@ -844,8 +995,11 @@ final class Connection {
 
     private void serverClosed(Session current, long id, Status reason, long now) {
         sendStatus(current, MessageType.CLOSE_RESPONSE, Status.OK, id, now);
-        if (reason == Status.ESHUTDOWN) {
-            rehandshake(now, "the server is shutting down");
+        if (current == previous) {
+            LOG.debug("the server {} closed the session {} being replaced ({})", peer, sessionName(current), reason);
+            forgetPrevious();
+        } else if (reason == Status.ESHUTDOWN) {
+            rehandshake(now, "the server is shutting down", false);
         } else {
             LOG.warn("the server {} closed the session {} with {}", peer, sessionName(current), reason);
             session = null;

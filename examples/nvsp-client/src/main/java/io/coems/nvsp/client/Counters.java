@@ -12,6 +12,9 @@ final class Counters {
     final LongAdder fragmentsResent = new LongAdder();
     final LongAdder rehandshakes = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    final LongAdder forged = new LongAdder();
+    final LongAdder replayed = new LongAdder();
+    final LongAdder malformed = new LongAdder();
     final LongAdder lateResponses = new LongAdder();
 
     /**
@@ -22,7 +25,8 @@ final class Counters {
      */
     ClientStats snapshot(RtoEstimator rto) {
         return new ClientStats(requests.sum(), retransmissions.sum(), timeouts.sum(), nacksSent.sum(),
-                fragmentsResent.sum(), rehandshakes.sum(), dropped.sum(), lateResponses.sum(),
+                fragmentsResent.sum(), rehandshakes.sum(), dropped.sum(), forged.sum(), replayed.sum(),
+                malformed.sum(), lateResponses.sum(),
                 Duration.ofNanos(rto.srttNanos()), Duration.ofNanos(rto.rttvarNanos()));
     }
 }

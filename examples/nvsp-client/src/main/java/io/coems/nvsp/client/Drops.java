@@ -46,7 +46,7 @@ final class Drops {
      * Creates the drop counter of a client.
      *
      * @param log the client's logger
-     * @param counters where {@code dropped} is counted
+     * @param counters where {@code dropped} and its causes are counted
      * @param peer the server, for messages
      */
     Drops(Logger log, Counters counters, String peer) {
@@ -63,6 +63,12 @@ final class Drops {
      */
     void drop(Cause cause, String detail) {
         counters.dropped.increment();
+        switch (cause) {
+            case FORGED -> counters.forged.increment();
+            case REPLAYED -> counters.replayed.increment();
+            case MALFORMED -> counters.malformed.increment();
+            default -> { }
+        }
         boolean first;
         synchronized (warned) {
             first = warned.add(cause);

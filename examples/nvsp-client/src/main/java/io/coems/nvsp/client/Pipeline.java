@@ -10,9 +10,10 @@ import java.util.function.Function;
  * <p>Each request may take the request timeout, counted from when it starts waiting for a
  * credit. A transfer holding requests in flight never blocks for another credit: it first
  * finishes its oldest request, so threads sharing the credits cannot deadlock. When a request
- * fails, the ones after it are abandoned (their responses are ignored) and the first failure
- * is thrown: the part of the range they covered is then undefined, as after a failed write to
- * a disk.
+ * fails, the ones after it are awaited (each until its own deadline) and their outcome is
+ * ignored, then the first failure is thrown: no part of a failed transfer still runs on the
+ * server when the caller could retry it, yet the range it covered is undefined, as after a
+ * failed write to a disk.
  */
 final class Pipeline {
     /** Encodes the request for one part of a transfer into a reserved call. */
@@ -66,7 +67,7 @@ final class Pipeline {
         Call call = connection.acquire(deadline);
         try {
             encoder.encode(call, 0, 0);
-            connection.issue(call);
+            connection.issue(call, deadline);
             connection.await(call, deadline);
             return decoder.apply(call);
         } finally {
@@ -95,15 +96,16 @@ final class Pipeline {
                 call.chunkLength = length;
                 call.chunkDeadline = deadline;
                 encoder.encode(call, position, length);
-                connection.issue(call);
+                connection.issue(call, deadline);
                 position += length;
             }
             while (!window.isEmpty()) {
                 finish(window.pollFirst(), decoder);
             }
         } finally {
-            for (Call abandoned : window) {
-                connection.release(abandoned);
+            for (Call rest : window) {
+                connection.settle(rest);
+                connection.release(rest);
             }
         }
     }

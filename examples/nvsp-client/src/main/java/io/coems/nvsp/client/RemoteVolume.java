@@ -15,8 +15,9 @@ import java.util.List;
  * <p>Reads and writes of any length are split into requests of at most 64 KiB that are
  * pipelined (as many in flight as the server's credits allow) and awaited together; trims and
  * write-zeroes are split into requests of at most 1 GiB. Each request may take the client's
- * request timeout, retransmissions included. A failed transfer throws the first failure; the
- * part of the range not known to be written is then undefined.
+ * request timeout, retransmissions included. A failed transfer throws the first failure once
+ * its other requests are answered (or timed out), so none of them still runs on the server;
+ * the part of the range not known to be written is then undefined.
  *
  * <p>Thread-safe: any number of threads may use one handle, or several handles of the volume,
  * at once. Arguments are checked before anything is sent; a bad one throws

@@ -28,6 +28,7 @@ final class Sender {
     private final MemorySegment segment;
     private final FrameHeader frame = new FrameHeader();
     private final long wantedCredits;
+    private final SentLog sent;
     private Sealer sealer;
     private Session sealerSession;
 
@@ -36,11 +37,13 @@ final class Sender {
      *
      * @param capacity the largest datagram it sends
      * @param wantedCredits the credits every datagram asks for
+     * @param sent where each protected datagram's sequence and request id are recorded
      */
-    Sender(int capacity, long wantedCredits) {
+    Sender(int capacity, long wantedCredits, SentLog sent) {
         this.datagram = ByteBuffer.allocate(capacity);
         this.segment = MemorySegment.ofBuffer(datagram);
         this.wantedCredits = wantedCredits;
+        this.sent = sent;
     }
 
     /**
@@ -58,7 +61,7 @@ final class Sender {
             long requestId, int index) throws IOException {
         begin(session, requestId);
         session.fragmenter().writeFragment(frame, message, 0, length, index);
-        write(channel, sealer(session).seal(frame));
+        write(channel, sealed(session));
     }
 
     /**
@@ -85,7 +88,13 @@ final class Sender {
      */
     void seal(Session session, DatagramChannel channel, int payloadLength) throws IOException {
         frame.payloadLength(payloadLength);
-        write(channel, sealer(session).seal(frame));
+        write(channel, sealed(session));
+    }
+
+    private int sealed(Session session) {
+        int length = sealer(session).seal(frame);
+        sent.record(frame.sequence(), frame.requestId());
+        return length;
     }
 
     /**

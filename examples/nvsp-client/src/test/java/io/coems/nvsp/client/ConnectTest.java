@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.coems.nvsp.SecurityMode;
+import io.coems.nvsp.Status;
 import io.coems.nvsp.frame.FrameHeader;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,5 +54,32 @@ class ConnectTest extends FakeServerTest {
         ClientOptions options = server.options().requestTimeout(Duration.ofMillis(1500)).build();
         RemoteTimeoutException failure = assertThrows(RemoteTimeoutException.class, () -> NvspClient.connect(options));
         assertTrue(failure.getMessage().contains("ACCEPT"), failure.getMessage());
+    }
+
+    @Test
+    void aRefusingCookieFollowedByAnAcceptingOneDoesNotEndTheHandshake() throws Exception {
+        server.refusalFirst(Status.UNSUPPORTED_VERSION);
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            assertNotEquals(0, client.sessionId());
+        }
+    }
+
+    @Test
+    void aCookieRefusingTheHandshakeAloneEndsIt() throws Exception {
+        server.refusalFirst(Status.UNSUPPORTED_VERSION);
+        server.dropAcceptingCookies(true);
+        RemoteException failure = assertThrows(RemoteException.class, () -> NvspClient.connect(server.options().build()));
+        assertEquals(Status.UNSUPPORTED_VERSION, failure.status());
+    }
+
+    @Test
+    void handshakeFramesCarryUnpredictableRequestIdsAndSequences() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            NvspClient.connect(server.options().build()).close();
+        }
+        List<FakeServer.Event> hellos = server.events("hello");
+        assertEquals(2, hellos.size());
+        assertNotEquals(hellos.get(0).requestId(), hellos.get(1).requestId());
+        assertNotEquals(hellos.get(0).detail(), hellos.get(1).detail(), "sequences");
     }
 }

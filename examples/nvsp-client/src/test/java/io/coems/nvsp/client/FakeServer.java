@@ -17,7 +17,6 @@ import io.coems.nvsp.message.BlockRequest;
 import io.coems.nvsp.message.BlockStatusResponse;
 import io.coems.nvsp.message.Cookie;
 import io.coems.nvsp.message.Hello;
-import io.coems.nvsp.message.Layout;
 import io.coems.nvsp.message.ManagementRequest;
 import io.coems.nvsp.message.ManagementResponse;
 import io.coems.nvsp.message.MessageHeader;
@@ -54,7 +53,7 @@ import java.util.function.Function;
  * A scripted NVSP server for the client's tests: one UDP channel on loopback, the server side of
  * the handshake with the codec, a volume of bytes in memory (id {@link #VOLUME}), a small
  * in-memory management model with two entries per list page, a duplicate-request cache and
- * credits. Hooks drop, duplicate, delay, corrupt or truncate chosen datagrams, hold responses,
+ * credits (an id {@code 4 x credits} or more below the highest seen is answered STALE_REQUEST). Hooks drop, duplicate, delay, corrupt or truncate chosen datagrams, hold responses,
  * answer chosen requests with a status, forget sessions (a restart: later datagrams of them are
  * answered with an unprotected UNKNOWN_SESSION) or shut down with CLOSE.
  * Everything it receives and resends is logged in {@link #events()}.
@@ -90,7 +89,7 @@ final class FakeServer implements AutoCloseable {
      * Something the server received or did.
      *
      * @param kind "request", "duplicate", "nack", "resent", "close", "close-response", "keepalive",
-     *     "no-credit", "unknown-session"
+     *     "no-credit", "stale", "eshutdown", "unknown-session", "hello"
      * @param requestId the request id
      * @param type the message type, if known
      * @param detail more, such as the NACKed fragments
@@ -121,8 +120,12 @@ final class FakeServer implements AutoCloseable {
     private volatile int keepAliveSeconds = 10;
     private volatile int maxDatagram = 0xFFFF;
     private volatile long responseDelayMillis;
+    private volatile Function<BlockRequest, Long> answerDelayMillis = r -> 0L;
     private volatile boolean hold;
     private volatile boolean badProof;
+    private volatile boolean draining;
+    private volatile Status refusalFirst;
+    private volatile boolean dropAcceptingCookies;
     private int handshakeFailures;
     private int datagramsReceived;
     private int maxPending;
@@ -143,6 +146,9 @@ final class FakeServer implements AutoCloseable {
         final Map<Long, Long> lastFragmentNanos = new HashMap<>();
         final Set<Long> pendingIds = new HashSet<>();
         int pending;
+        long highestId;
+        long lastSequence;
+        long lastRequestId;
 
         ServerSession(long id, InetSocketAddress client, SessionKeys keys, SecurityMode mode, int maxDatagram,
                 byte[] clientNonce, byte[] accept) {
@@ -212,8 +218,23 @@ final class FakeServer implements AutoCloseable {
         responseDelayMillis = millis;
     }
 
+    /** Delays the answers to chosen block requests (a WRITE is shown as a READ of its range). */
+    void delayAnswers(Function<BlockRequest, Long> millis) {
+        answerDelayMillis = millis;
+    }
+
     void badProof(boolean value) {
         badProof = value;
+    }
+
+    /** Sends no accepting COOKIE any more (only a {@link #refusalFirst} one, if set). */
+    void dropAcceptingCookies(boolean value) {
+        dropAcceptingCookies = value;
+    }
+
+    /** Answers every HELLO first with a COOKIE of this status (as a forger would), then as usual. */
+    void refusalFirst(Status status) {
+        refusalFirst = status;
     }
 
     /** Holds every response from now on until {@link #releaseHeld()}. */
@@ -231,12 +252,21 @@ final class FakeServer implements AutoCloseable {
         held.clear();
     }
 
+    /**
+     * Starts a graceful shutdown: handshakes are dropped and new requests answered
+     * ERROR/ESHUTDOWN, while requests executing are still answered; {@link #restart()} ends it.
+     */
+    void drain() {
+        draining = true;
+    }
+
     /** Forgets every session and held response, as a restarted server would. */
     synchronized void restart() {
         closed.putAll(sessions);
         sessions.clear();
         held.clear();
         hold = false;
+        draining = false;
     }
 
     /** Sends CLOSE with a reason to every session, then forgets them unless the reason is OK. */
@@ -251,7 +281,26 @@ final class FakeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends every session's client an unprotected ERROR/UNKNOWN_SESSION while the session lives
+     * on, as a forger would.
+     *
+     * @param echoLast whether it echoes the sequence and request id of the last datagram the
+     *     session received (a forger on the path), or made-up ones (a blind forger)
+     */
+    synchronized void forgeUnknownSession(boolean echoLast) {
+        byte[] error = status(MessageType.ERROR, Status.UNKNOWN_SESSION);
+        for (ServerSession session : sessions.values()) {
+            sendUnprotected(session.client, session.id, echoLast ? session.lastRequestId : 77_777,
+                    echoLast ? session.lastSequence : 1 << 20, error);
+        }
+    }
+
     // ---- observations --------------------------------------------------------------------
+
+    synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
 
     synchronized List<Event> events(String kind) {
         return events.stream().filter(e -> e.kind().equals(kind)).toList();
@@ -267,6 +316,11 @@ final class FakeServer implements AutoCloseable {
 
     synchronized int sessionCount() {
         return sessions.size();
+    }
+
+    /** Returns how many requests are executed but not yet answered now. */
+    synchronized int pendingCount() {
+        return sessions.values().stream().mapToInt(s -> s.pending).sum();
     }
 
     /** Returns the most requests ever executed but not yet answered at once. */
@@ -353,7 +407,7 @@ final class FakeServer implements AutoCloseable {
             events.add(new Event("unknown-session", frame.requestId(), null, ""));
             byte[] error = encode(s -> new StatusResponse().encode(s, 0, 64, MessageType.ERROR)
                     .status(Status.UNKNOWN_SESSION).encodedLength());
-            sendUnprotected(from, frame.sessionId(), frame.requestId(), 0, error);
+            sendUnprotected(from, frame.sessionId(), frame.requestId(), frame.sequence(), error);
             return;
         }
         try {
@@ -362,6 +416,8 @@ final class FakeServer implements AutoCloseable {
             events.add(new Event("forged", frame.requestId(), null, e.getMessage()));
             return;
         }
+        session.lastSequence = frame.sequence();
+        session.lastRequestId = frame.requestId();
         MessageType type = frame.fragmentIndex() == 0
                 ? new MessageHeader().wrap(segment, frame.payloadOffset(), frame.payloadLength()).type() : null;
         Packet packet = new Packet(false, frame.requestId(), type, frame.fragmentIndex(), frame.fragmentCount(),
@@ -423,11 +479,24 @@ final class FakeServer implements AutoCloseable {
     }
 
     private void handshake(FrameHeader frame, InetSocketAddress from) {
+        if (draining) {
+            return;
+        }
         MemorySegment segment = frame.segment();
         long offset = frame.payloadOffset();
         int length = frame.payloadLength();
         MessageType type = new MessageHeader().wrap(segment, offset, length).type();
         if (type == MessageType.HELLO) {
+            events.add(new Event("hello", frame.requestId(), type, Long.toUnsignedString(frame.sequence())));
+            Status refusal = refusalFirst;
+            if (refusal != null) {
+                sendUnprotected(from, 0, frame.requestId(), frame.sequence(), encode(s -> new Cookie()
+                        .encode(s, 0, 128, MessageType.COOKIE).status(refusal).version(FrameHeader.VERSION)
+                        .putCookie(new byte[Cookie.COOKIE_LENGTH]).encodedLength()));
+            }
+            if (dropAcceptingCookies) {
+                return;
+            }
             Hello hello = new Hello().wrap(segment, offset, length);
             byte[] cookie = Handshake.cookie(SECRET, address(from), 0, hello, FrameHeader.VERSION);
             byte[] answer = encode(s -> new Cookie().encode(s, 0, 128, MessageType.COOKIE).status(Status.OK)
@@ -518,13 +587,27 @@ final class FakeServer implements AutoCloseable {
             sendLater(session, requestId, cached, 0);
             return;
         }
-        if (forcedNoCredit(type, segment, offset, length) || session.pending >= credits) {
+        if (draining) {
+            events.add(new Event("eshutdown", requestId, type, ""));
+            sendLater(session, requestId, status(MessageType.ERROR, Status.ESHUTDOWN), 0);
+            return;
+        }
+        if (session.highestId - requestId >= credits * 4) {
+            events.add(new Event("stale", requestId, type, "highest " + session.highestId));
+            sendLater(session, requestId, status(MessageType.ERROR, Status.STALE_REQUEST), 0);
+            return;
+        }
+        session.highestId = Math.max(session.highestId, requestId);
+        BlockRequest view = blockView(type, segment, offset, length);
+        Status forced = view == null ? null : blockStatus.apply(view);
+        long delay = view == null ? responseDelayMillis : Math.max(responseDelayMillis, answerDelayMillis.apply(view));
+        if (forced == Status.NO_CREDIT || session.pending >= credits) {
             events.add(new Event("no-credit", requestId, type, ""));
             sendLater(session, requestId, status(MessageType.ERROR, Status.NO_CREDIT), 0);
             return;
         }
         events.add(new Event("request", requestId, type, ""));
-        byte[] response = answer(type, segment, offset, length);
+        byte[] response = forced != null ? status(MessageType.ERROR, forced) : answer(type, segment, offset, length);
         session.cache.put(requestId, response);
         if (session.cache.size() > credits * 4) {
             session.cache.remove(session.cache.keySet().iterator().next());
@@ -542,13 +625,21 @@ final class FakeServer implements AutoCloseable {
         if (hold) {
             held.add(send);
         } else {
-            sender.schedule(send, responseDelayMillis, TimeUnit.MILLISECONDS);
+            sender.schedule(send, delay, TimeUnit.MILLISECONDS);
         }
     }
 
-    private boolean forcedNoCredit(MessageType type, MemorySegment segment, long offset, int length) {
-        return type.layout() == Layout.BLOCK
-                && blockStatus.apply(new BlockRequest().wrap(segment, offset, length)) == Status.NO_CREDIT;
+    /** Shows a block request to the hooks as it is, a WRITE as a READ of its range; else null. */
+    private static BlockRequest blockView(MessageType type, MemorySegment segment, long offset, int length) {
+        return switch (type.layout()) {
+            case BLOCK -> new BlockRequest().wrap(segment, offset, length);
+            case WRITE -> {
+                WriteRequest write = new WriteRequest().wrap(segment, offset, length);
+                yield new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64, MessageType.READ)
+                        .volumeId(write.volumeId()).volumeOffset(write.volumeOffset()).length(write.length());
+            }
+            default -> null;
+        };
     }
 
     private byte[] answer(MessageType type, MemorySegment segment, long offset, int length) {
@@ -562,10 +653,6 @@ final class FakeServer implements AutoCloseable {
 
     private byte[] block(BlockRequest request) {
         MessageType responseType = MessageType.of(request.type().code() | 0x8000);
-        Status forced = blockStatus.apply(request);
-        if (forced != null) {
-            return status(MessageType.ERROR, forced);
-        }
         long start = request.volumeOffset();
         long end = start + request.length();
         if (request.type() != MessageType.FLUSH && (start > VOLUME_SIZE || end > VOLUME_SIZE)) {
@@ -607,11 +694,6 @@ final class FakeServer implements AutoCloseable {
     }
 
     private byte[] write(WriteRequest request) {
-        Status forced = blockStatus.apply(new BlockRequest().encode(MemorySegment.ofArray(new byte[64]), 0, 64,
-                MessageType.READ).volumeId(request.volumeId()).volumeOffset(request.volumeOffset()).length(request.length()));
-        if (forced != null) {
-            return status(MessageType.ERROR, forced);
-        }
         try {
             request.data().verify();
         } catch (NvspException e) {

@@ -11,6 +11,8 @@ import static io.coems.nvsp.client.Eventually.await;
 
 import io.coems.nvsp.Status;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,6 +71,63 @@ class SessionTest extends FakeServerTest {
             assertArrayEquals(data, read.get());
             assertEquals(1, client.stats().rehandshakes());
             assertEquals(1, server.events("close-response").size(), "the client answered CLOSE");
+        }
+    }
+
+    @Test
+    void answersADrainingServerStillSendsAreUsedAndWhatItRefusedRunsOnTheNewSession() throws Exception {
+        byte[] data = fill(4 * 65536);
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            RemoteVolume volume = client.volume(FakeServer.VOLUME);
+            server.hold();
+            Future<byte[]> inFlight = readInBackground(volume, data.length);
+            await(() -> server.heldCount() == 4);
+            server.drain();
+            Future<byte[]> refused = readInBackground(volume, 100);
+            await(() -> !server.events("eshutdown").isEmpty());
+            server.releaseHeld();
+            assertArrayEquals(data, inFlight.get(), "answered by the draining server");
+            server.closeSessions(Status.ESHUTDOWN);
+            assertArrayEquals(Arrays.copyOf(data, 100), refused.get(), "sent again on the new session");
+            assertEquals(5, server.events("request").size(), "every READ executed once: " + server.events("request"));
+            assertEquals(0, client.stats().dropped(), client.stats().toString());
+            assertEquals(1, client.stats().rehandshakes());
+        }
+    }
+
+    @Test
+    void anUnknownSessionEchoingNothingSentIsDroppedAndTheSessionLivesOn() throws Exception {
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            long first = client.sessionId();
+            RemoteVolume volume = client.volume(FakeServer.VOLUME);
+            volume.read(0, new byte[8], 0, 8);
+            server.forgeUnknownSession(false);
+            await(() -> client.stats().dropped() == 1);
+            volume.read(0, new byte[8], 0, 8);
+            assertEquals(0, client.stats().rehandshakes());
+            assertEquals(first, client.sessionId());
+        }
+    }
+
+    @Test
+    void beforeResendingOnANewSessionTheClientClosesTheOldOneWithItsKeys() throws Exception {
+        byte[] data = TestBytes.random(1000, 9);
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            long first = client.sessionId();
+            server.hold();
+            Future<?> write = threads.submit(() -> client.volume(FakeServer.VOLUME).write(0, data, 0, data.length));
+            await(() -> server.heldCount() == 1);
+            server.forgeUnknownSession(true); // believed: it echoes the WRITE; the old session lives on
+            await(() -> server.events("request").size() == 2);
+            server.releaseHeld();
+            write.get();
+            List<FakeServer.Event> events = server.events();
+            int close = events.indexOf(server.events("close").getFirst());
+            int resent = events.lastIndexOf(server.events("request").get(1)); // equal to the first: same id
+            assertTrue(close < resent, "CLOSE of the old session before the WRITE is sent again: " + events);
+            assertEquals(1, client.stats().rehandshakes());
+            assertNotEquals(first, client.sessionId());
+            assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
         }
     }
 

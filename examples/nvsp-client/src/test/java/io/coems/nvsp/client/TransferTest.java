@@ -2,6 +2,7 @@ package io.coems.nvsp.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -43,6 +44,19 @@ class TransferTest extends FakeServerTest {
             byte[] data = TestBytes.random(100_000, 3);
             client.volume(FakeServer.VOLUME).write(0, MemorySegment.ofArray(data));
             assertArrayEquals(data, Arrays.copyOf(server.volume, data.length));
+        }
+    }
+
+    @Test
+    void aFailedTransferReturnsOnlyOnceItsOtherRequestsAreAnswered() throws Exception {
+        server.blockStatus(r -> r.volumeOffset() == 0 ? io.coems.nvsp.Status.EIO : null);
+        server.delayAnswers(r -> r.volumeOffset() == 0 ? 0L : 300L);
+        try (NvspClient client = NvspClient.connect(server.options().build())) {
+            RemoteVolume volume = client.volume(FakeServer.VOLUME);
+            byte[] data = TestBytes.random(4 * 65536, 8);
+            assertThrows(RemoteIoException.class, () -> volume.write(0, data, 0, data.length));
+            assertTrue(server.events("request").size() >= 2, "the second part is sent before the first fails");
+            assertEquals(0, server.pendingCount(), "no part of the failed write still runs on the server");
         }
     }
 
