@@ -4,6 +4,7 @@ import io.coems.vvm.PoolOptions;
 import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,20 +44,24 @@ class NbdPipelineTest {
     NbdServer server;
     final HoldingExecutor executor = new HoldingExecutor();
 
-    void start(int maxInFlight) {
+    @BeforeEach
+    void createPool() {
         pool = VolumePool.create(dir.resolve("pool"), PoolOptions.defaults().withFileBytes(PoolOptions.MIN_FILE_BYTES)
                 .withMaxBytes(512L << 20).withCommitMillis(0));
         disk = pool.createVolume("disk", SIZE);
+    }
+
+    /** Starts the server with {@code maxInFlight} requests in flight per connection, run by {@link #executor}. */
+    void start(int maxInFlight) {
         server = NbdServer.builder(pool).port(0).maxRequestsInFlight(maxInFlight).requestExecutor(executor).build().start();
     }
 
     @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (pool != null) {
-            pool.close();
+    void closeServerAndPool() {
+        try (VolumePool closing = pool) {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 
@@ -248,14 +253,11 @@ class NbdPipelineTest {
 
     @Test
     void theBuilderRefusesABadLimit() {
-        try (VolumePool p = VolumePool.create(dir.resolve("p"), PoolOptions.defaults().withFileBytes(PoolOptions.MIN_FILE_BYTES)
-                .withMaxBytes(64L << 20))) {
-            NbdServer.Builder builder = NbdServer.builder(p);
-            assertEquals("requests in flight 0 is not from 1 to 1024",
-                    assertThrows(IllegalArgumentException.class, () -> builder.maxRequestsInFlight(0)).getMessage());
-            assertEquals("requests in flight 1025 is not from 1 to 1024",
-                    assertThrows(IllegalArgumentException.class, () -> builder.maxRequestsInFlight(1025)).getMessage());
-        }
+        NbdServer.Builder builder = NbdServer.builder(pool);
+        assertEquals("requests in flight 0 is not from 1 to 1024",
+                assertThrows(IllegalArgumentException.class, () -> builder.maxRequestsInFlight(0)).getMessage());
+        assertEquals("requests in flight 1025 is not from 1 to 1024",
+                assertThrows(IllegalArgumentException.class, () -> builder.maxRequestsInFlight(1025)).getMessage());
     }
 
     private byte[] read(long offset, int length) {
