@@ -26,7 +26,8 @@ import java.util.concurrent.Semaphore;
  * The transmission phase of one connection, with several requests in flight. The connection's
  * thread reads each request (and a WRITE's payload, into a buffer of its own) and hands it to
  * the server's request executor, then reads the next; each request is executed and answered on
- * its own thread, its reply written whole (see {@link ReplySender}), so replies may leave in
+ * its own thread, its reply written whole (see {@link ReplySender}; the reader tells it when it
+ * may wait, so that replies are flushed before it does), so replies may leave in
  * another order than the requests came (NBD matches them by cookie). At most
  * {@code maxInFlight} requests are in flight: the next one is not read before one of them is
  * answered, which holds the client back through TCP.
@@ -48,6 +49,8 @@ import java.util.concurrent.Semaphore;
 final class Transmission {
     private static final Logger LOG = LoggerFactory.getLogger(Transmission.class);
 
+    /** The length of a request's header. */
+    private static final int REQUEST_BYTES = 28;
     /** The piece READ data moves in; also the longest READ with DF (one chunk). */
     private static final int PIECE = RequestBuffers.MAX_BYTES;
     /** Zeros for WRITE_ZEROES with NO_HOLE; only ever read. */
@@ -101,6 +104,7 @@ final class Transmission {
             while (next()) {
                 // one request per turn
             }
+            replies.readerIdle();
         } catch (IOException | RuntimeException e) {
             connection.closeSocket();
             throw e;
@@ -111,9 +115,17 @@ final class Transmission {
 
     /** Reads one request and starts it; false once the client disconnected. */
     private boolean next() throws IOException {
-        inFlight.acquireUninterruptibly();
+        if (!inFlight.tryAcquire()) {
+            replies.readerIdle();
+            inFlight.acquireUninterruptibly();
+        }
         boolean started = false;
         try {
+            if (in.available() < REQUEST_BYTES) {
+                replies.readerIdle();
+            } else {
+                replies.readerBusy();
+            }
             int magic;
             try {
                 magic = in.readInt();
@@ -346,6 +358,9 @@ final class Transmission {
      * the volume here); both of those are answered here, and null returned.
      */
     private byte[] receiveWrite(Request r) throws IOException {
+        if (in.available() < r.length) {
+            replies.readerIdle();
+        }
         Refusal refusal = refusal(r, Nbd.CMD_FLAG_FUA, true);
         if (r.length > server.maxRequestBytes()) {
             refusal = new Refusal(Nbd.EOVERFLOW, "a WRITE of " + r.length + " bytes is over the limit of " + server.maxRequestBytes());
