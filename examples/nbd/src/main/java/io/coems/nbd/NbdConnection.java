@@ -78,7 +78,9 @@ final class NbdConnection implements Runnable {
         LOG.debug("connection {} from {}", id, peer);
         try (socket) {
             socket.setTcpNoDelay(true);
-            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 << 10));
+            // A small input buffer: request headers are read through it many at a time, while
+            // the rest of a WRITE's payload longer than it is read straight into its buffer.
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8 << 10));
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 << 10));
             NbdExport export = handshake();
             if (export != null) {

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,6 +51,8 @@ public final class NbdServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** The virtual threads requests run on. */
+    private static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("nbd-request").factory();
 
     private final VolumePool pool;
     private final InetAddress bindAddress;
@@ -244,7 +247,7 @@ public final class NbdServer implements AutoCloseable {
         private int port = DEFAULT_PORT;
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         private int maxRequestsInFlight = DEFAULT_MAX_REQUESTS_IN_FLIGHT;
-        private Executor requestExecutor = task -> Thread.ofVirtual().name("nbd-request").start(task);
+        private Executor requestExecutor = task -> REQUEST_THREADS.newThread(task).start();
 
         private Builder(VolumePool pool) {
             this.pool = pool;

@@ -2,25 +2,22 @@ package io.coems.nbd;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The output side of a connection in transmission: each reply is written whole under one lock,
  * so the replies of requests running in parallel never interleave.
  *
- * <p>When the stream is flushed: while the connection's reader still has requests to read
- * without waiting ({@link #readerBusy()}), replies stay in the buffer (unless it fills), since
- * the reader flushes them before it next waits ({@link #readerIdle()}), so that a burst of
- * requests is answered with few sends. Otherwise a reply is flushed at once, unless another
- * reply is already waiting for the lock, which then does it. No reply therefore waits for a
- * slow request to finish. Thread-safe.
+ * <p>When the stream is flushed, so that replies finishing together leave in one send: while
+ * the connection's reader still has requests to read without waiting ({@link #readerBusy()}),
+ * replies stay in the buffer (unless it fills), for the reader flushes them before it next
+ * waits ({@link #readerIdle()}). Otherwise the thread that wrote a reply yields once, letting
+ * the other requests ready to run write theirs, and then flushes whatever is still unflushed.
+ * No reply waits for a slow request. Thread-safe.
  */
 final class ReplySender {
     private final DataOutputStream out;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Replies waiting for the lock or being written. */
-    private final AtomicInteger pending = new AtomicInteger();
     /** Whether the reader will flush before it next waits; written by the reader only. */
     private volatile boolean readerBusy;
     /** Whether replies were written and not flushed yet; under the lock. */
@@ -38,25 +35,22 @@ final class ReplySender {
     }
 
     /**
-     * Writes {@code reply} with no other reply in between, then flushes unless another reply is
-     * waiting for the lock or the reader is busy.
+     * Writes {@code reply} with no other reply in between; returns once it is flushed, or once
+     * the busy reader is bound to flush it.
      *
      * @throws IOException if the socket fails, or {@code reply} does (the stream is then broken)
      */
     void send(Reply reply) throws IOException {
-        pending.incrementAndGet();
         lock.lock();
         try {
-            boolean last = pending.decrementAndGet() == 0;
             reply.writeTo(out);
-            if (last && !readerBusy) {
-                out.flush();
-                unflushed = false;
-            } else {
-                unflushed = true;
-            }
+            unflushed = true;
         } finally {
             lock.unlock();
+        }
+        if (!readerBusy) {
+            Thread.yield(); // the other replies ready to be written go first, and out with this one
+            flushIfUnflushed();
         }
     }
 
@@ -67,14 +61,18 @@ final class ReplySender {
 
     /**
      * The reader may wait now (for input, or for a request in flight to finish): flushes the
-     * replies written so far; until {@link #readerBusy()}, each reply is flushed when written.
+     * replies written so far; until {@link #readerBusy()}, each reply sees to its own flush.
      *
      * @throws IOException if the socket fails
      */
     void readerIdle() throws IOException {
+        readerBusy = false;
+        flushIfUnflushed();
+    }
+
+    private void flushIfUnflushed() throws IOException {
         lock.lock();
         try {
-            readerBusy = false;
             if (unflushed) {
                 out.flush();
                 unflushed = false;

@@ -121,10 +121,11 @@ final class Transmission {
         }
         boolean started = false;
         try {
-            if (in.available() < REQUEST_BYTES) {
-                replies.readerIdle();
-            } else {
+            boolean busy = in.available() >= REQUEST_BYTES;
+            if (busy) {
                 replies.readerBusy();
+            } else {
+                replies.readerIdle();
             }
             int magic;
             try {
@@ -146,6 +147,9 @@ final class Transmission {
                     return false;
                 }
                 case Nbd.CMD_WRITE -> {
+                    if (busy && in.available() < length) {
+                        replies.readerIdle(); // the payload is not all there yet
+                    }
                     byte[] payload = receiveWrite(request);
                     if (payload != null) {
                         start(() -> {
@@ -358,9 +362,6 @@ final class Transmission {
      * the volume here); both of those are answered here, and null returned.
      */
     private byte[] receiveWrite(Request r) throws IOException {
-        if (in.available() < r.length) {
-            replies.readerIdle();
-        }
         Refusal refusal = refusal(r, Nbd.CMD_FLAG_FUA, true);
         if (r.length > server.maxRequestBytes()) {
             refusal = new Refusal(Nbd.EOVERFLOW, "a WRITE of " + r.length + " bytes is over the limit of " + server.maxRequestBytes());
