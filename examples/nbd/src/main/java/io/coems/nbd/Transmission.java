@@ -21,13 +21,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The transmission phase of one connection, with several requests in flight. The connection's
  * thread reads each request (and a WRITE's payload, into a buffer of its own) and hands it to
  * the server's request executor, then reads the next; each request is executed and answered on
- * its own thread, its reply written whole (see {@link ReplySender}; the reader tells it when it
- * may wait, so that replies are flushed before it does), so replies may leave in
+ * its own thread, its reply queued and written whole by whichever thread holds the output (see
+ * {@link ReplySender}; the reader tells it when it may wait, so that replies are flushed before
+ * it does), so replies may leave in
  * another order than the requests came (NBD matches them by cookie). At most
  * {@code maxInFlight} requests are in flight: the next one is not read before one of them is
  * answered, which holds the client back through TCP.
@@ -111,6 +113,7 @@ final class Transmission {
         } finally {
             inFlight.acquireUninterruptibly(maxInFlight); // every request answered or failed
         }
+        replies.readerIdle(); // the last replies out, once whoever wrote them has flushed
     }
 
     /** Reads one request and starts it; false once the client disconnected. */
@@ -119,6 +122,7 @@ final class Transmission {
             replies.readerIdle();
             inFlight.acquireUninterruptibly();
         }
+        Request request = null;
         boolean started = false;
         try {
             boolean busy = in.available() >= REQUEST_BYTES;
@@ -141,7 +145,7 @@ final class Transmission {
             long cookie = in.readLong();
             long offset = in.readLong();
             long length = Integer.toUnsignedLong(in.readInt());
-            Request request = new Request(flags, type, cookie, offset, length);
+            request = new Request(flags, type, cookie, offset, length);
             switch (type) {
                 case Nbd.CMD_DISC -> {
                     return false;
@@ -152,9 +156,10 @@ final class Transmission {
                     }
                     byte[] payload = receiveWrite(request);
                     if (payload != null) {
-                        start(() -> {
+                        Request r = request;
+                        start(r, () -> {
                             try {
-                                write(request, payload);
+                                write(r, payload);
                             } finally {
                                 buffers.give(payload);
                             }
@@ -163,20 +168,57 @@ final class Transmission {
                     }
                 }
                 default -> {
-                    start(() -> execute(request));
+                    Request r = request;
+                    start(r, () -> execute(r));
                     started = true;
                 }
             }
             return true;
         } finally {
-            if (!started) {
+            if (request == null) {
                 inFlight.release();
+            } else if (!started) {
+                request.land(); // answered here (its reply holds no buffer), or never
             }
         }
     }
 
-    /** A request as it came: the header's fields. */
-    private record Request(int flags, int type, long cookie, long offset, long length) {
+    /**
+     * A request in flight: the header's fields, and the buffer its reply holds until written.
+     * It lands (the buffer is given back, its place in flight freed) once, when its reply is
+     * written or the connection fails.
+     */
+    private final class Request {
+        final int flags;
+        final int type;
+        final long cookie;
+        final long offset;
+        final long length;
+        private volatile byte[] buffer;
+        private final AtomicBoolean landed = new AtomicBoolean();
+
+        Request(int flags, int type, long cookie, long offset, long length) {
+            this.flags = flags;
+            this.type = type;
+            this.cookie = cookie;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        /** {@code piece} goes back to the pool when the request lands. */
+        void hold(byte[] piece) {
+            buffer = piece;
+        }
+
+        void land() {
+            if (landed.compareAndSet(false, true)) {
+                byte[] piece = buffer;
+                if (piece != null) {
+                    buffers.give(piece);
+                }
+                inFlight.release();
+            }
+        }
     }
 
     /** The work of one request, run on the executor. */
@@ -184,22 +226,22 @@ final class Transmission {
         void run() throws IOException;
     }
 
-    /** Runs {@code work} on the executor; the request leaves the flight when it ends, however. */
-    private void start(Work work) {
+    /**
+     * Runs {@code work} on the executor; the request lands when its reply is written, or when
+     * {@code work} fails.
+     */
+    private void start(Request r, Work work) {
         executor.execute(() -> {
             try {
                 work.run();
-            } catch (ProtocolViolation e) {
-                LOG.warn("connection {} dropped: {}", connection.id(), e.getMessage());
-                connection.closeSocket();
-            } catch (SocketException | EOFException e) {
-                LOG.debug("connection {}: a reply could not be sent: {}", connection.id(), e.toString());
-                connection.closeSocket();
             } catch (IOException | RuntimeException e) {
-                LOG.warn("connection {}: a request failed", connection.id(), e);
+                switch (e) {
+                    case ProtocolViolation v -> LOG.warn("connection {} dropped: {}", connection.id(), v.getMessage());
+                    case SocketException x -> LOG.debug("connection {}: a reply could not be sent: {}", connection.id(), x.toString());
+                    default -> LOG.warn("connection {}: a request failed", connection.id(), e);
+                }
                 connection.closeSocket();
-            } finally {
-                inFlight.release();
+                r.land();
             }
         });
     }
@@ -299,21 +341,18 @@ final class Transmission {
             return;
         }
         byte[] piece = buffers.take(r.length);
-        try {
-            // The first piece is read before the reply starts, so that its error can still be
-            // answered as one and the lock is not held for it.
-            int first = (int) Math.min(piece.length, r.length);
-            export.image().read(r.offset, piece, 0, first);
-            replies.send(out -> {
-                if (structured) {
-                    sendChunks(out, r, piece, first);
-                } else {
-                    sendSimple(out, r, piece, first);
-                }
-            });
-        } finally {
-            buffers.give(piece);
-        }
+        r.hold(piece);
+        // The first piece is read before the reply is queued, so that its error can still be
+        // answered as one and the writer does not read it.
+        int first = (int) Math.min(piece.length, r.length);
+        export.image().read(r.offset, piece, 0, first);
+        replies.send(out -> {
+            if (structured) {
+                sendChunks(out, r, piece, first);
+            } else {
+                sendSimple(out, r, piece, first);
+            }
+        }, r::land);
     }
 
     /** A simple READ reply whose first piece is in {@code piece}; the rest is read meanwhile. */
@@ -453,7 +492,7 @@ final class Transmission {
                 out.writeInt((int) d[0]);
                 out.writeInt((int) d[1]);
             }
-        });
+        }, r::land);
     }
 
     /**
@@ -509,7 +548,7 @@ final class Transmission {
 
     /** Sends the final reply of a request: success ({@code error} 0) or an error with a message. */
     private void reply(Request r, int error, String message) throws IOException {
-        replies.send(out -> writeReply(out, r, error, message));
+        replies.send(out -> writeReply(out, r, error, message), r::land);
     }
 
     /** Writes the final reply of a request (the caller holds the output). */
