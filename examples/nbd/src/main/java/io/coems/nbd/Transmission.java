@@ -15,7 +15,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,13 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The transmission phase of one connection, with several requests in flight. The connection's
  * thread reads each request (and a WRITE's payload, into a buffer of its own) and hands it to
- * the server's request executor, then reads the next; each request is executed and answered on
- * its own thread, its reply queued and written whole by whichever thread holds the output (see
+ * the server's request executor, then reads the next; each request is executed on its own
+ * thread, and its reply queued and written whole by whichever thread holds the output (see
  * {@link ReplySender}; the reader tells it when it may wait, so that replies are flushed before
- * it does), so replies may leave in
- * another order than the requests came (NBD matches them by cookie). At most
- * {@code maxInFlight} requests are in flight: the next one is not read before one of them is
- * answered, which holds the client back through TCP.
+ * it does). Replies may so leave in another order than the requests came (NBD matches them by
+ * cookie). At most {@code maxInFlight} requests are in flight, from being read until their
+ * reply is written: the next one is not read before one of them is answered, which holds the
+ * client back through TCP.
  *
  * <p>Semantics kept from serving one request at a time:
  * <ul>
