@@ -1,5 +1,8 @@
 package io.coems.nbd;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * The numbers of the NBD protocol (NetworkBlockDevice/nbd, doc/proto.md) this gateway speaks,
  * and the layouts of its messages. Every integer is big-endian (network byte order).
@@ -145,4 +148,20 @@ final class Nbd {
 
     /** Longest option data the server reads; longer options are skipped and refused. */
     static final int MAX_OPTION_BYTES = 64 << 10;
+
+    /** Longest error message sent. */
+    static final int MAX_MESSAGE_BYTES = 1024;
+
+    /** {@code message} in UTF-8, cut to at most {@value #MAX_MESSAGE_BYTES} bytes at a character boundary. */
+    static byte[] message(String message) {
+        byte[] text = String.valueOf(message).getBytes(StandardCharsets.UTF_8);
+        if (text.length <= MAX_MESSAGE_BYTES) {
+            return text;
+        }
+        int cut = MAX_MESSAGE_BYTES;
+        while (cut > 0 && (text[cut] & 0xC0) == 0x80) {
+            cut--; // not inside a UTF-8 sequence
+        }
+        return Arrays.copyOf(text, cut);
+    }
 }

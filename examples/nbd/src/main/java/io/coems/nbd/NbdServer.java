@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,21 +35,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * The server does not own the pool: {@link #close()} flushes it but leaves it open. One virtual
- * thread accepts connections and one serves each connection, its requests in order.
+ * thread accepts connections, one reads each connection's requests, and each request runs on a
+ * virtual thread of its own, up to {@link Builder#maxRequestsInFlight} of them per connection;
+ * their replies may leave in another order than the requests came, as NBD allows.
  */
 public final class NbdServer implements AutoCloseable {
     /** The port NBD clients use when given none. */
     public static final int DEFAULT_PORT = 10809;
     /** The default largest READ or WRITE length: 32 MiB. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = 32 << 20;
+    /** The default number of requests one connection may have in flight: 16. */
+    public static final int DEFAULT_MAX_REQUESTS_IN_FLIGHT = 16;
+    /** The most requests in flight per connection the builder accepts. */
+    public static final int MAX_REQUESTS_IN_FLIGHT = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** The virtual threads requests run on. */
+    private static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("nbd-request").factory();
 
     private final VolumePool pool;
     private final InetAddress bindAddress;
     private final int requestedPort;
     private final int maxRequestBytes;
+    private final int maxRequestsInFlight;
+    private final Executor requestExecutor;
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionCount = new AtomicLong();
     private volatile ServerSocket serverSocket;
@@ -59,9 +71,14 @@ public final class NbdServer implements AutoCloseable {
         this.bindAddress = builder.bindAddress;
         this.requestedPort = builder.port;
         this.maxRequestBytes = builder.maxRequestBytes;
+        this.maxRequestsInFlight = builder.maxRequestsInFlight;
+        this.requestExecutor = builder.requestExecutor;
     }
 
-    /** A builder of a server for {@code pool}: loopback, port {@value #DEFAULT_PORT}, 32 MiB requests. */
+    /**
+     * A builder of a server for {@code pool}: loopback, port {@value #DEFAULT_PORT}, 32 MiB
+     * requests, {@value #DEFAULT_MAX_REQUESTS_IN_FLIGHT} requests in flight per connection.
+     */
     public static Builder builder(VolumePool pool) {
         return new Builder(Objects.requireNonNull(pool, "pool"));
     }
@@ -115,7 +132,7 @@ public final class NbdServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server: no new clients; each connected client's request in progress is finished
+     * Stops the server: no new clients; each connected client's requests in flight are finished
      * and answered, then its connection is closed (forcibly after 5 s); the pool is flushed, so
      * every write answered is durable. Idempotent.
      */
@@ -188,6 +205,14 @@ public final class NbdServer implements AutoCloseable {
         return maxRequestBytes;
     }
 
+    int maxRequestsInFlight() {
+        return maxRequestsInFlight;
+    }
+
+    Executor requestExecutor() {
+        return requestExecutor;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -221,6 +246,8 @@ public final class NbdServer implements AutoCloseable {
         private InetAddress bindAddress = InetAddress.getLoopbackAddress();
         private int port = DEFAULT_PORT;
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        private int maxRequestsInFlight = DEFAULT_MAX_REQUESTS_IN_FLIGHT;
+        private Executor requestExecutor = task -> REQUEST_THREADS.newThread(task).start();
 
         private Builder(VolumePool pool) {
             this.pool = pool;
@@ -256,6 +283,27 @@ public final class NbdServer implements AutoCloseable {
                 throw new IllegalArgumentException("maximum request " + bytes + " bytes is not a power of two from 64 KiB to 1 GiB");
             }
             this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many requests one connection may have in flight (read, not yet answered); the
+         * connection reads no further request while that many are. Each holds a buffer of up to
+         * 1 MiB while it is in flight, so a connection uses at most this many MiB for data.
+         *
+         * @throws IllegalArgumentException if not from 1 to {@value NbdServer#MAX_REQUESTS_IN_FLIGHT}
+         */
+        public Builder maxRequestsInFlight(int requests) {
+            if (requests < 1 || requests > MAX_REQUESTS_IN_FLIGHT) {
+                throw new IllegalArgumentException("requests in flight " + requests + " is not from 1 to " + MAX_REQUESTS_IN_FLIGHT);
+            }
+            this.maxRequestsInFlight = requests;
+            return this;
+        }
+
+        /** Runs each request once it is read; a virtual thread per request unless a test holds requests back. */
+        Builder requestExecutor(Executor executor) {
+            this.requestExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

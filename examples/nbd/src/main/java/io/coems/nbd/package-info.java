@@ -7,10 +7,14 @@
  * {@link io.coems.nbd.NbdMain} serves a pool directory from the command line.
  *
  * <h2>Threading</h2>
- * One virtual thread accepts clients and one virtual thread serves each connection, its requests
- * one at a time in order; connections run in parallel on the thread-safe pool. The server's
- * public methods may be called from any thread. Flushes are pool-wide, so the server advertises
- * that clients may open several connections to one export (CAN_MULTI_CONN).
+ * One virtual thread accepts clients; one virtual thread per connection negotiates, then reads
+ * the connection's requests and hands each to a virtual thread of its own, up to
+ * {@link io.coems.nbd.NbdServer.Builder#maxRequestsInFlight} per connection (16 unless set), so a
+ * client's requests overlap and may be answered out of order (NBD matches replies by cookie).
+ * Each reply is written whole under the connection's output lock. Connections and requests run
+ * in parallel on the thread-safe pool. The server's public methods may be called from any
+ * thread. Flushes are pool-wide, so the server advertises that clients may open several
+ * connections to one export (CAN_MULTI_CONN).
  *
  * <h2>Exceptions</h2>
  * {@link io.coems.nbd.NbdServer#start()} throws {@link java.io.UncheckedIOException} if it cannot

@@ -183,6 +183,15 @@ final class TestClient implements AutoCloseable {
         }
     }
 
+    /** The cookie of the next reply, not consumed: it is at byte 8 of simple replies and of chunks alike. */
+    long peekCookie() throws IOException {
+        in.mark(16);
+        in.skipNBytes(8);
+        long c = in.readLong();
+        in.reset();
+        return c;
+    }
+
     Reply read(long offset, int length) throws IOException {
         return reply(request(0, Nbd.CMD_READ, offset, length, null), offset, length);
     }
