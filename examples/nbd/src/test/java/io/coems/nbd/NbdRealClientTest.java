@@ -217,7 +217,7 @@ class NbdRealClientTest {
 
     Result execute(String... command) throws Exception {
         Path log = Files.createTempFile(dir, "process", ".log");
-        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true)
+        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         try {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
