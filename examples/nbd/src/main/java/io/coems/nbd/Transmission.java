@@ -1,6 +1,6 @@
 package io.coems.nbd;
 
-import io.coems.vvm.Extent;
+import io.coems.vvm.MappedRun;
 import io.coems.vvm.PoolArgumentException;
 import io.coems.vvm.PoolClosedException;
 import io.coems.vvm.PoolException;
@@ -15,8 +15,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -482,59 +480,17 @@ final class Transmission {
             reply(r, refusal.error, refusal.message);
             return;
         }
-        List<long[]> descriptors = allocation(export.image().mapped(), r.offset, r.offset + r.length,
+        // A request covers at most 2^32 - 1 bytes, so every run's length fits the descriptor's 32 bits.
+        List<MappedRun> runs = MappedRun.of(export.image().mapped(), r.offset, r.offset + r.length,
                 (r.flags & Nbd.CMD_FLAG_REQ_ONE) != 0 ? 1 : MAX_DESCRIPTORS);
         replies.send(out -> {
-            chunkHeader(out, r.cookie, Nbd.REPLY_FLAG_DONE, Nbd.REPLY_TYPE_BLOCK_STATUS, 4 + 8 * descriptors.size());
+            chunkHeader(out, r.cookie, Nbd.REPLY_FLAG_DONE, Nbd.REPLY_TYPE_BLOCK_STATUS, 4 + 8 * runs.size());
             out.writeInt(Nbd.ALLOCATION_CONTEXT_ID);
-            for (long[] d : descriptors) {
-                out.writeInt((int) d[0]);
-                out.writeInt((int) d[1]);
+            for (MappedRun run : runs) {
+                out.writeInt((int) run.length());
+                out.writeInt(run.hole() ? Nbd.STATE_HOLE | Nbd.STATE_ZERO : 0);
             }
         }, r::land);
-    }
-
-    /**
-     * The base:allocation descriptors {length, flags} of [start, end) from the mapped extents:
-     * data (0) where mapped, HOLE|ZERO elsewhere, at most {@code max} of them, in order.
-     */
-    static List<long[]> allocation(List<Extent> mapped, long start, long end, int max) {
-        List<long[]> out = new ArrayList<>();
-        long pos = start;
-        List<Extent> sorted = mapped.stream().sorted(Comparator.comparingLong(Extent::offset)).toList();
-        for (Extent e : sorted) {
-            if (e.end() <= pos) {
-                continue;
-            }
-            if (e.offset() >= end) {
-                break;
-            }
-            if (e.offset() > pos) {
-                if (!add(out, e.offset() - pos, Nbd.STATE_HOLE | Nbd.STATE_ZERO, max)) {
-                    return out;
-                }
-                pos = e.offset();
-            }
-            long stop = Math.min(e.end(), end);
-            if (!add(out, stop - pos, 0, max)) {
-                return out;
-            }
-            pos = stop;
-        }
-        if (pos < end) {
-            add(out, end - pos, Nbd.STATE_HOLE | Nbd.STATE_ZERO, max);
-        }
-        return out;
-    }
-
-    /** Appends (or merges) a descriptor; false once no more fit. */
-    private static boolean add(List<long[]> out, long length, int flags, int max) {
-        if (!out.isEmpty() && out.getLast()[1] == flags) {
-            out.getLast()[0] += length;
-        } else {
-            out.add(new long[] {length, flags});
-        }
-        return out.size() < max;
     }
 
     private static void chunkHeader(DataOutputStream out, long cookie, int flags, int type, int length) throws IOException {

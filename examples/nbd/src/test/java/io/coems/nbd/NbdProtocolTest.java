@@ -1,6 +1,5 @@
 package io.coems.nbd;
 
-import io.coems.vvm.Extent;
 import io.coems.vvm.PoolOptions;
 import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
@@ -264,15 +263,6 @@ class NbdProtocolTest {
             });
             assertEquals(-1, readOrEof(idle));
         }
-    }
-
-    @Test
-    void allocationDescriptorsMergeAndCap() {
-        List<Extent> mapped = List.of(new Extent(0, 100), new Extent(100, 50), new Extent(300, 10));
-        assertDescriptors(List.of(new long[] {150, 0}, new long[] {150, 3}, new long[] {10, 0}, new long[] {90, 3}),
-                Transmission.allocation(mapped, 0, 400, 100));
-        assertDescriptors(List.of(new long[] {140, 0}, new long[] {150, 3}),
-                Transmission.allocation(mapped, 10, 400, 2));
     }
 
     private static int readOrEof(TestClient c) {
