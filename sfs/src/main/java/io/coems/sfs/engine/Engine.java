@@ -968,12 +968,6 @@ public final class Engine {
         }
         if (committer != null) {
             committer.shutdownNow();
-            try {
-                // A flush before a commit runs without the metadata lock: let it end before the store may close.
-                committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         meta.lock();
         try {
@@ -1020,16 +1014,6 @@ public final class Engine {
     }
 
     private void periodicCommit() {
-        if (!closed && journal.hasRunning()) {
-            try {
-                // Forces the data written since the last commit before the metadata lock is taken:
-                // the commit's own flush (ordered mode), which holds off every copy-on-write while it
-                // runs, then has only what was written meanwhile left to force.
-                store.flush();
-            } catch (RuntimeException e) {
-                LOG.warn("flush before the periodic journal commit failed: {}", e.getMessage());
-            }
-        }
         meta.lock();
         try {
             if (!closed) {
