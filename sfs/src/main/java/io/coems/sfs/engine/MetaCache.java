@@ -79,6 +79,15 @@ final class MetaCache implements MetaView {
         blocks.put(block, content);
     }
 
+    /**
+     * Drops {@code block} whether pinned or not, so the next read loads it from the store: for
+     * a block whose cached content the store does not hold (a write home that failed).
+     */
+    void forget(long block) {
+        installedAt.put(block, epoch.incrementAndGet());
+        blocks.remove(block);
+    }
+
     /** Keeps the blocks {@code pinned} names from being evicted. */
     void pin(java.util.function.LongPredicate pinnedBlocks) {
         this.pinned = pinnedBlocks;

@@ -104,8 +104,8 @@ public final class Transaction implements MetaView, AutoCloseable {
 
     /**
      * {@code block}, writable, its changes committed with the transaction: for kinds changed in
-     * place the cached block itself (all of it is kept for the undo; prefer
-     * {@link #setInt} for single entries), for the others a private copy.
+     * place the cached block itself (all of it is kept for the undo, once per transaction;
+     * prefer {@link #setInt} for single entries), for the others a private copy.
      */
     public MemorySegment modify(long block, MetaBlock.Kind kind) {
         Change change = change(block, kind);
@@ -153,20 +153,16 @@ public final class Transaction implements MetaView, AutoCloseable {
      * its next commit), or, without a journal, sealed and written in place.
      */
     public void commit() {
-        if (journal != null && journal.full(changes.size() + freed.size())) {
-            commitRunningWithout();
-        }
-        undo.clear();
-        for (Map.Entry<Long, Change> e : changes.entrySet()) {
-            if (journal == null) {
-                MetaBlock.seal(e.getValue().content(), e.getValue().kind());
-                cache.store().write(e.getKey(), 0, e.getValue().content());
-            } else {
-                journal.add(e.getKey(), e.getValue().content(), e.getValue().kind());
+        if (journal == null) {
+            writeHome();
+        } else {
+            if (journal.full(changes.size() + freed.size())) {
+                commitRunningWithout();
             }
-            cache.install(e.getKey(), e.getValue().content());
-        }
-        if (journal != null) {
+            for (Map.Entry<Long, Change> e : changes.entrySet()) {
+                journal.add(e.getKey(), e.getValue().content(), e.getValue().kind());
+                cache.install(e.getKey(), e.getValue().content());
+            }
             // A block freed here leaves the running transaction even if this transaction also
             // changed it (a released index block is zeroed, then freed): its image must never be
             // written home over whatever the block holds once it is reused.
@@ -177,7 +173,30 @@ public final class Transaction implements MetaView, AutoCloseable {
                 journal.decreased(block);
             }
         }
+        undo.clear();
         close();
+    }
+
+    /**
+     * Without a journal (format, growth's new groups, repair): seals every changed block and
+     * writes it home. Should a write fail, the in-place changes are undone and the cache forgets
+     * every changed block, so it reads back what the store holds (each block old or new, as far
+     * as the writes got) rather than keeping changes that never reached the store.
+     */
+    private void writeHome() {
+        try {
+            for (Map.Entry<Long, Change> e : changes.entrySet()) {
+                MetaBlock.seal(e.getValue().content(), e.getValue().kind());
+                cache.store().write(e.getKey(), 0, e.getValue().content());
+                cache.install(e.getKey(), e.getValue().content());
+            }
+        } catch (RuntimeException e) {
+            undo.rollBack();
+            for (long block : changes.keySet()) {
+                cache.forget(block);
+            }
+            throw e;
+        }
     }
 
     /**
