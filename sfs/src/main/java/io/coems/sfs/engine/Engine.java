@@ -61,6 +61,12 @@ public final class Engine {
     private final ReentrantReadWriteLock[] vnodeLocks = new ReentrantReadWriteLock[VNODE_LOCKS];
     private volatile Superblock superblock;
     private volatile boolean closed;
+    /**
+     * The group table's free data blocks as last committed, for lock-free readers: open
+     * transactions change the table in place. Written only under the metadata lock (or in format
+     * and open, before anyone else may see the engine).
+     */
+    private volatile long committedFreeBlocks;
     private int nextGroup;
     private Descriptors descriptors;
     /** Null only while formatting; every transaction after format goes through it. */
@@ -138,6 +144,7 @@ public final class Engine {
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
         engine.store.flush();
+        engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
                 geometry.groupBlocks(), geometry.totalDataBlocks(), geometry.vnodes());
@@ -196,6 +203,7 @@ public final class Engine {
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
+        engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         return engine;
     }
@@ -897,13 +905,20 @@ public final class Engine {
             ensureOpen();
             journal.commit();
             journal.checkpoint();
-            try (Transaction tx = new Transaction(cache, null)) {
+            try (Transaction tx = beginUnjournaled()) {
                 List<String> fixed = new Checker(this).repair(tx);
                 tx.commit();
                 writeBackupTables();
                 writeSuperblocks(superblock);
                 store.flush();
                 return fixed;
+            } catch (RuntimeException e) {
+                try {
+                    countFreeBlocks(); // the group table as far as the failed repair's writes got
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
             }
         } finally {
             meta.unlock();
@@ -926,9 +941,13 @@ public final class Engine {
         }
     }
 
-    /** Free data blocks (including the reserve), read without the metadata lock: a change under way may show. */
+    /**
+     * Free data blocks (including the reserve) as of the last commit, read without the metadata
+     * lock: a transaction still open (whose allocations may yet be rolled back) does not show.
+     */
     public long freeBlocks() {
-        return groups.totalFreeBlocks(viewOnly());
+        ensureOpen();
+        return committedFreeBlocks;
     }
 
     /** Data blocks in all groups. */
@@ -986,7 +1005,26 @@ public final class Engine {
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
         ensureOpen();
-        return new Transaction(cache, journal);
+        return new Transaction(cache, journal, this::freeBlocksCommitted);
+    }
+
+    /**
+     * Starts a transaction whose commit writes its blocks home at once, past the journal
+     * (growth's new groups, repair); the caller holds the metadata lock.
+     */
+    Transaction beginUnjournaled() {
+        ensureOpen();
+        return new Transaction(cache, null, this::freeBlocksCommitted);
+    }
+
+    /** A commit changed the free data blocks by {@code delta}; under the metadata lock, or in format and open. */
+    private void freeBlocksCommitted(long delta) {
+        committedFreeBlocks += delta;
+    }
+
+    /** Sets the committed free total from the group table, which no transaction is changing. */
+    private void countFreeBlocks() {
+        committedFreeBlocks = groups.totalFreeBlocks(cache);
     }
 
     /** Commits the running transaction durably; the caller holds the metadata lock. */
@@ -1034,11 +1072,6 @@ public final class Engine {
     /** The journal region: first block and length. */
     long[] journalRegion() {
         return new long[] {superblock.journalStart(), superblock.journalBlocks()};
-    }
-
-    private MetaView viewOnly() {
-        ensureOpen();
-        return cache;
     }
 
     Geometry geometry() {

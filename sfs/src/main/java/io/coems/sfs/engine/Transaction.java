@@ -25,9 +25,9 @@ import java.util.Map;
  *       the transaction holds; an index block is changed only while exactly one vnode's tree
  *       reaches it (count 1 along an exclusive path), and that vnode's lock is held
  *       exclusively (writes, discards) or the vnode is being deleted and refused to readers;
- *       the free counts of the table are read without the lock only as a hint
- *       ({@code Engine.freeBlocks}). A first write after a snapshot so changes a few bytes of
- *       metadata instead of copying whole 64 KiB blocks.</li>
+ *       the free counts of the table are not read without the lock ({@code Engine.freeBlocks}
+ *       reports a total kept at each commit). A first write after a snapshot so changes a few
+ *       bytes of metadata instead of copying whole 64 KiB blocks.</li>
  *   <li><b>Copied</b> on the first change, for every other kind (vnode records, bitmaps,
  *       descriptors), which readers holding no lock may decode at any time: they keep seeing
  *       the committed copy until the commit installs the new one.</li>
@@ -58,11 +58,23 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final java.util.Set<Long> freed = new java.util.HashSet<>();
     private final java.util.Set<Long> decreased = new java.util.HashSet<>();
     private final UndoLog undo = new UndoLog();
+    private final java.util.function.LongConsumer freeBlocksCommitted;
+    private long freeBlocksDelta;
     private boolean useReserve;
 
-    Transaction(MetaCache cache, Journal journal) {
+    /**
+     * A transaction over {@code cache}, committed into {@code journal} (null: written home at
+     * once); its commit tells {@code freeBlocksCommitted} how it changed the free data blocks.
+     */
+    Transaction(MetaCache cache, Journal journal, java.util.function.LongConsumer freeBlocksCommitted) {
         this.cache = cache;
         this.journal = journal;
+        this.freeBlocksCommitted = freeBlocksCommitted;
+    }
+
+    /** Records that this transaction changed the group table's free data blocks by {@code delta}. */
+    void freeBlocksChanged(long delta) {
+        freeBlocksDelta += delta;
     }
 
     /** Records that {@code block}'s count reached 0 in this transaction. */
@@ -174,6 +186,7 @@ public final class Transaction implements MetaView, AutoCloseable {
             }
         }
         undo.clear();
+        freeBlocksCommitted.accept(freeBlocksDelta);
         close();
     }
 
@@ -227,5 +240,6 @@ public final class Transaction implements MetaView, AutoCloseable {
         changes.clear();
         freed.clear();
         decreased.clear();
+        freeBlocksDelta = 0;
     }
 }

@@ -202,4 +202,37 @@ class InPlaceTransactionTest {
         assertEquals(List.of(), engine.check());
         engine.close();
     }
+
+    @Test
+    void freeBlocksShowsOnlyCommittedAllocations() {
+        Engine engine = Engine.format(new MemoryDevice("free", 1024), GROUP_BLOCKS, 16, 64, 0, 1L << 18);
+        long a = engine.create(Blocks.bytes(8));
+        long child = engine.spawn(a);
+        engine.write(a, 0, MemorySegment.ofArray(filled(3 * Blocks.SIZE, 1)));
+        engine.write(child, Blocks.SIZE, MemorySegment.ofArray(filled(100, 2)));
+        long free = engine.freeBlocks();
+        assertEquals(engine.groups().totalFreeBlocks(engine.cache()), free, "the committed total is the table's");
+
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            engine.counts().allocate(tx, 0, false);
+            engine.counts().allocate(tx, 0, false);
+            assertEquals(free - 2, engine.groups().totalFreeBlocks(tx), "allocated in the open transaction");
+            assertEquals(free, engine.freeBlocks(), "not visible before the commit");
+        } finally {
+            engine.metaLock().unlock();
+        }
+        assertEquals(free, engine.freeBlocks(), "rolled back");
+
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            engine.counts().allocate(tx, 0, false);
+            tx.commit();
+        } finally {
+            engine.metaLock().unlock();
+        }
+        assertEquals(free - 1, engine.freeBlocks(), "committed");
+        assertEquals(engine.groups().totalFreeBlocks(engine.cache()), engine.freeBlocks());
+        engine.close();
+    }
 }
