@@ -67,6 +67,8 @@ public final class Engine {
      * and open, before anyone else may see the engine).
      */
     private volatile long committedFreeBlocks;
+    /** The thread running an {@link #atomically} body, if any; set and cleared under the metadata lock. */
+    private volatile Thread atomicallyThread;
     private int nextGroup;
     private Descriptors descriptors;
     /** Null only while formatting; every transaction after format goes through it. */
@@ -382,7 +384,7 @@ public final class Engine {
     private void releaseAll(int index) {
         boolean done = false;
         while (!done) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 done = true;
                 int[] budget = {RELEASE_BUDGET};
@@ -435,9 +437,14 @@ public final class Engine {
         List<Integer> deleted = new ArrayList<>();
         T result;
         try {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
-                result = body.apply(new Batch(tx, deleted));
+                atomicallyThread = Thread.currentThread();
+                try {
+                    result = body.apply(new Batch(tx, deleted));
+                } finally {
+                    atomicallyThread = null;
+                }
                 tx.commit();
                 durable();
             } catch (RuntimeException e) {
@@ -543,7 +550,7 @@ public final class Engine {
     /** The space vnode {@code id} takes, from one consistent state of the metadata. */
     public VnodeSpace space(long id) {
         checkUserVnode(id);
-        meta.lock();
+        lockMeta();
         try {
             return trees.space(cache, live(cache, id));
         } finally {
@@ -555,7 +562,7 @@ public final class Engine {
     public List<BlockRange> diff(long a, long b) {
         checkUserVnode(a);
         checkUserVnode(b);
-        meta.lock();
+        lockMeta();
         try {
             return trees.diff(cache, live(cache, a), live(cache, b));
         } finally {
@@ -566,7 +573,7 @@ public final class Engine {
     /** The logical blocks vnode {@code id} maps; from metadata only. */
     public List<BlockRange> mapped(long id) {
         checkUserVnode(id);
-        meta.lock();
+        lockMeta();
         try {
             return trees.diff(cache, live(cache, id), null);
         } finally {
@@ -597,7 +604,7 @@ public final class Engine {
                 }
                 discardBlocks(index, firstDropped, (old + Blocks.SIZE - 1) >>> Blocks.SHIFT);
             }
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 vnodes.modify(tx, index).size(size);
                 tx.commit();
@@ -662,6 +669,7 @@ public final class Engine {
      * vnode owns, through copy-on-write otherwise.
      */
     public void write(long id, long offset, MemorySegment src) {
+        refuseInsideAtomically(); // even into owned blocks: a spawn in the batch may share them
         checkUserVnode(id);
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
@@ -719,7 +727,7 @@ public final class Engine {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
         for (long done = 0; done < src.byteSize(); ) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 tx.useReserve(useReserve);
                 int n = 0;
@@ -760,6 +768,7 @@ public final class Engine {
      * read as zeros, partial blocks at the edges are overwritten with zeros.
      */
     public void discard(long id, long offset, long length) {
+        refuseInsideAtomically(); // even into owned blocks: a spawn in the batch may share them
         checkUserVnode(id);
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
@@ -802,7 +811,7 @@ public final class Engine {
     private void discardBlocks(int index, long from, long to) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         for (long lb = from; lb < to; ) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 tx.useReserve(true);
                 for (int n = 0; n < RELEASE_BUDGET && lb < to; n++) {
@@ -845,7 +854,7 @@ public final class Engine {
 
     /** A descriptor: its type and a copy of its payload. */
     public Descriptor readDescriptor(long id) {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             DescriptorRecord record = userDescriptor(cache, id);
@@ -862,7 +871,7 @@ public final class Engine {
      */
     public void forEachDescriptor(java.util.Set<Integer> types, java.util.function.Consumer<Descriptor> action) {
         types.forEach(Engine::checkUserType);
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             descriptors.forEach(cache, types::contains, (record, id) -> action.accept(new Descriptor(
@@ -876,7 +885,7 @@ public final class Engine {
     /** Ids of the live descriptors of {@code type}, in index order. */
     public List<Long> descriptorsOfType(int type) {
         checkUserType(type);
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return descriptors.ofType(cache, type);
@@ -889,7 +898,7 @@ public final class Engine {
 
     /** Every inconsistency in the metadata; empty when the file system is consistent. */
     public List<String> check() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return new Checker(this).check(cache);
@@ -900,7 +909,7 @@ public final class Engine {
 
     /** Fixes wrong counts, leaks, promising owner bits, bitmaps; returns what was wrong. */
     public List<String> repair() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             journal.commit();
@@ -932,7 +941,7 @@ public final class Engine {
      * data blocks.
      */
     public long grow() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return new Growth(this).grow();
@@ -967,7 +976,7 @@ public final class Engine {
 
     /** Makes everything written so far durable: the data, and the metadata through one journal commit. */
     public void flush() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             if (journal.size() == 0) {
@@ -982,13 +991,14 @@ public final class Engine {
 
     /** Marks the file system clean and flushes. Idempotent. */
     public synchronized void close() {
+        refuseInsideAtomically();
         if (closed) {
             return;
         }
         if (committer != null) {
             committer.shutdownNow();
         }
-        meta.lock();
+        lockMeta();
         try {
             journal.commit();
             journal.checkpoint();
@@ -1001,6 +1011,25 @@ public final class Engine {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Takes the metadata lock, refusing a call from inside an {@link #atomically} body: the lock
+     * is re-entrant, and such a call would commit, persist or roll back the batch's changes,
+     * which are in place but not committed.
+     *
+     * @throws SfsArgumentException if the calling thread runs an {@code atomically} body
+     */
+    private void lockMeta() {
+        refuseInsideAtomically();
+        meta.lock();
+    }
+
+    private void refuseInsideAtomically() {
+        if (atomicallyThread == Thread.currentThread()) {
+            throw new SfsArgumentException("a file-system operation was called from inside an atomic change;"
+                    + " only the SfsBatch it was handed may be used there");
+        }
+    }
 
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
@@ -1052,7 +1081,7 @@ public final class Engine {
     }
 
     private void periodicCommit() {
-        meta.lock();
+        lockMeta();
         try {
             if (!closed) {
                 journal.commit();
