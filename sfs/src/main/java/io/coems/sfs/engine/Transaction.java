@@ -25,6 +25,9 @@ import java.util.Map;
  *       the transaction holds; an index block is changed only while exactly one vnode's tree
  *       reaches it (count 1 along an exclusive path), and that vnode's lock is held
  *       exclusively (writes, discards) or the vnode is being deleted and refused to readers;
+ *       the descriptor vnode's index blocks change under no vnode lock (a new descriptor
+ *       grows it inside an {@code atomically} that names no vnode), which is safe only because
+ *       every reader of descriptors takes the metadata lock;
  *       the free counts of the table are not read without the lock ({@code Engine.freeBlocks}
  *       reports a total kept at each commit). A first write after a snapshot so changes a few
  *       bytes of metadata instead of copying whole 64 KiB blocks.</li>
@@ -228,6 +231,8 @@ public final class Transaction implements MetaView, AutoCloseable {
         }
         undo.rollBack();
         journal.commit();
+        // The copies bring back each block's trailer as it was before the journal sealed it:
+        // outdated, and harmless, for a block is sealed again before it is written anywhere.
         for (MemorySegment[] pair : redo) {
             MemorySegment.copy(pair[1], 0, pair[0], 0, Blocks.SIZE);
         }
