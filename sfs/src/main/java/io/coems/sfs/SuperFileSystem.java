@@ -109,7 +109,11 @@ public final class SuperFileSystem implements AutoCloseable {
      *
      * @param locked the vnodes the batch spawns from or deletes; their locks are held for the
      *               whole change, taken in an order that rules out deadlock between changes
-     * @throws SfsArgumentException if the batch touches a vnode not named in {@code locked}
+     * @throws SfsArgumentException if the batch touches a vnode not named in {@code locked}, or
+     *                               if {@code body} calls an operation of this file system
+     *                               that changes or persists anything (write, discard, resize,
+     *                               flush, grow, repair, close, another {@code atomically}, ...)
+     *                               instead of its batch
      */
     public <T> T atomically(java.util.Collection<VnodeId> locked, java.util.function.Function<SfsBatch, T> body) {
         required(locked, "locked");

@@ -10,10 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +59,50 @@ class AtomicChangeTest {
                     () -> fs.atomically(List.of(a), batch -> batch.spawn(b)));
             assertTrue(e.getMessage().contains(b.toString()), e.getMessage());
             assertEquals(List.of(a, b), fs.vnodes());
+        }
+    }
+
+    @Test
+    void callsIntoTheFileSystemFromInsideTheChangeAreRefused() {
+        try (SuperFileSystem fs = SuperFileSystem.format(new MemoryDevice("c", 1024), OPTIONS)) {
+            VnodeId a = fs.create(Blocks.bytes(8));
+            byte[] data = new byte[Blocks.SIZE];
+            new Random(3).nextBytes(data);
+            fs.write(a, 0, MemorySegment.ofArray(data));
+            fs.flush();
+            long free = fs.freeBlocks();
+            MemorySegment junk = MemorySegment.ofArray(new byte[100]);
+            Map<String, Runnable> reentrant = new LinkedHashMap<>();
+            reentrant.put("flush", fs::flush);
+            reentrant.put("grow", fs::grow);
+            reentrant.put("repair", fs::repair);
+            reentrant.put("close", fs::close);
+            reentrant.put("write", () -> fs.write(a, 0, junk));
+            reentrant.put("discard", () -> fs.discard(a, 0, Blocks.SIZE));
+            reentrant.put("resize", () -> fs.resize(a, Blocks.bytes(9)));
+            reentrant.put("create", () -> fs.create(Blocks.bytes(1)));
+            reentrant.put("createDescriptor", () -> fs.createDescriptor(Descriptor.VOLUME, junk));
+            reentrant.put("atomically", () -> fs.atomically(List.of(), batch -> batch.create(Blocks.bytes(1))));
+            for (Map.Entry<String, Runnable> call : reentrant.entrySet()) {
+                SfsArgumentException e = assertThrows(SfsArgumentException.class, () -> fs.atomically(List.of(a), batch -> {
+                    batch.spawn(a); // shares a's blocks, uncommitted: nothing may persist or write through it
+                    call.getValue().run();
+                    return null;
+                }), call.getKey());
+                assertTrue(e.getMessage().contains("inside an atomic change"), e.getMessage());
+                assertEquals(List.of(a), fs.vnodes(), call.getKey());
+                assertEquals(free, fs.freeBlocks(), call.getKey());
+                assertEquals(List.of(), fs.check(), call.getKey());
+            }
+            VnodeId child = fs.atomically(List.of(a), batch -> { // a refused call caught in the body spoils nothing
+                assertThrows(SfsArgumentException.class, fs::flush);
+                return batch.spawn(a);
+            });
+            fs.write(a, 0, junk);
+            byte[] got = new byte[Blocks.SIZE];
+            fs.read(child, 0, MemorySegment.ofArray(got));
+            assertArrayEquals(data, got, "the spawn committed, and a's write after it copied the shared block");
+            assertEquals(List.of(), fs.check());
         }
     }
 

@@ -22,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A power cut at every device write and flush of a run of first writes after spawns: 4 KiB
  * writes that copy a shared block and 64 KiB writes that replace one, into many children, with
  * a journal small enough that its running transaction fills up and commits in the middle of a
- * write's transaction (whose in-place changes must stay out of that record). After each cut
- * the file system reopens clean, with every flushed write and nothing nobody wrote.
+ * write's transaction (whose in-place changes must stay out of that record). Then the parent,
+ * left the last sharer of the block by transactions not yet durable, writes into it: it must
+ * copy it, for on disk the children may still share it. After each cut the file system
+ * reopens clean, with every flushed write and nothing nobody wrote.
  */
 class FirstWritePowerCutTest {
     private static final int CHILDREN = 16;
@@ -73,6 +75,10 @@ class FirstWritePowerCutTest {
                     model.vnodes.get(child).write(position, data);
                     fs.write(child, position, MemorySegment.ofArray(data));
                 }
+                byte[] last = bytes(random, 4096);
+                long position = Blocks.bytes(round) + random.nextInt(Blocks.SIZE - 4096);
+                parentModel.write(position, last);
+                fs.write(parent, position, MemorySegment.ofArray(last));
                 fs.flush();
                 model.flushPoint();
             }

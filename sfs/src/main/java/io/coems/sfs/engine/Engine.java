@@ -61,6 +61,14 @@ public final class Engine {
     private final ReentrantReadWriteLock[] vnodeLocks = new ReentrantReadWriteLock[VNODE_LOCKS];
     private volatile Superblock superblock;
     private volatile boolean closed;
+    /**
+     * The group table's free data blocks as last committed, for lock-free readers: open
+     * transactions change the table in place. Written only under the metadata lock (or in format
+     * and open, before anyone else may see the engine).
+     */
+    private volatile long committedFreeBlocks;
+    /** The thread running an {@link #atomically} body, if any; set and cleared under the metadata lock. */
+    private volatile Thread atomicallyThread;
     private int nextGroup;
     private Descriptors descriptors;
     /** Null only while formatting; every transaction after format goes through it. */
@@ -138,6 +146,7 @@ public final class Engine {
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
         engine.store.flush();
+        engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
                 geometry.groupBlocks(), geometry.totalDataBlocks(), geometry.vnodes());
@@ -196,6 +205,7 @@ public final class Engine {
         engine.store.flush();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
+        engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         return engine;
     }
@@ -374,7 +384,7 @@ public final class Engine {
     private void releaseAll(int index) {
         boolean done = false;
         while (!done) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 done = true;
                 int[] budget = {RELEASE_BUDGET};
@@ -427,9 +437,14 @@ public final class Engine {
         List<Integer> deleted = new ArrayList<>();
         T result;
         try {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
-                result = body.apply(new Batch(tx, deleted));
+                atomicallyThread = Thread.currentThread();
+                try {
+                    result = body.apply(new Batch(tx, deleted));
+                } finally {
+                    atomicallyThread = null;
+                }
                 tx.commit();
                 durable();
             } catch (RuntimeException e) {
@@ -535,7 +550,7 @@ public final class Engine {
     /** The space vnode {@code id} takes, from one consistent state of the metadata. */
     public VnodeSpace space(long id) {
         checkUserVnode(id);
-        meta.lock();
+        lockMeta();
         try {
             return trees.space(cache, live(cache, id));
         } finally {
@@ -547,7 +562,7 @@ public final class Engine {
     public List<BlockRange> diff(long a, long b) {
         checkUserVnode(a);
         checkUserVnode(b);
-        meta.lock();
+        lockMeta();
         try {
             return trees.diff(cache, live(cache, a), live(cache, b));
         } finally {
@@ -558,7 +573,7 @@ public final class Engine {
     /** The logical blocks vnode {@code id} maps; from metadata only. */
     public List<BlockRange> mapped(long id) {
         checkUserVnode(id);
-        meta.lock();
+        lockMeta();
         try {
             return trees.diff(cache, live(cache, id), null);
         } finally {
@@ -589,7 +604,7 @@ public final class Engine {
                 }
                 discardBlocks(index, firstDropped, (old + Blocks.SIZE - 1) >>> Blocks.SHIFT);
             }
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 vnodes.modify(tx, index).size(size);
                 tx.commit();
@@ -654,6 +669,7 @@ public final class Engine {
      * vnode owns, through copy-on-write otherwise.
      */
     public void write(long id, long offset, MemorySegment src) {
+        refuseInsideAtomically(); // even into owned blocks: a spawn in the batch may share them
         checkUserVnode(id);
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
@@ -711,7 +727,7 @@ public final class Engine {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
         for (long done = 0; done < src.byteSize(); ) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 tx.useReserve(useReserve);
                 int n = 0;
@@ -752,6 +768,7 @@ public final class Engine {
      * read as zeros, partial blocks at the edges are overwritten with zeros.
      */
     public void discard(long id, long offset, long length) {
+        refuseInsideAtomically(); // even into owned blocks: a spawn in the batch may share them
         checkUserVnode(id);
         int index = Ids.index(id);
         ReentrantReadWriteLock lock = lockOf(index);
@@ -794,7 +811,7 @@ public final class Engine {
     private void discardBlocks(int index, long from, long to) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         for (long lb = from; lb < to; ) {
-            meta.lock();
+            lockMeta();
             try (Transaction tx = begin()) {
                 tx.useReserve(true);
                 for (int n = 0; n < RELEASE_BUDGET && lb < to; n++) {
@@ -837,7 +854,7 @@ public final class Engine {
 
     /** A descriptor: its type and a copy of its payload. */
     public Descriptor readDescriptor(long id) {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             DescriptorRecord record = userDescriptor(cache, id);
@@ -854,7 +871,7 @@ public final class Engine {
      */
     public void forEachDescriptor(java.util.Set<Integer> types, java.util.function.Consumer<Descriptor> action) {
         types.forEach(Engine::checkUserType);
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             descriptors.forEach(cache, types::contains, (record, id) -> action.accept(new Descriptor(
@@ -868,7 +885,7 @@ public final class Engine {
     /** Ids of the live descriptors of {@code type}, in index order. */
     public List<Long> descriptorsOfType(int type) {
         checkUserType(type);
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return descriptors.ofType(cache, type);
@@ -881,7 +898,7 @@ public final class Engine {
 
     /** Every inconsistency in the metadata; empty when the file system is consistent. */
     public List<String> check() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return new Checker(this).check(cache);
@@ -892,18 +909,25 @@ public final class Engine {
 
     /** Fixes wrong counts, leaks, promising owner bits, bitmaps; returns what was wrong. */
     public List<String> repair() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             journal.commit();
             journal.checkpoint();
-            try (Transaction tx = new Transaction(cache, null)) {
+            try (Transaction tx = beginUnjournaled()) {
                 List<String> fixed = new Checker(this).repair(tx);
                 tx.commit();
                 writeBackupTables();
                 writeSuperblocks(superblock);
                 store.flush();
                 return fixed;
+            } catch (RuntimeException e) {
+                try {
+                    countFreeBlocks(); // the group table as far as the failed repair's writes got
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
             }
         } finally {
             meta.unlock();
@@ -917,7 +941,7 @@ public final class Engine {
      * data blocks.
      */
     public long grow() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             return new Growth(this).grow();
@@ -926,9 +950,13 @@ public final class Engine {
         }
     }
 
-    /** Free data blocks (including the reserve), read without the metadata lock: a change under way may show. */
+    /**
+     * Free data blocks (including the reserve) as of the last commit, read without the metadata
+     * lock: a transaction still open (whose allocations may yet be rolled back) does not show.
+     */
     public long freeBlocks() {
-        return groups.totalFreeBlocks(viewOnly());
+        ensureOpen();
+        return committedFreeBlocks;
     }
 
     /** Data blocks in all groups. */
@@ -948,7 +976,7 @@ public final class Engine {
 
     /** Makes everything written so far durable: the data, and the metadata through one journal commit. */
     public void flush() {
-        meta.lock();
+        lockMeta();
         try {
             ensureOpen();
             if (journal.size() == 0) {
@@ -963,19 +991,14 @@ public final class Engine {
 
     /** Marks the file system clean and flushes. Idempotent. */
     public synchronized void close() {
+        refuseInsideAtomically();
         if (closed) {
             return;
         }
         if (committer != null) {
             committer.shutdownNow();
-            try {
-                // A flush before a commit runs without the metadata lock: let it end before the store may close.
-                committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
-        meta.lock();
+        lockMeta();
         try {
             journal.commit();
             journal.checkpoint();
@@ -989,10 +1012,48 @@ public final class Engine {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * Takes the metadata lock, refusing a call from inside an {@link #atomically} body: the lock
+     * is re-entrant, and such a call would commit, persist or roll back the batch's changes,
+     * which are in place but not committed.
+     *
+     * @throws SfsArgumentException if the calling thread runs an {@code atomically} body
+     */
+    private void lockMeta() {
+        refuseInsideAtomically();
+        meta.lock();
+    }
+
+    private void refuseInsideAtomically() {
+        if (atomicallyThread == Thread.currentThread()) {
+            throw new SfsArgumentException("a file-system operation was called from inside an atomic change;"
+                    + " only the SfsBatch it was handed may be used there");
+        }
+    }
+
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
         ensureOpen();
-        return new Transaction(cache, journal);
+        return new Transaction(cache, journal, this::freeBlocksCommitted);
+    }
+
+    /**
+     * Starts a transaction whose commit writes its blocks home at once, past the journal
+     * (growth's new groups, repair); the caller holds the metadata lock.
+     */
+    Transaction beginUnjournaled() {
+        ensureOpen();
+        return new Transaction(cache, null, this::freeBlocksCommitted);
+    }
+
+    /** A commit changed the free data blocks by {@code delta}; under the metadata lock, or in format and open. */
+    private void freeBlocksCommitted(long delta) {
+        committedFreeBlocks += delta;
+    }
+
+    /** Sets the committed free total from the group table, which no transaction is changing. */
+    private void countFreeBlocks() {
+        committedFreeBlocks = groups.totalFreeBlocks(cache);
     }
 
     /** Commits the running transaction durably; the caller holds the metadata lock. */
@@ -1020,17 +1081,7 @@ public final class Engine {
     }
 
     private void periodicCommit() {
-        if (!closed && journal.hasRunning()) {
-            try {
-                // Forces the data written since the last commit before the metadata lock is taken:
-                // the commit's own flush (ordered mode), which holds off every copy-on-write while it
-                // runs, then has only what was written meanwhile left to force.
-                store.flush();
-            } catch (RuntimeException e) {
-                LOG.warn("flush before the periodic journal commit failed: {}", e.getMessage());
-            }
-        }
-        meta.lock();
+        lockMeta();
         try {
             if (!closed) {
                 journal.commit();
@@ -1050,11 +1101,6 @@ public final class Engine {
     /** The journal region: first block and length. */
     long[] journalRegion() {
         return new long[] {superblock.journalStart(), superblock.journalBlocks()};
-    }
-
-    private MetaView viewOnly() {
-        ensureOpen();
-        return cache;
     }
 
     Geometry geometry() {

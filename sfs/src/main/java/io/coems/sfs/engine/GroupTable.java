@@ -54,6 +54,7 @@ final class GroupTable {
 
     void addFreeBlocks(Transaction tx, int g, int delta) {
         tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g), freeBlocks(tx, g) + delta);
+        tx.freeBlocksChanged(delta);
     }
 
     void addFreeVnodes(Transaction tx, int g, int delta) {
@@ -63,6 +64,7 @@ final class GroupTable {
     /** Writes group {@code g}'s whole descriptor: its free counts, and its size in the geometry. */
     void set(Transaction tx, int g, int freeBlocks, int freeVnodes) {
         Geometry layout = geometry.get();
+        tx.freeBlocksChanged(freeBlocks - freeBlocks(tx, g));
         tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g), freeBlocks);
         tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g) + 4, freeVnodes);
         tx.setInt(block(g), MetaBlock.Kind.GROUP_TABLE, offset(g) + 8, (int) (layout.groupEnd(g) - layout.groupStart(g)));

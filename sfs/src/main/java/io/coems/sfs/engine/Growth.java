@@ -104,7 +104,7 @@ final class Growth {
     /** Step 1: the new groups' metadata, in place (one group at a time, to bound the memory). */
     private void writeNewGroups(Geometry old, Geometry grown) {
         for (int g = old.groups(); g < grown.groups(); g++) {
-            try (Transaction tx = new Transaction(engine.cache(), null)) {
+            try (Transaction tx = engine.beginUnjournaled()) {
                 freshGroup(tx, grown, g);
                 tx.commit();
             }

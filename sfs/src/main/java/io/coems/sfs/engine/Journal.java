@@ -170,11 +170,6 @@ final class Journal {
         return running.containsKey(block);
     }
 
-    /** Whether the running transaction holds changed blocks; safe without the metadata lock. */
-    boolean hasRunning() {
-        return !running.isEmpty();
-    }
-
     /** Blocks and revokes in the running transaction. */
     int size() {
         return running.size() + revoked.size();

@@ -79,6 +79,15 @@ final class MetaCache implements MetaView {
         blocks.put(block, content);
     }
 
+    /**
+     * Drops {@code block} whether pinned or not, so the next read loads it from the store: for
+     * a block whose cached content the store does not hold (a write home that failed).
+     */
+    void forget(long block) {
+        installedAt.put(block, epoch.incrementAndGet());
+        blocks.remove(block);
+    }
+
     /** Keeps the blocks {@code pinned} names from being evicted. */
     void pin(java.util.function.LongPredicate pinnedBlocks) {
         this.pinned = pinnedBlocks;
@@ -86,16 +95,33 @@ final class MetaCache implements MetaView {
 
     /** Forgets every block it may (all but the pinned ones), as if all were evicted. */
     void clear() {
-        blocks.keySet().removeIf(block -> !pinned.test(block));
+        for (long block : blocks.keySet()) {
+            evict(block);
+        }
     }
 
     private void evictSome() {
         Iterator<Long> it = blocks.keySet().iterator();
         for (int i = 0; i < capacity / 8 + 1 && it.hasNext(); ) {
-            if (!pinned.test(it.next())) {
-                it.remove();
+            if (evict(it.next())) {
                 i++;
             }
         }
+    }
+
+    /**
+     * Drops {@code block} unless it is pinned, deciding and removing in one step: a commit adds
+     * a block to the journal (pinning it) before it installs it, so a check made before that
+     * commit must not remove the content it installs afterwards.
+     *
+     * @return whether the block was dropped
+     */
+    private boolean evict(long block) {
+        boolean[] dropped = {false};
+        blocks.computeIfPresent(block, (key, content) -> {
+            dropped[0] = !pinned.test(key);
+            return dropped[0] ? null : content;
+        });
+        return dropped[0];
     }
 }

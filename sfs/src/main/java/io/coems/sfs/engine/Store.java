@@ -6,11 +6,7 @@ import io.coems.sfs.SfsIoException;
 
 import java.lang.foreign.MemorySegment;
 
-/**
- * The block store under SFS, with the matrix's failures turned into {@link SfsIoException}s.
- * Thread-safe; flushes are serialized (one runs outside the metadata lock, before a periodic
- * journal commit).
- */
+/** The block store under SFS, with the matrix's failures turned into {@link SfsIoException}s. */
 final class Store {
     private final BlockStore blocks;
 
@@ -38,11 +34,7 @@ final class Store {
         }
     }
 
-    /**
-     * Forces everything written before the call. Flushes take turns: a device flush that ran
-     * alongside another could return before the other had forced what it took on.
-     */
-    synchronized void flush() {
+    void flush() {
         try {
             blocks.flush();
         } catch (MatrixException e) {

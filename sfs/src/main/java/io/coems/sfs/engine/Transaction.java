@@ -25,9 +25,12 @@ import java.util.Map;
  *       the transaction holds; an index block is changed only while exactly one vnode's tree
  *       reaches it (count 1 along an exclusive path), and that vnode's lock is held
  *       exclusively (writes, discards) or the vnode is being deleted and refused to readers;
- *       the free counts of the table are read without the lock only as a hint
- *       ({@code Engine.freeBlocks}). A first write after a snapshot so changes a few bytes of
- *       metadata instead of copying whole 64 KiB blocks.</li>
+ *       the descriptor vnode's index blocks change under no vnode lock (a new descriptor
+ *       grows it inside an {@code atomically} that names no vnode), which is safe only because
+ *       every reader of descriptors takes the metadata lock;
+ *       the free counts of the table are not read without the lock ({@code Engine.freeBlocks}
+ *       reports a total kept at each commit). A first write after a snapshot so changes a few
+ *       bytes of metadata instead of copying whole 64 KiB blocks.</li>
  *   <li><b>Copied</b> on the first change, for every other kind (vnode records, bitmaps,
  *       descriptors), which readers holding no lock may decode at any time: they keep seeing
  *       the committed copy until the commit installs the new one.</li>
@@ -58,11 +61,23 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final java.util.Set<Long> freed = new java.util.HashSet<>();
     private final java.util.Set<Long> decreased = new java.util.HashSet<>();
     private final UndoLog undo = new UndoLog();
+    private final java.util.function.LongConsumer freeBlocksCommitted;
+    private long freeBlocksDelta;
     private boolean useReserve;
 
-    Transaction(MetaCache cache, Journal journal) {
+    /**
+     * A transaction over {@code cache}, committed into {@code journal} (null: written home at
+     * once); its commit tells {@code freeBlocksCommitted} how it changed the free data blocks.
+     */
+    Transaction(MetaCache cache, Journal journal, java.util.function.LongConsumer freeBlocksCommitted) {
         this.cache = cache;
         this.journal = journal;
+        this.freeBlocksCommitted = freeBlocksCommitted;
+    }
+
+    /** Records that this transaction changed the group table's free data blocks by {@code delta}. */
+    void freeBlocksChanged(long delta) {
+        freeBlocksDelta += delta;
     }
 
     /** Records that {@code block}'s count reached 0 in this transaction. */
@@ -104,8 +119,8 @@ public final class Transaction implements MetaView, AutoCloseable {
 
     /**
      * {@code block}, writable, its changes committed with the transaction: for kinds changed in
-     * place the cached block itself (all of it is kept for the undo; prefer
-     * {@link #setInt} for single entries), for the others a private copy.
+     * place the cached block itself (all of it is kept for the undo, once per transaction;
+     * prefer {@link #setInt} for single entries), for the others a private copy.
      */
     public MemorySegment modify(long block, MetaBlock.Kind kind) {
         Change change = change(block, kind);
@@ -153,20 +168,16 @@ public final class Transaction implements MetaView, AutoCloseable {
      * its next commit), or, without a journal, sealed and written in place.
      */
     public void commit() {
-        if (journal != null && journal.full(changes.size() + freed.size())) {
-            commitRunningWithout();
-        }
-        undo.clear();
-        for (Map.Entry<Long, Change> e : changes.entrySet()) {
-            if (journal == null) {
-                MetaBlock.seal(e.getValue().content(), e.getValue().kind());
-                cache.store().write(e.getKey(), 0, e.getValue().content());
-            } else {
-                journal.add(e.getKey(), e.getValue().content(), e.getValue().kind());
+        if (journal == null) {
+            writeHome();
+        } else {
+            if (journal.full(changes.size() + freed.size())) {
+                commitRunningWithout();
             }
-            cache.install(e.getKey(), e.getValue().content());
-        }
-        if (journal != null) {
+            for (Map.Entry<Long, Change> e : changes.entrySet()) {
+                journal.add(e.getKey(), e.getValue().content(), e.getValue().kind());
+                cache.install(e.getKey(), e.getValue().content());
+            }
             // A block freed here leaves the running transaction even if this transaction also
             // changed it (a released index block is zeroed, then freed): its image must never be
             // written home over whatever the block holds once it is reused.
@@ -177,7 +188,31 @@ public final class Transaction implements MetaView, AutoCloseable {
                 journal.decreased(block);
             }
         }
+        undo.clear();
+        freeBlocksCommitted.accept(freeBlocksDelta);
         close();
+    }
+
+    /**
+     * Without a journal (format, growth's new groups, repair): seals every changed block and
+     * writes it home. Should a write fail, the in-place changes are undone and the cache forgets
+     * every changed block, so it reads back what the store holds (each block old or new, as far
+     * as the writes got) rather than keeping changes that never reached the store.
+     */
+    private void writeHome() {
+        try {
+            for (Map.Entry<Long, Change> e : changes.entrySet()) {
+                MetaBlock.seal(e.getValue().content(), e.getValue().kind());
+                cache.store().write(e.getKey(), 0, e.getValue().content());
+                cache.install(e.getKey(), e.getValue().content());
+            }
+        } catch (RuntimeException e) {
+            undo.rollBack();
+            for (long block : changes.keySet()) {
+                cache.forget(block);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -196,6 +231,8 @@ public final class Transaction implements MetaView, AutoCloseable {
         }
         undo.rollBack();
         journal.commit();
+        // The copies bring back each block's trailer as it was before the journal sealed it:
+        // outdated, and harmless, for a block is sealed again before it is written anywhere.
         for (MemorySegment[] pair : redo) {
             MemorySegment.copy(pair[1], 0, pair[0], 0, Blocks.SIZE);
         }
@@ -208,5 +245,6 @@ public final class Transaction implements MetaView, AutoCloseable {
         changes.clear();
         freed.clear();
         decreased.clear();
+        freeBlocksDelta = 0;
     }
 }

@@ -6,7 +6,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The old bytes of metadata a {@link Transaction} changed in place, so {@link #rollBack()} can
@@ -24,6 +27,8 @@ final class UndoLog {
     /** The old u32, or for a whole block the index of its copy in {@link #blocks}. */
     private int[] olds = new int[16];
     private final List<byte[]> blocks = new ArrayList<>();
+    /** The targets kept whole in {@link #blocks}, by identity. */
+    private final Set<MemorySegment> wholeSaved = Collections.newSetFromMap(new IdentityHashMap<>());
     private int size;
 
     /** Remembers the u32 at {@code offset} of {@code target} before it changes. */
@@ -31,8 +36,15 @@ final class UndoLog {
         add(target, offset, target.get(INT, offset));
     }
 
-    /** Remembers all of {@code target}, a block, before it changes. */
+    /**
+     * Remembers all of {@code target}, a block, before it changes; once until the next
+     * {@link #clear()} or {@link #rollBack()}, for the first copy already brings back every
+     * byte changed after it.
+     */
     void saveBlock(MemorySegment target) {
+        if (!wholeSaved.add(target)) {
+            return;
+        }
         byte[] copy = new byte[Blocks.SIZE];
         MemorySegment.copy(target, 0, MemorySegment.ofArray(copy), 0, Blocks.SIZE);
         blocks.add(copy);
@@ -55,7 +67,13 @@ final class UndoLog {
     void clear() {
         Arrays.fill(targets, 0, size, null);
         blocks.clear();
+        wholeSaved.clear();
         size = 0;
+    }
+
+    /** Whole blocks remembered. */
+    int wholeBlocks() {
+        return blocks.size();
     }
 
     private void add(MemorySegment target, long offset, int old) {

@@ -5,22 +5,26 @@ import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
 import io.coems.sfs.SfsIoException;
 import io.coems.sfs.VnodeSpace;
+import io.coems.sfs.format.MetaBlock;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Transactions change index blocks, counts and the group table in place: a transaction that
- * ends without a commit must put every byte back, and a commit that finds the journal's record
- * full must commit the running transaction without any of its own changes.
+ * ends without a commit must put every byte back, a commit that finds the journal's record
+ * full must commit the running transaction without any of its own changes, and a commit
+ * without a journal whose write fails must leave the cache as the store is.
  */
 class InPlaceTransactionTest {
     private static final int GROUP_BLOCKS = 256;
@@ -134,5 +138,101 @@ class InPlaceTransactionTest {
             assertArrayEquals(filled(Blocks.SIZE, i + 1), read(back, vnodes.get(i), 0, Blocks.SIZE));
         }
         back.close();
+    }
+
+    @Test
+    void aBlockModifiedWholeInPlaceIsPutBackByAClose() {
+        Engine engine = Engine.format(new MemoryDevice("whole", 1024), GROUP_BLOCKS, 16, 64, 0, 1L << 18);
+        long a = engine.create(Blocks.bytes(4));
+        engine.write(a, 0, MemorySegment.ofArray(filled(Blocks.SIZE, 5)));
+        engine.flush();
+        long countBlock = engine.geometry().countBlock(engine.geometry().firstData(0));
+        byte[] before = engine.cache().read(countBlock, MetaBlock.Kind.REFCOUNT).toArray(ValueLayout.JAVA_BYTE);
+
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            for (int i = 0; i < 100; i++) { // changed again and again, its old bytes kept once
+                MemorySegment counts = tx.modify(countBlock, MetaBlock.Kind.REFCOUNT);
+                counts.asSlice(64L * i, 64).fill((byte) (i + 1));
+                engine.counts().put(tx, engine.geometry().firstData(0) + i, i);
+            }
+            assertTrue(engine.cache().read(countBlock, MetaBlock.Kind.REFCOUNT).mismatch(MemorySegment.ofArray(before)) >= 0,
+                    "changed in place meanwhile");
+        } finally {
+            engine.metaLock().unlock();
+        }
+
+        assertArrayEquals(before, engine.cache().read(countBlock, MetaBlock.Kind.REFCOUNT).toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(List.of(), engine.check());
+        engine.close();
+    }
+
+    @Test
+    void aRepairWhoseWriteFailsLeavesTheCacheAsTheStoreIs() {
+        FaultInjectingDevice store = new FaultInjectingDevice(new MemoryDevice("repair", 1024));
+        Engine engine = Engine.format(store, GROUP_BLOCKS, 16, 64, 0, 1L << 18);
+        long a = engine.create(Blocks.bytes(4));
+        engine.write(a, 0, MemorySegment.ofArray(filled(Blocks.SIZE, 5)));
+        long leak;
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            leak = engine.counts().allocate(tx, 0, true); // count 1, no pointer: repair frees it
+            tx.commit();
+        } finally {
+            engine.metaLock().unlock();
+        }
+        engine.flush();
+        long countBlock = engine.geometry().countBlock(leak);
+        long table = engine.geometry().tableBlock(0, 0);
+
+        // Repair changes the leaked block's count and the group's free count in place and, with
+        // no journal, writes both home; the table's write fails.
+        store.failWrites(table);
+        assertThrows(SfsIoException.class, engine::repair);
+        store.heal();
+
+        for (long block : new long[] {countBlock, table}) {
+            MetaBlock.Kind kind = block == table ? MetaBlock.Kind.GROUP_TABLE : MetaBlock.Kind.REFCOUNT;
+            byte[] stored = new byte[Blocks.SIZE];
+            engine.readRaw(block, MemorySegment.ofArray(stored));
+            assertArrayEquals(stored, engine.cache().read(block, kind).toArray(ValueLayout.JAVA_BYTE),
+                    "block " + block + " cached as stored");
+        }
+        assertNotEquals(List.of(), engine.repair(), "what the failed repair did not write is still to fix");
+        assertEquals(List.of(), engine.check());
+        engine.close();
+    }
+
+    @Test
+    void freeBlocksShowsOnlyCommittedAllocations() {
+        Engine engine = Engine.format(new MemoryDevice("free", 1024), GROUP_BLOCKS, 16, 64, 0, 1L << 18);
+        long a = engine.create(Blocks.bytes(8));
+        long child = engine.spawn(a);
+        engine.write(a, 0, MemorySegment.ofArray(filled(3 * Blocks.SIZE, 1)));
+        engine.write(child, Blocks.SIZE, MemorySegment.ofArray(filled(100, 2)));
+        long free = engine.freeBlocks();
+        assertEquals(engine.groups().totalFreeBlocks(engine.cache()), free, "the committed total is the table's");
+
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            engine.counts().allocate(tx, 0, false);
+            engine.counts().allocate(tx, 0, false);
+            assertEquals(free - 2, engine.groups().totalFreeBlocks(tx), "allocated in the open transaction");
+            assertEquals(free, engine.freeBlocks(), "not visible before the commit");
+        } finally {
+            engine.metaLock().unlock();
+        }
+        assertEquals(free, engine.freeBlocks(), "rolled back");
+
+        engine.metaLock().lock();
+        try (Transaction tx = engine.begin()) {
+            engine.counts().allocate(tx, 0, false);
+            tx.commit();
+        } finally {
+            engine.metaLock().unlock();
+        }
+        assertEquals(free - 1, engine.freeBlocks(), "committed");
+        assertEquals(engine.groups().totalFreeBlocks(engine.cache()), engine.freeBlocks());
+        engine.close();
     }
 }

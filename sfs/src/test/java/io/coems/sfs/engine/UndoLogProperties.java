@@ -12,7 +12,10 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Whatever mix of u32 and whole-block changes was remembered, a roll-back restores every byte. */
+/**
+ * Whatever mix of u32 and whole-block changes was remembered, a roll-back restores every byte;
+ * a block is kept whole once however often it is saved.
+ */
 class UndoLogProperties {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
@@ -56,5 +59,23 @@ class UndoLogProperties {
         undo.clear();
         undo.rollBack();
         assertEquals(value, block.get(INT, 8));
+    }
+
+    @Property(tries = 50)
+    void aBlockSavedWholeAgainAndAgainIsKeptOnce(@ForAll @IntRange(min = 1, max = 1000) int saves, @ForAll long seed) {
+        Random random = new Random(seed);
+        byte[] original = new byte[Blocks.SIZE];
+        random.nextBytes(original);
+        MemorySegment block = MemorySegment.ofArray(original.clone());
+        UndoLog undo = new UndoLog();
+        for (int i = 0; i < saves; i++) {
+            undo.saveBlock(block);
+            block.set(INT, 4L * random.nextInt(Blocks.SIZE / 4), random.nextInt());
+        }
+        assertEquals(1, undo.wholeBlocks());
+        undo.rollBack();
+        assertArrayEquals(original, block.toArray(ValueLayout.JAVA_BYTE));
+        undo.saveBlock(block); // a roll-back forgets it: the next save keeps it again
+        assertEquals(1, undo.wholeBlocks());
     }
 }
