@@ -3,8 +3,6 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.client.ClientOptions;
 import io.coems.nvsp.client.NvspClient;
 import io.coems.nvsp.client.RemoteVolume;
-import io.coems.vvm.Client;
-import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -42,17 +39,13 @@ class ServerKillTest {
 
     @Test
     void aKilledServerComesBackAndFlushedWritesSurvive(@TempDir Path dir) throws Exception {
-        byte[] key = ClientKeys.newKey();
-        long clientId;
-        long volumeId;
-        try (VolumePool pool = VolumePool.create(dir, NvspFixture.OPTIONS)) {
-            Client c = pool.clients().register("pc", "", "", Map.of(), Map.of());
-            ClientKeys.grant(pool.clients(), c.id(), key, false);
-            Volume v = pool.createVolume("disk", 8L << 20);
-            pool.clients().assign(v, c.id());
-            clientId = c.id();
-            volumeId = v.id();
+        NvspFixture.Member pc;
+        try (NvspFixture f = new NvspFixture(dir, b -> b)) {
+            pc = f.member("pc", 8L << 20, false);
         }
+        long clientId = pc.id();
+        long volumeId = pc.volumeId();
+        byte[] key = pc.key();
         Server first = Server.start(dir, 0);
         Server second = null;
         try (NvspClient client = NvspClient.connect(ClientOptions.builder(first.address(), clientId, key)

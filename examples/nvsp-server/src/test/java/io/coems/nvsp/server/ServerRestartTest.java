@@ -3,8 +3,6 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.client.ClientOptions;
 import io.coems.nvsp.client.NvspClient;
 import io.coems.nvsp.client.RemoteVolume;
-import io.coems.vvm.Client;
-import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,17 +24,13 @@ class ServerRestartTest {
 
     @Test
     void clientsReHandshakeAndContinueAfterAGracefulRestart(@TempDir Path dir) throws Exception {
-        long clientId;
-        long volumeId;
-        byte[] key = ClientKeys.newKey();
-        try (VolumePool pool = VolumePool.create(dir, NvspFixture.OPTIONS)) {
-            Client c = pool.clients().register("pc", "", "", Map.of(), Map.of());
-            ClientKeys.grant(pool.clients(), c.id(), key, false);
-            Volume v = pool.createVolume("disk", 8L << 20);
-            pool.clients().assign(v, c.id());
-            clientId = c.id();
-            volumeId = v.id();
+        NvspFixture.Member pc;
+        try (NvspFixture f = new NvspFixture(dir, b -> b)) {
+            pc = f.member("pc", 8L << 20, false);
         }
+        long clientId = pc.id();
+        long volumeId = pc.volumeId();
+        byte[] key = pc.key();
         NvspServer server = NvspServer.builder(VolumePool.open(dir, NvspFixture.OPTIONS)).port(0)
                 .closePoolOnClose(true).build().start();
         int port = server.address().getPort();
