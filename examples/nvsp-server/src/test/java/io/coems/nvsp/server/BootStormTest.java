@@ -28,8 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the server share the machine's two cores with one client alone already keeping both
  * busy, so the total measures 0.97-1.15x of one client alone from run to run (CPU-bound either
  * way; 0.98-0.99x on a quiet machine) and the strict comparison is inside the noise of a 4 s
- * window. Shares and the total are
- * compared within this run; no absolute speed is asserted.
+ * window. Shares and the total are compared within this run; no absolute speed is asserted.
  */
 class BootStormTest {
     private static final int CLIENTS = 32;
