@@ -188,4 +188,34 @@ public final class Fixtures {
             return (x >>> 1) % bound;
         }
     }
+
+    /**
+     * The byte offsets of accesses of {@code size} bytes to {@code count} slots: in order
+     * (wrapping around) or uniformly random from a seed, as {@link RandomIndex}.
+     */
+    public static final class Offsets {
+        private final int size;
+        private final long count;
+        private final RandomIndex random;
+        private long next;
+
+        /** Offsets of {@code count} slots of {@code size} bytes, in order if {@code sequential}. */
+        public Offsets(boolean sequential, long count, int size, long seed) {
+            this.size = size;
+            this.count = count;
+            this.random = sequential ? null : new RandomIndex(count, seed);
+        }
+
+        /** The byte offset of the next access. */
+        public long next() {
+            long slot;
+            if (random == null) {
+                slot = next;
+                next = slot + 1 == count ? 0 : slot + 1;
+            } else {
+                slot = random.next();
+            }
+            return slot * size;
+        }
+    }
 }

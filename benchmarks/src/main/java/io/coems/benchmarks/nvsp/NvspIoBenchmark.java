@@ -122,9 +122,7 @@ public class NvspIoBenchmark {
         NvspClient client;
         RemoteVolume remote;
         Volume local;
-        Fixtures.RandomIndex random;
-        long count;
-        long next;
+        Fixtures.Offsets offsets;
 
         @Setup(Level.Trial)
         public void setUp(Served served, ThreadParams thread) {
@@ -134,8 +132,7 @@ public class NvspIoBenchmark {
             }
             arena = Arena.ofShared();
             buffer = Fixtures.randomBuffer(arena, size, 3 + i);
-            count = Blocks.bytes(BLOCKS) / size;
-            random = new Fixtures.RandomIndex(count, 42 + i);
+            offsets = new Fixtures.Offsets(pattern == Pattern.SEQ, Blocks.bytes(BLOCKS) / size, size, 42 + i);
             local = served.volumes[i];
             if (served.target == Target.REMOTE) {
                 client = NvspClient.connect(ClientOptions.builder(served.server.address(), served.clientIds[i],
@@ -150,21 +147,11 @@ public class NvspIoBenchmark {
             Fixtures.closeAll(client, arena);
         }
 
-        long nextOffset() {
-            long p;
-            if (pattern == Pattern.SEQ) {
-                p = next;
-                next = p + 1 == count ? 0 : p + 1;
-            } else {
-                p = random.next();
-            }
-            return p * size;
-        }
     }
 
     @Benchmark
     public void read(Client0 c) {
-        long offset = c.nextOffset();
+        long offset = c.offsets.next();
         if (c.remote != null) {
             c.remote.read(offset, c.buffer);
         } else {
@@ -174,7 +161,7 @@ public class NvspIoBenchmark {
 
     @Benchmark
     public void write(Client0 c) {
-        long offset = c.nextOffset();
+        long offset = c.offsets.next();
         if (c.remote != null) {
             c.remote.write(offset, c.buffer);
         } else {

@@ -70,18 +70,13 @@ public class VolumeIoBenchmark {
     private BlockDevice raw;
     private Volume volume;
     private MemorySegment buffer;
-    private Fixtures.RandomIndex random;
-    private long count;
-    private long next;
-    private int perBlock;
+    private Fixtures.Offsets offsets;
 
     @Setup
     public void setUp() {
         arena = Arena.ofShared();
         buffer = Fixtures.randomBuffer(arena, size, 3);
-        perBlock = Blocks.SIZE / size;
-        count = BLOCKS * perBlock;
-        random = new Fixtures.RandomIndex(count, 42);
+        offsets = new Fixtures.Offsets(pattern == Pattern.SEQ, BLOCKS * (Blocks.SIZE / size), size, 42);
         if (target == Target.VOLUME) {
             fixture = VvmFixture.of(backing, FILE_BYTES, BLOCKS);
             volume = fixture.volume;
@@ -100,21 +95,9 @@ public class VolumeIoBenchmark {
         Fixtures.deleteTree(dir);
     }
 
-    /** Byte offset of the next access. */
-    private long nextOffset() {
-        long p;
-        if (pattern == Pattern.SEQ) {
-            p = next;
-            next = p + 1 == count ? 0 : p + 1;
-        } else {
-            p = random.next();
-        }
-        return p * size;
-    }
-
     @Benchmark
     public void write() {
-        long offset = nextOffset();
+        long offset = offsets.next();
         if (volume != null) {
             volume.write(offset, buffer);
         } else {
@@ -124,7 +107,7 @@ public class VolumeIoBenchmark {
 
     @Benchmark
     public void read() {
-        long offset = nextOffset();
+        long offset = offsets.next();
         if (volume != null) {
             volume.read(offset, buffer);
         } else {
