@@ -9,47 +9,59 @@ import io.coems.matrix.MatrixClosedException;
 import io.coems.matrix.MatrixIoException;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A device stored in a file and accessed through one memory mapping of the whole file
  * ({@link FileChannel#map(FileChannel.MapMode, long, long, Arena)}), so files larger than 2 GiB
  * need no chunking. New files are sparse: unwritten blocks take no disk space.
  *
- * <p>{@link #flush()} forces only the 1 MiB chunks written since the last flush ({@code msync});
- * {@link #close()} unmaps at once. The file is locked while open, so two pools in one machine
- * cannot open the same device. An I/O failure of the mapping (a truncated or vanished file)
- * marks the device {@link DeviceHealth#FAILED} and surfaces as {@link MatrixIoException}.
+ * <p>Reads copy from the mapping. A write goes through the mapping once every block it touches
+ * has been written whole since the device opened; until then it goes through the file
+ * ({@code write(2)}), which fills a hole of the sparse file without faulting it in page by page
+ * (the kernel zeroes each faulted page first, which made first writes several times slower).
+ * Both paths share the page cache, so a read sees either at once. {@link #flush()} forces the
+ * whole mapping in one {@code msync}, which writes back every dirty page of the file however it
+ * was written, and waits for writeback another flush started; {@link #close()} unmaps at once.
+ * The file is locked while open, so two pools in one machine cannot open the same device. An
+ * I/O failure (a truncated or vanished file, a full file system) marks the device
+ * {@link DeviceHealth#FAILED} and surfaces as {@link MatrixIoException}.
  */
 public final class MappedFileDevice implements BlockDevice {
     private final Path path;
     private final long blockCount;
+    private final RandomAccessFile file;
     private final FileChannel channel;
     private final FileLock lock;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment map;
-    private final DirtyRanges dirty;
+    private final WrittenBlocks written;
+    /** Guards {@link #file}'s position and {@link #scratch} for writes through the file. */
+    private final ReentrantLock fileWrites = new ReentrantLock();
+    private byte[] scratch;
     private volatile boolean closed;
     private volatile boolean failed;
     private volatile boolean blank;
 
-    private MappedFileDevice(Path path, FileChannel channel, long blockCount, boolean blank) throws IOException {
+    private MappedFileDevice(Path path, RandomAccessFile file, long blockCount, boolean blank) throws IOException {
         this.blank = blank;
         this.path = path;
-        this.channel = channel;
+        this.file = file;
+        this.channel = file.getChannel();
         this.blockCount = blockCount;
         this.lock = tryLock(channel);
         if (lock == null) {
             throw new MatrixArgumentException("device " + path + " is already open (locked by this or another process)");
         }
         this.map = channel.map(FileChannel.MapMode.READ_WRITE, 0, Blocks.bytes(blockCount), arena);
-        this.dirty = new DirtyRanges(Blocks.bytes(blockCount));
+        this.written = new WrittenBlocks(blockCount);
     }
 
     private static FileLock tryLock(FileChannel channel) throws IOException {
@@ -77,15 +89,14 @@ public final class MappedFileDevice implements BlockDevice {
                 throw new DeviceNotEmptyException("device " + path + " already holds " + Files.size(path)
                         + " bytes; refusing to overwrite it");
             }
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
             try {
-                channel.truncate(0);
-                channel.write(java.nio.ByteBuffer.allocate(1), Blocks.bytes(blockCount) - 1);
-                channel.force(true);
-                return new MappedFileDevice(path, channel, blockCount, true);
+                file.setLength(0);
+                file.setLength(Blocks.bytes(blockCount));
+                file.getFD().sync();
+                return new MappedFileDevice(path, file, blockCount, true);
             } catch (IOException | RuntimeException e) {
-                channel.close();
+                file.close();
                 throw e;
             }
         } catch (IOException e) {
@@ -109,11 +120,11 @@ public final class MappedFileDevice implements BlockDevice {
                 throw new MatrixArgumentException("device " + path + " has " + size
                         + " bytes, not a positive whole number of " + Blocks.SIZE + "-byte blocks");
             }
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
             try {
-                return new MappedFileDevice(path, channel, size >>> Blocks.SHIFT, false);
+                return new MappedFileDevice(path, file, size >>> Blocks.SHIFT, false);
             } catch (IOException | RuntimeException e) {
-                channel.close();
+                file.close();
                 throw e;
             }
         } catch (IOException e) {
@@ -164,6 +175,11 @@ public final class MappedFileDevice implements BlockDevice {
         Blocks.checkAccess(name(), blockCount, block, offset, src.byteSize());
         long position = Blocks.bytes(block) + offset;
         blank = false;
+        if (!written.all(position, src.byteSize())) {
+            writeThroughFile(block, position, src);
+            written.mark(position, src.byteSize());
+            return;
+        }
         try {
             MemorySegment.copy(src, 0, map, position, src.byteSize());
         } catch (IllegalStateException e) {
@@ -171,10 +187,42 @@ public final class MappedFileDevice implements BlockDevice {
         } catch (InternalError e) {
             throw fault("write", block, e);
         }
-        dirty.mark(position, src.byteSize());
     }
 
-    /** A slice of the mapping; the range is marked written, so the next flush forces it. */
+    /**
+     * {@code write(2)} of {@code src} at {@code position}: not interruptible (an interrupt would
+     * close a {@link FileChannel}), from the caller's array when it has one, else through
+     * {@link #scratch}.
+     */
+    private void writeThroughFile(long block, long position, MemorySegment src) {
+        fileWrites.lock();
+        try {
+            if (closed) {
+                throw closedException();
+            }
+            if (src.heapBase().orElse(null) instanceof byte[] array) {
+                file.seek(position);
+                file.write(array, Math.toIntExact(src.address()), Math.toIntExact(src.byteSize()));
+                return;
+            }
+            if (scratch == null) {
+                scratch = new byte[Blocks.SIZE];
+            }
+            for (long done = 0; done < src.byteSize(); done += scratch.length) {
+                int length = (int) Math.min(scratch.length, src.byteSize() - done);
+                MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, done, scratch, 0, length);
+                file.seek(position + done);
+                file.write(scratch, 0, length);
+            }
+        } catch (IOException e) {
+            failed = true;
+            throw new MatrixIoException("device " + path + ": write of block " + block + " failed: " + e.getMessage(), e);
+        } finally {
+            fileWrites.unlock();
+        }
+    }
+
+    /** A slice of the mapping; the next flush forces what is written through it. */
     @Override
     public MemorySegment window(long block, long blocks) {
         Blocks.checkAccess(name(), blockCount, block, 0, Blocks.bytes(blocks));
@@ -182,7 +230,6 @@ public final class MappedFileDevice implements BlockDevice {
             throw closedException();
         }
         blank = false;
-        dirty.mark(Blocks.bytes(block), Blocks.bytes(blocks));
         return map.asSlice(Blocks.bytes(block), Blocks.bytes(blocks));
     }
 
@@ -192,7 +239,7 @@ public final class MappedFileDevice implements BlockDevice {
             throw closedException();
         }
         try {
-            dirty.drain((position, length) -> map.asSlice(position, Math.min(length, map.byteSize() - position)).force());
+            map.force();
         } catch (IllegalStateException e) {
             throw closedException();
         } catch (java.io.UncheckedIOException | InternalError e) {
@@ -206,13 +253,18 @@ public final class MappedFileDevice implements BlockDevice {
         if (closed) {
             return;
         }
-        closed = true;
+        fileWrites.lock();
+        try {
+            closed = true;
+        } finally {
+            fileWrites.unlock();
+        }
         try {
             arena.close();
         } finally {
             try {
                 lock.release();
-                channel.close();
+                file.close();
             } catch (IOException e) {
                 throw new MatrixIoException("device " + path + ": close failed: " + e.getMessage(), e);
             }

@@ -134,18 +134,54 @@ class DeviceTest {
     }
 
     @Test
-    void dirtyRangesCoalesceRunsAndClearThem() {
-        DirtyRanges dirty = new DirtyRanges(100L << 20);
-        dirty.mark(0, 1);
-        dirty.mark((1L << 20) + 5, 10);
-        dirty.mark(10L << 20, 3L << 20);
-        java.util.List<long[]> runs = new java.util.ArrayList<>();
-        dirty.drain((position, length) -> runs.add(new long[] {position, length}));
-        assertEquals(2, runs.size());
-        assertArrayEquals(new long[] {0, 2L << 20}, runs.get(0));
-        assertArrayEquals(new long[] {10L << 20, 3L << 20}, runs.get(1));
-        runs.clear();
-        dirty.drain((position, length) -> runs.add(new long[] {position, length}));
-        assertTrue(runs.isEmpty(), "drained ranges are clean");
+    void writesThroughTheFileAndThroughTheMappingReadBackAndSurviveReopen() {
+        Path path = dir.resolve("paths.dev");
+        byte[] whole = random(3 * Blocks.SIZE, 7);
+        byte[] backing = random(Blocks.SIZE + 100, 8);
+        byte[] partial = random(4096, 9);
+        byte[] over = random(Blocks.SIZE, 10);
+        try (MappedFileDevice device = MappedFileDevice.create(path, 8, false);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            // first writes, through the file: from a native segment (the scratch array, in chunks),
+            // from a slice of a heap array (its own offset), from a read-only heap segment
+            device.write(1, 0, arena.allocate(whole.length).copyFrom(MemorySegment.ofArray(whole)));
+            device.write(4, 0, MemorySegment.ofArray(backing).asSlice(100));
+            device.write(5, 8192, MemorySegment.ofArray(partial).asReadOnly());
+            assertArrayEquals(whole, read(device, 1, 0, whole.length));
+            assertArrayEquals(java.util.Arrays.copyOfRange(backing, 100, backing.length), read(device, 4, 0, Blocks.SIZE));
+            assertArrayEquals(partial, read(device, 5, 8192, partial.length));
+            // block 1 was written whole, so this overwrite goes through the mapping
+            device.write(1, 0, MemorySegment.ofArray(over));
+            assertArrayEquals(over, read(device, 1, 0, over.length));
+            device.flush();
+        }
+        try (MappedFileDevice device = MappedFileDevice.open(path)) {
+            assertArrayEquals(over, read(device, 1, 0, over.length));
+            assertArrayEquals(java.util.Arrays.copyOfRange(whole, Blocks.SIZE, whole.length), read(device, 2, 0, 2 * Blocks.SIZE));
+            assertArrayEquals(partial, read(device, 5, 8192, partial.length));
+            assertArrayEquals(new byte[8192], read(device, 5, 0, 8192), "bytes around a partial write stay zero");
+        }
+    }
+
+    @Test
+    void anInterruptedWriterNeitherFailsNorBreaksTheDevice() {
+        Path path = dir.resolve("interrupted.dev");
+        byte[] data = random(Blocks.SIZE, 11);
+        try (MappedFileDevice device = MappedFileDevice.create(path, 4, false)) {
+            Thread.currentThread().interrupt();
+            try {
+                device.write(0, 0, MemorySegment.ofArray(data));
+                device.flush();
+            } finally {
+                assertTrue(Thread.interrupted(), "the interrupt is left to its owner");
+            }
+            device.write(1, 0, MemorySegment.ofArray(data));
+            device.flush();
+            assertEquals(io.coems.matrix.DeviceHealth.ONLINE, device.health());
+        }
+        try (MappedFileDevice device = MappedFileDevice.open(path)) {
+            assertArrayEquals(data, read(device, 0, 0, data.length));
+            assertArrayEquals(data, read(device, 1, 0, data.length));
+        }
     }
 }
