@@ -4,6 +4,7 @@
 #
 #   benchmarks/nbd-compare.sh            # ROUNDS=3 RUNTIME=5 by default (about 10 minutes)
 #   ROUNDS=5 RUNTIME=10 KEEP=1 benchmarks/nbd-compare.sh
+#   ONLY=firstwrite benchmarks/nbd-compare.sh   # only the workloads whose name matches the regex
 #
 # Data: a 1 GiB raw image whose first 512 MiB are random (the rest a hole). The gateway serves a
 # pool volume `vm` imported from it through the gateway itself (nbdcopy); qemu-nbd -f raw and
@@ -33,6 +34,7 @@ IODEPTH="${IODEPTH:-16}"
 BASE_PORT="${BASE_PORT:-10901}"
 WORK="${WORK:-$(mktemp -d /tmp/nbd-compare.XXXXXX)}"
 KEEP="${KEEP:-0}"
+ONLY="${ONLY:-}"
 mkdir -p "$WORK"
 stamp="$(date -u +%Y%m%d-%H%M)"
 out_txt="$root/benchmarks/results/nbd-compare-$stamp.txt"
@@ -166,6 +168,8 @@ timed() { # timed BYTES CMD...: prints MB/s of BYTES over the command's wall tim
     python3 -c "print(f'{$bytes / ($t1 - $t0) / 1e6:.2f}')"
 }
 
+wanted() { [[ -z "$ONLY" || "$1" =~ $ONLY ]]; } # wanted WORKLOAD: whether ONLY selects it
+
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RESULTS"; }
 
 # ---------------------------------------------------------------- warm-up (not recorded)
@@ -181,16 +185,19 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for ((i = 0; i < ${#SERVERS[@]}; i++)); do order+=("${SERVERS[$(((i + r - 1) % ${#SERVERS[@]}))]}"); done
     log "round $r of $ROUNDS, order: ${order[*]}"
     for s in "${order[@]}"; do
+        wanted nbdcopy-read || break
         v=$(timed $((1 << 30)) nbdcopy "$(uri "$s")" null:)
         record "$r" nbdcopy-read "$s" "$v" MB/s; log "  nbdcopy-read $s $v MB/s"
     done
     for s in "${order[@]}"; do
+        wanted nbdcopy-write || break
         v=$(timed $((512 << 20)) nbdcopy "$WORK/rand512m.bin" "$(uri "$s")")
         record "$r" nbdcopy-write "$s" "$v" MB/s; log "  nbdcopy-write $s $v MB/s"
     done
     for w in "${FIO_WORKLOADS[@]}"; do
         read -r rw bs <<<"$w"
         kind=$([[ $rw == rand* ]] && echo "$rw" || echo "seq$rw")
+        wanted "fio-$kind-$bs" || continue
         for s in "${order[@]}"; do
             read -r mbs iops < <(fio_run "$s" "$rw" "$bs" --time_based --runtime="$RUNTIME")
             if [[ $bs == 4k ]]; then record "$r" "fio-$kind-$bs" "$s" "$iops" IOPS; else record "$r" "fio-$kind-$bs" "$s" "$mbs" MB/s; fi
@@ -204,8 +211,9 @@ done
 # gateway's volume is written first, so that after each snapshot the warm-up there copies on
 # write as the measured run does (qcow2's 64 KiB cluster writes allocate whether or not the
 # backing file has data there).
-fio_run coems write 64k --offset=512m --size=512m >/dev/null
+wanted firstwrite-64k && fio_run coems write 64k --offset=512m --size=512m >/dev/null
 for ((r = 1; r <= ROUNDS; r++)); do
+    wanted firstwrite-64k || break
     fw=(coems qemu-qcow2); ((r % 2 == 0)) && fw=(qemu-qcow2 coems)
     log "first writes after a snapshot, round $r of $ROUNDS, order: ${fw[*]}"
     for s in "${fw[@]}"; do
@@ -279,6 +287,9 @@ targets = [
 ]
 js["targets"] = []
 for name, got, want in targets:
+    if got != got:  # NaN: the workload was not run (ONLY)
+        lines.append(f"skip  {name}: not run")
+        continue
     ok = got >= want
     lines.append(f"{'PASS' if ok else 'FAIL'}  {name}: {got:.2f}x")
     js["targets"].append({"target": name, "ratio": got, "want": want, "pass": ok})
