@@ -35,7 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link DeviceHealth#FAILED} and surfaces as {@link MatrixIoException}.
  */
 public final class MappedFileDevice implements BlockDevice {
+    /** The device files open in this JVM (real paths): a second open is refused before it touches the file. */
+    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path path;
+    private final Path key;
     private final long blockCount;
     private final RandomAccessFile file;
     private final FileChannel channel;
@@ -46,22 +50,61 @@ public final class MappedFileDevice implements BlockDevice {
     /** Guards {@link #file}'s position and {@link #scratch} for writes through the file. */
     private final ReentrantLock fileWrites = new ReentrantLock();
     private byte[] scratch;
+    /** Writes through the file so far (guarded by {@link #fileWrites}), for tests. */
+    private long fileWriteCount;
+    /** One flush at a time: a failure one of them meets is seen by every later one. */
+    private final ReentrantLock flushes = new ReentrantLock();
+    /** Set after a write, cleared by the flush that starts after it. */
+    private volatile boolean dirty;
+    /** Whether a window was handed out: the device cannot tell when it is written, so every flush forces. */
+    private volatile boolean windowed;
     private volatile boolean closed;
     private volatile boolean failed;
     private volatile boolean blank;
 
-    private MappedFileDevice(Path path, RandomAccessFile file, long blockCount, boolean blank) throws IOException {
+    private MappedFileDevice(Path path, Path key, RandomAccessFile file, FileLock lock, long blockCount, boolean blank)
+            throws IOException {
         this.blank = blank;
         this.path = path;
+        this.key = key;
         this.file = file;
         this.channel = file.getChannel();
+        this.lock = lock;
         this.blockCount = blockCount;
-        this.lock = tryLock(channel);
-        if (lock == null) {
-            throw new MatrixArgumentException("device " + path + " is already open (locked by this or another process)");
-        }
         this.map = channel.map(FileChannel.MapMode.READ_WRITE, 0, Blocks.bytes(blockCount), arena);
         this.written = new WrittenBlocks(blockCount);
+    }
+
+    /** Sizes (or checks) a file this JVM and no other process holds; returns its blocks. */
+    private interface Preparation {
+        long blockCount(RandomAccessFile file) throws IOException;
+    }
+
+    /**
+     * Opens {@code path} (creating the file if missing), claims it in this JVM and locks it
+     * against other processes, and only then runs {@code prepare} on it. The claim comes first:
+     * closing a second descriptor of a file would release this process's lock on it.
+     */
+    private static MappedFileDevice claim(Path path, Preparation prepare, boolean blank) throws IOException {
+        Path key = Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
+        if (!OPEN.add(key)) {
+            throw new MatrixArgumentException("device " + path + " is already open in this process");
+        }
+        RandomAccessFile file = null;
+        try {
+            file = new RandomAccessFile(path.toFile(), "rw");
+            FileLock lock = tryLock(file.getChannel());
+            if (lock == null) {
+                throw new MatrixArgumentException("device " + path + " is already open (locked by another process)");
+            }
+            return new MappedFileDevice(path, key, file, lock, prepare.blockCount(file), blank);
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                file.close();
+            }
+            OPEN.remove(key);
+            throw e;
+        }
     }
 
     private static FileLock tryLock(FileChannel channel) throws IOException {
@@ -77,7 +120,8 @@ public final class MappedFileDevice implements BlockDevice {
      *
      * @param overwrite whether an existing non-empty file may be replaced; its content is lost
      * @throws DeviceNotEmptyException if the file exists, is not empty and {@code overwrite} is false
-     * @throws MatrixArgumentException if {@code blockCount} is not positive
+     * @throws MatrixArgumentException if {@code blockCount} is not positive, or the file is open
+     *                                 (here or in another process), whatever {@code overwrite} says
      * @throws MatrixIoException if the file cannot be created
      */
     public static MappedFileDevice create(Path path, long blockCount, boolean overwrite) {
@@ -85,20 +129,16 @@ public final class MappedFileDevice implements BlockDevice {
             throw new MatrixArgumentException("device " + path + ": block count " + blockCount + " is not positive");
         }
         try {
-            if (!overwrite && Files.exists(path) && Files.size(path) > 0) {
-                throw new DeviceNotEmptyException("device " + path + " already holds " + Files.size(path)
-                        + " bytes; refusing to overwrite it");
-            }
-            RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
-            try {
+            return claim(path, file -> {
+                if (!overwrite && file.length() > 0) {
+                    throw new DeviceNotEmptyException("device " + path + " already holds " + file.length()
+                            + " bytes; refusing to overwrite it");
+                }
                 file.setLength(0);
                 file.setLength(Blocks.bytes(blockCount));
                 file.getFD().sync();
-                return new MappedFileDevice(path, file, blockCount, true);
-            } catch (IOException | RuntimeException e) {
-                file.close();
-                throw e;
-            }
+                return blockCount;
+            }, true);
         } catch (IOException e) {
             throw new MatrixIoException("cannot create device " + path + ": " + e.getMessage(), e);
         }
@@ -107,26 +147,23 @@ public final class MappedFileDevice implements BlockDevice {
     /**
      * Opens an existing device file; its size must be a whole number of blocks.
      *
-     * @throws MatrixArgumentException if the file is missing, empty or not a whole number of blocks
+     * @throws MatrixArgumentException if the file is missing, empty, not a whole number of blocks,
+     *                                 or open (here or in another process)
      * @throws MatrixIoException if the file cannot be opened
      */
     public static MappedFileDevice open(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new MatrixArgumentException("device " + path + " does not exist or is not a regular file");
+        }
         try {
-            if (!Files.isRegularFile(path)) {
-                throw new MatrixArgumentException("device " + path + " does not exist or is not a regular file");
-            }
-            long size = Files.size(path);
-            if (size == 0 || size % Blocks.SIZE != 0) {
-                throw new MatrixArgumentException("device " + path + " has " + size
-                        + " bytes, not a positive whole number of " + Blocks.SIZE + "-byte blocks");
-            }
-            RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
-            try {
-                return new MappedFileDevice(path, file, size >>> Blocks.SHIFT, false);
-            } catch (IOException | RuntimeException e) {
-                file.close();
-                throw e;
-            }
+            return claim(path, file -> {
+                long size = file.length();
+                if (size == 0 || size % Blocks.SIZE != 0) {
+                    throw new MatrixArgumentException("device " + path + " has " + size
+                            + " bytes, not a positive whole number of " + Blocks.SIZE + "-byte blocks");
+                }
+                return size >>> Blocks.SHIFT;
+            }, false);
         } catch (IOException e) {
             throw new MatrixIoException("cannot open device " + path + ": " + e.getMessage(), e);
         }
@@ -175,17 +212,20 @@ public final class MappedFileDevice implements BlockDevice {
         Blocks.checkAccess(name(), blockCount, block, offset, src.byteSize());
         long position = Blocks.bytes(block) + offset;
         blank = false;
-        if (!written.all(position, src.byteSize())) {
+        if (written.all(position, src.byteSize())) {
+            try {
+                MemorySegment.copy(src, 0, map, position, src.byteSize());
+            } catch (IllegalStateException e) {
+                throw closedException();
+            } catch (InternalError e) {
+                throw fault("write", block, e);
+            }
+        } else {
             writeThroughFile(block, position, src);
             written.mark(position, src.byteSize());
-            return;
         }
-        try {
-            MemorySegment.copy(src, 0, map, position, src.byteSize());
-        } catch (IllegalStateException e) {
-            throw closedException();
-        } catch (InternalError e) {
-            throw fault("write", block, e);
+        if (!dirty) {
+            dirty = true;
         }
     }
 
@@ -200,6 +240,7 @@ public final class MappedFileDevice implements BlockDevice {
             if (closed) {
                 throw closedException();
             }
+            fileWriteCount++;
             if (src.heapBase().orElse(null) instanceof byte[] array) {
                 file.seek(position);
                 file.write(array, Math.toIntExact(src.address()), Math.toIntExact(src.byteSize()));
@@ -222,7 +263,7 @@ public final class MappedFileDevice implements BlockDevice {
         }
     }
 
-    /** A slice of the mapping; the next flush forces what is written through it. */
+    /** A slice of the mapping; every later flush forces what is written through it. */
     @Override
     public MemorySegment window(long block, long blocks) {
         Blocks.checkAccess(name(), blockCount, block, 0, Blocks.bytes(blocks));
@@ -230,21 +271,52 @@ public final class MappedFileDevice implements BlockDevice {
             throw closedException();
         }
         blank = false;
+        windowed = true;
+        written.mark(Blocks.bytes(block), Blocks.bytes(blocks));
         return map.asSlice(Blocks.bytes(block), Blocks.bytes(blocks));
     }
 
+    /**
+     * Makes every write that returned before this call durable: one {@code msync} of the whole
+     * mapping, unless nothing was written since the last flush.
+     *
+     * @throws MatrixIoException if this or any earlier flush, read or write of the device failed
+     *                           (Linux reports a writeback error to one flush only, so the device
+     *                           stays failed)
+     */
     @Override
     public void flush() {
         if (closed) {
             throw closedException();
         }
+        flushes.lock();
         try {
+            if (failed) {
+                throw new MatrixIoException("device " + path + " failed earlier; what was written since its last"
+                        + " good flush may be lost");
+            }
+            if (!dirty && !windowed) {
+                return;
+            }
+            dirty = false;
             map.force();
         } catch (IllegalStateException e) {
             throw closedException();
         } catch (java.io.UncheckedIOException | InternalError e) {
             failed = true;
             throw new MatrixIoException("device " + path + ": flush failed: " + e.getMessage(), e);
+        } finally {
+            flushes.unlock();
+        }
+    }
+
+    /** How many writes went through the file rather than the mapping (tests). */
+    long fileWrites() {
+        fileWrites.lock();
+        try {
+            return fileWriteCount;
+        } finally {
+            fileWrites.unlock();
         }
     }
 
@@ -267,6 +339,8 @@ public final class MappedFileDevice implements BlockDevice {
                 file.close();
             } catch (IOException e) {
                 throw new MatrixIoException("device " + path + ": close failed: " + e.getMessage(), e);
+            } finally {
+                OPEN.remove(key); // only now: a descriptor of ours closed later would drop a new owner's lock
             }
         }
     }

@@ -5,10 +5,12 @@ import io.coems.matrix.Blocks;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Which blocks of a mapped file a device has written whole since it was opened: one bit per
- * 64 KiB block, set without locking. A block not yet written whole may still be a hole of the
- * sparse file (or pages not in memory), which a write through the mapping would fault in page
- * by page; {@link MappedFileDevice} writes such ranges through the file instead.
+ * Which blocks of a mapped file a device has written since it was opened: one bit per 64 KiB
+ * block (2 KiB per GiB of device), set without locking. A block not yet written may be a hole
+ * of the sparse file (or pages not in memory), which a write through the mapping would fault in
+ * page by page; {@link MappedFileDevice} writes such ranges through the file instead. SFS
+ * writes a newly allocated block whole, so after one write through the file its pages are in
+ * the page cache.
  */
 final class WrittenBlocks {
     private final AtomicLongArray bits;
@@ -17,7 +19,7 @@ final class WrittenBlocks {
         this.bits = new AtomicLongArray((int) ((blocks + 63) >>> 6));
     }
 
-    /** Whether every block that the bytes {@code [position, position + length)} touch was written whole. */
+    /** Whether every block that the bytes {@code [position, position + length)} touch was written. */
     boolean all(long position, long length) {
         long last = (position + Math.max(length, 1) - 1) >>> Blocks.SHIFT;
         for (long block = position >>> Blocks.SHIFT; block <= last; block++) {
@@ -28,11 +30,10 @@ final class WrittenBlocks {
         return true;
     }
 
-    /** Records the blocks that the bytes {@code [position, position + length)} cover whole. */
+    /** Records the blocks that the bytes {@code [position, position + length)} touch. */
     void mark(long position, long length) {
-        long first = (position + Blocks.SIZE - 1) >>> Blocks.SHIFT;
-        long end = (position + length) >>> Blocks.SHIFT;
-        for (long block = first; block < end; block++) {
+        long last = (position + Math.max(length, 1) - 1) >>> Blocks.SHIFT;
+        for (long block = position >>> Blocks.SHIFT; block <= last; block++) {
             bits.getAndAccumulate((int) (block >>> 6), 1L << block, (a, b) -> a | b);
         }
     }

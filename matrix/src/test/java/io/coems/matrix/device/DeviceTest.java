@@ -126,9 +126,17 @@ class DeviceTest {
         assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(dir.resolve("none"))),
                 "does not exist");
         Path path = dir.resolve("locked.dev");
+        byte[] data = random(Blocks.SIZE, 13);
         try (MappedFileDevice device = MappedFileDevice.create(path, 2, false)) {
+            device.write(1, 0, MemorySegment.ofArray(data));
             assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(path)),
                     "already open");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.create(path, 2, true)),
+                    "already open");
+            assertMentions(assertThrows(MatrixArgumentException.class,
+                    () -> MappedFileDevice.open(dir.resolve(".").resolve("locked.dev"))), "already open");
+            assertEquals(2L * Blocks.SIZE, Files.size(path), "the refused create did not truncate the open device");
+            assertArrayEquals(data, read(device, 1, 0, data.length));
         }
         MappedFileDevice.open(path).close();
     }
@@ -150,13 +158,18 @@ class DeviceTest {
             assertArrayEquals(whole, read(device, 1, 0, whole.length));
             assertArrayEquals(java.util.Arrays.copyOfRange(backing, 100, backing.length), read(device, 4, 0, Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
-            // block 1 was written whole, so this overwrite goes through the mapping
+            assertEquals(3, device.fileWrites());
+            // block 1 was written, so this overwrite goes through the mapping
             device.write(1, 0, MemorySegment.ofArray(over));
             assertArrayEquals(over, read(device, 1, 0, over.length));
+            assertEquals(3, device.fileWrites(), "a written block is written through the mapping");
             device.flush();
         }
         try (MappedFileDevice device = MappedFileDevice.open(path)) {
             assertArrayEquals(over, read(device, 1, 0, over.length));
+            device.write(1, 0, MemorySegment.ofArray(over));
+            device.write(1, 0, MemorySegment.ofArray(over));
+            assertEquals(1, device.fileWrites(), "after a reopen, each block's first write goes through the file");
             assertArrayEquals(java.util.Arrays.copyOfRange(whole, Blocks.SIZE, whole.length), read(device, 2, 0, 2 * Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
             assertArrayEquals(new byte[8192], read(device, 5, 0, 8192), "bytes around a partial write stay zero");
@@ -182,6 +195,34 @@ class DeviceTest {
         try (MappedFileDevice device = MappedFileDevice.open(path)) {
             assertArrayEquals(data, read(device, 0, 0, data.length));
             assertArrayEquals(data, read(device, 1, 0, data.length));
+        }
+    }
+
+    @Test
+    void writtenBlocksCoverEveryBlockARangeTouches() {
+        WrittenBlocks written = new WrittenBlocks(130);
+        assertTrue(!written.all(0, 1));
+        written.mark(Blocks.SIZE - 1, Blocks.SIZE + 2); // the last byte of block 0 to the first of block 2
+        assertTrue(written.all(0, 3L * Blocks.SIZE));
+        assertTrue(!written.all(0, 3L * Blocks.SIZE + 1), "block 3 was not touched");
+        written.mark(129L * Blocks.SIZE + 100, 0); // zero length: the block of its position
+        assertTrue(written.all(129L * Blocks.SIZE, Blocks.SIZE), "the last block, in the third word");
+        assertTrue(!written.all(128L * Blocks.SIZE, 2L * Blocks.SIZE));
+    }
+
+    @Test
+    void aDeviceThatFailedRefusesEveryLaterFlush() throws Exception {
+        Path path = dir.resolve("truncated.dev");
+        try (MappedFileDevice device = MappedFileDevice.create(path, 4, false)) {
+            device.write(3, 0, MemorySegment.ofArray(random(Blocks.SIZE, 12)));
+            device.flush();
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                file.setLength(Blocks.SIZE); // the mapping now runs past the end of the file
+            }
+            assertMentions(assertThrows(io.coems.matrix.MatrixIoException.class, () -> read(device, 3, 0, 16)),
+                    "read of block 3");
+            assertEquals(io.coems.matrix.DeviceHealth.FAILED, device.health());
+            assertMentions(assertThrows(io.coems.matrix.MatrixIoException.class, device::flush), "failed earlier");
         }
     }
 }
