@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * (with NACKs after a gap), answers KEEPALIVE, CLOSE (once the session's running requests are
  * answered; its queued ones are dropped) and the client's NACKs, filters duplicates
  * through each session's cache, enforces credits and queues the requests for the workers.
- * Between datagrams it runs the timers: NACKs due, expired reassembly slots and sessions silent
- * for three keep-alive periods. It owns the session table. Nothing it does for a datagram it
+ * Between datagrams it runs the timers: NACKs due, expired reassembly slots, sessions silent
+ * for three keep-alive periods, and sessions whose client lost the key they were opened with
+ * (changed, revoked, or the client removed). It owns the session table. Nothing it does for a datagram it
  * accepts allocates beyond what the JDK does (the handshake does, once per session); a dropped
  * or refused one builds its log detail, and the timers copy the session list once a pass.
  */
@@ -324,7 +325,8 @@ final class Receiver implements Runnable {
         long now = System.nanoTime();
         makeRoom(client.id(), now);
         Session session = new Session(sessionId, server.clientState(client, now), keys,
-                mode, maxDatagram, credits, acceptBytes, key, from, server.senders(), now);
+                mode, maxDatagram, credits, acceptBytes, key, client.attributes().get(ClientKeys.PSK), from,
+                server.senders(), now);
         sessions.put(session);
         byHandshake.put(key, session);
         server.sessionOpened();
@@ -617,11 +619,23 @@ final class Receiver implements Runnable {
                     close(session, "its packet sequence is exhausted");
                 } else if (now - session.lastHeardNanos() > silenceNanos) {
                     close(session, "expired after " + server.keepAlive().multipliedBy(3).toMillis() + " ms of silence");
+                } else if (!keyStillGranted(session)) {
+                    close(session, "closed: its client's key was changed or revoked, or the client removed");
                 }
             }
             nextExpiryNanos = now + expiryPeriodNanos;
         }
         return Math.min(untilNack, nextExpiryNanos - now);
+    }
+
+    /** Whether the session's client still exists and holds the key the session was opened with. */
+    private boolean keyStillGranted(Session session) {
+        try {
+            return session.grantedKey.equals(server.pool().clients().client(session.client.id()).attributes()
+                    .get(ClientKeys.PSK));
+        } catch (PoolException gone) {
+            return false;
+        }
     }
 
     private boolean sendNack(long sessionId, long requestId) {

@@ -39,6 +39,8 @@ final class Session {
     final byte[] accept;
     /** The key of the AUTHENTICATE that made the session. */
     final Receiver.HandshakeKey handshakeKey;
+    /** The client's {@link ClientKeys#PSK} attribute the session was opened with. */
+    final String grantedKey;
     final Opener opener;
     private final SessionKeys keys;
     private final Sealer[] sealers;
@@ -65,12 +67,13 @@ final class Session {
      * @param credits the requests the client may have in flight
      * @param accept the encoded ACCEPT
      * @param handshakeKey the key of the AUTHENTICATE (client id and nonce)
+     * @param grantedKey the client's {@link ClientKeys#PSK} attribute that verified it
      * @param address where the client sends from
      * @param senders how many threads send datagrams of this session
      * @param nowNanos the current time
      */
     Session(long id, ClientState client, SessionKeys keys, SecurityMode mode, int maxDatagram,
-            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, InetSocketAddress address, int senders, long nowNanos) {
+            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, String grantedKey, InetSocketAddress address, int senders, long nowNanos) {
         this.id = id;
         this.client = client;
         this.keys = keys;
@@ -82,6 +85,7 @@ final class Session {
         this.flow = client.flow();
         this.accept = accept;
         this.handshakeKey = handshakeKey;
+        this.grantedKey = grantedKey;
         this.address = address;
         this.opener = keys.opener(Direction.CLIENT_TO_SERVER, mode);
         this.sealers = new Sealer[senders];

@@ -45,6 +45,35 @@ class RefusalTest {
     }
 
     @Test
+    void aChangedKeyEndsTheSessionsOpenedWithTheOldOne(@TempDir Path dir) throws InterruptedException {
+        try (NvspFixture f = new NvspFixture(dir, b -> b).start()) {
+            NvspFixture.Member pc = f.member("pc", MIB, false);
+            NvspFixture.Member other = f.member("other", MIB, false);
+            // a short timeout: the server drops an AUTHENTICATE with a wrong proof without an answer
+            NvspClient oldClient = NvspClient.connect(ClientOptions.builder(f.server.address(), pc.id(), pc.key())
+                    .requestTimeout(Duration.ofSeconds(3)).build());
+            RemoteVolume old = oldClient.volume(pc.volumeId());
+            RemoteVolume untouched = f.connect(other).volume(other.volumeId());
+            old.write(0, new byte[4096], 0, 4096);
+            assertEquals(2, f.server.metrics().sessions());
+
+            byte[] rotated = ClientKeys.newKey();
+            ClientKeys.grant(f.pool.clients(), pc.id(), rotated, false);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (f.server.metrics().sessions() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, f.server.metrics().sessions(), "the session opened with the old key is closed");
+            assertThrows(RemoteException.class, () -> old.write(0, new byte[4096], 0, 4096),
+                    "the old key opens no new session");
+            untouched.write(0, new byte[4096], 0, 4096); // another client's session is left alone
+            NvspFixture.Member renewed = new NvspFixture.Member(pc.id(), pc.name(), rotated, pc.volumeId());
+            f.connect(renewed).volume(pc.volumeId()).write(0, new byte[4096], 0, 4096);
+            oldClient.close();
+        }
+    }
+
+    @Test
     void aClientCannotReachAnotherClientsVolume(@TempDir Path dir) {
         try (NvspFixture f = new NvspFixture(dir, b -> b).start()) {
             NvspFixture.Member a = f.member("a", MIB, false);
