@@ -18,8 +18,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Slots are shared by every session the reassembler serves, so no slot can stay taken for
  * good: a slot expires once the timeout has passed since its first fragment, whether its
  * message is complete or not; at most one completed message holds a slot at a time (completing
- * another frees the one not yet released); and one session holds at most
- * {@code slotsPerSession} slots, so a single peer cannot take them all. A message that finds
+ * another frees the one not yet released); and one owner holds at most {@code slotsPerOwner}
+ * slots, so a single peer cannot take them all. The owner is the session, or what the caller
+ * names (a server passes the client, so that a client's several sessions share one quota). A message that finds
  * no free slot is dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
  *
  * <p>Call {@link #accept} only for datagrams that passed the {@code Opener} (on a protected
@@ -42,7 +43,7 @@ public final class Reassembler {
     }
 
     private final Slot[] slots;
-    private final int slotsPerSession;
+    private final int slotsPerOwner;
     private final int maxMessageLength;
     private final int maxFragments;
     private final long timeoutNanos;
@@ -52,13 +53,14 @@ public final class Reassembler {
      * Creates a reassembler and allocates its slots ({@code slots * maxMessageLength} bytes).
      *
      * @param slots messages reassembled at the same time, at most
-     * @param slotsPerSession slots one session may hold at the same time, 1 to {@code slots}
+     * @param slotsPerOwner slots one owner (by default a session) may hold at the same time, 1 to
+     *                      {@code slots}
      * @param maxMessageLength the largest message accepted, in bytes
      * @param maxFragments the largest fragment count accepted
      * @param timeoutNanos how long a slot is kept after its first fragment, complete or not
      */
-    public Reassembler(int slots, int slotsPerSession, int maxMessageLength, int maxFragments, long timeoutNanos) {
-        if (slots <= 0 || slotsPerSession <= 0 || slotsPerSession > slots || maxMessageLength <= 0
+    public Reassembler(int slots, int slotsPerOwner, int maxMessageLength, int maxFragments, long timeoutNanos) {
+        if (slots <= 0 || slotsPerOwner <= 0 || slotsPerOwner > slots || maxMessageLength <= 0
                 || maxFragments <= 0 || maxFragments > 0xFFFF || timeoutNanos <= 0) {
             throw new IllegalArgumentException("invalid reassembly configuration");
         }
@@ -66,7 +68,7 @@ public final class Reassembler {
         for (int i = 0; i < slots; i++) {
             this.slots[i] = new Slot(maxMessageLength, maxFragments);
         }
-        this.slotsPerSession = slotsPerSession;
+        this.slotsPerOwner = slotsPerOwner;
         this.maxMessageLength = maxMessageLength;
         this.maxFragments = maxFragments;
         this.timeoutNanos = timeoutNanos;
@@ -83,6 +85,20 @@ public final class Reassembler {
      *     fragments of its message received before
      */
     public Outcome accept(FrameHeader frame, long nowNanos) {
+        return accept(frame, frame.sessionId(), nowNanos);
+    }
+
+    /**
+     * Stores the payload of a received fragment, a new message counting against {@code owner}'s
+     * quota of slots rather than its session's.
+     *
+     * @param frame the header, wrapped over an authenticated (and decrypted) datagram
+     * @param owner whose quota a new message takes a slot of (a server passes the client id)
+     * @param nowNanos the current time, as {@link System#nanoTime()}
+     * @return what happened to the fragment, as {@link #accept(FrameHeader, long)}
+     * @throws MalformedMessageException as {@link #accept(FrameHeader, long)}
+     */
+    public Outcome accept(FrameHeader frame, long owner, long nowNanos) {
         int count = frame.fragmentCount();
         int index = frame.fragmentIndex();
         long start = frame.fragmentOffset();
@@ -97,11 +113,11 @@ public final class Reassembler {
         long stride = stride(frame, index, count, start, length);
         Slot slot = find(frame.sessionId(), frame.requestId());
         if (slot == null) {
-            slot = claim(frame.sessionId(), nowNanos);
+            slot = claim(owner, nowNanos);
             if (slot == null) {
                 return Outcome.NO_SLOT;
             }
-            slot.start(frame.sessionId(), frame.requestId(), count, nowNanos);
+            slot.start(frame.sessionId(), frame.requestId(), owner, count, nowNanos);
         } else if (slot.fragmentCount != count) {
             throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
         } else if (slot.has(index)) {
@@ -237,18 +253,18 @@ public final class Reassembler {
         return null;
     }
 
-    /** Returns a free or expired slot, freed, unless the session already holds its quota. */
-    private Slot claim(long sessionId, long nowNanos) {
+    /** Returns a free or expired slot, freed, unless {@code owner} already holds its quota. */
+    private Slot claim(long owner, long nowNanos) {
         Slot candidate = null;
         int held = 0;
         for (Slot slot : slots) {
             if (!slot.used || isExpired(slot, nowNanos)) {
                 candidate = candidate == null ? slot : candidate;
-            } else if (slot.sessionId == sessionId) {
+            } else if (slot.owner == owner) {
                 held++;
             }
         }
-        if (candidate == null || held >= slotsPerSession) {
+        if (candidate == null || held >= slotsPerOwner) {
             return null;
         }
         free(candidate);

@@ -11,6 +11,8 @@ final class Slot {
     boolean complete;
     long sessionId;
     long requestId;
+    /** Whose quota the slot counts against (the session, or what the caller passed). */
+    long owner;
     int fragmentCount;
     long startedNanos;
     long totalLength;
@@ -26,11 +28,12 @@ final class Slot {
         return used && sessionId == session && requestId == request;
     }
 
-    void start(long session, long request, int count, long nowNanos) {
+    void start(long session, long request, long quotaOwner, int count, long nowNanos) {
         used = true;
         complete = false;
         sessionId = session;
         requestId = request;
+        owner = quotaOwner;
         fragmentCount = count;
         startedNanos = nowNanos;
         totalLength = -1;

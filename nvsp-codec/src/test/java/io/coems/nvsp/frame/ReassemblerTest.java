@@ -203,6 +203,20 @@ class ReassemblerTest {
     }
 
     @Test
+    void sessionsOfOneOwnerShareItsQuota() {
+        Reassembler r = new Reassembler(4, 2, 70_000, 64, SECOND);
+        FrameHeader f = new FrameHeader();
+        java.util.function.BiFunction<byte[], Long, Outcome> asClient = (datagram, owner) ->
+                r.accept(f.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), owner, 0);
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(0), 100L));
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(2), 8, 2).get(0), 100L));
+        assertEquals(Outcome.NO_SLOT, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
+                "sessions 7, 8 and 9 of owner 100 share its quota of 2");
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 10, 3).get(0), 200L), "owner 200 gets a slot");
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(1), 100L), "held slots still fill");
+    }
+
+    @Test
     void corruptedDataIsCaughtByTheChecksumAfterReassembly() {
         List<byte[]> datagrams = datagrams(write(4), 2);
         datagrams.get(20)[FrameHeader.LENGTH + 100] ^= 0x10;

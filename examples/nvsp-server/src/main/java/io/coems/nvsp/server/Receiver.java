@@ -412,7 +412,7 @@ final class Receiver implements Runnable {
         }
         Reassembler.Outcome outcome;
         try {
-            outcome = reassembler.accept(frame, now);
+            outcome = reassembler.accept(frame, session.client.id(), now); // one quota per client, not per session
         } catch (MalformedMessageException e) {
             malformed(session, requestId, e);
             return;
