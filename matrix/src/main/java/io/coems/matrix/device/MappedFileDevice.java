@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * need no chunking. New files are sparse: unwritten blocks take no disk space.
  *
  * <p>Reads copy from the mapping. A write goes through the mapping once every block it touches
- * has been written whole since the device opened; until then it goes through the file
+ * has been written since the device opened; until then it goes through the file
  * ({@code write(2)}), which fills a hole of the sparse file without faulting it in page by page
  * (the kernel zeroes each faulted page first, which made first writes several times slower).
  * Both paths share the page cache, so a read sees either at once. {@link #flush()} forces the
