@@ -90,7 +90,9 @@ public final class Reassembler {
 
     /**
      * Stores the payload of a received fragment, a new message counting against {@code owner}'s
-     * quota of slots rather than its session's.
+     * quota of slots rather than its session's. The owner given with a message's first-arriving
+     * fragment is the one it counts against. Use one style per reassembler: owners passed here
+     * and the session ids the two-argument form counts by share one space of quota keys.
      *
      * @param frame the header, wrapped over an authenticated (and decrypted) datagram
      * @param owner whose quota a new message takes a slot of (a server passes the client id)
@@ -186,6 +188,24 @@ public final class Reassembler {
             }
         }
         return true;
+    }
+
+    /**
+     * Frees every slot of a session, complete or not: for a session that ended, whose slots
+     * would otherwise hold their owner's quota until they expire.
+     *
+     * @param sessionId the session
+     * @return how many slots were freed
+     */
+    public int discard(long sessionId) {
+        int freed = 0;
+        for (Slot slot : slots) {
+            if (slot.used && slot.sessionId == sessionId) {
+                free(slot);
+                freed++;
+            }
+        }
+        return freed;
     }
 
     /**

@@ -214,6 +214,10 @@ class ReassemblerTest {
                 "sessions 7, 8 and 9 of owner 100 share its quota of 2");
         assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 10, 3).get(0), 200L), "owner 200 gets a slot");
         assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(1), 100L), "held slots still fill");
+        assertEquals(1, r.discard(7), "session 7 ended: its slot is freed at once");
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
+                "owner 100 has room again without waiting for the expiry");
+        assertEquals(0, r.discard(7));
     }
 
     @Test

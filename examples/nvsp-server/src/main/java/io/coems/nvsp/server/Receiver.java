@@ -22,6 +22,7 @@ import io.coems.nvsp.message.Nack;
 import io.coems.nvsp.message.StatusResponse;
 import io.coems.vvm.Client;
 import io.coems.vvm.PoolException;
+import io.coems.vvm.PoolNotFoundException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -325,7 +326,7 @@ final class Receiver implements Runnable {
         long now = System.nanoTime();
         makeRoom(client.id(), now);
         Session session = new Session(sessionId, server.clientState(client, now), keys,
-                mode, maxDatagram, credits, acceptBytes, key, client.attributes().get(ClientKeys.PSK), from,
+                mode, maxDatagram, credits, acceptBytes, key, psk, from,
                 server.senders(), now);
         sessions.put(session);
         byHandshake.put(key, session);
@@ -619,8 +620,8 @@ final class Receiver implements Runnable {
                     close(session, "its packet sequence is exhausted");
                 } else if (now - session.lastHeardNanos() > silenceNanos) {
                     close(session, "expired after " + server.keepAlive().multipliedBy(3).toMillis() + " ms of silence");
-                } else if (!keyStillGranted(session)) {
-                    close(session, "closed: its client's key was changed or revoked, or the client removed");
+                } else {
+                    closeIfKeyRevoked(session);
                 }
             }
             nextExpiryNanos = now + expiryPeriodNanos;
@@ -628,14 +629,28 @@ final class Receiver implements Runnable {
         return Math.min(untilNack, nextExpiryNanos - now);
     }
 
-    /** Whether the session's client still exists and holds the key the session was opened with. */
-    private boolean keyStillGranted(Session session) {
+    /**
+     * Closes the session, telling its client with CLOSE (so that it fails at once instead of
+     * re-handshaking with a key that no longer verifies), if the client was removed
+     * (NO_SUCH_CLIENT) or no longer holds the key the session was opened with (EPERM).
+     */
+    private void closeIfKeyRevoked(Session session) {
+        Status reason;
+        String why;
         try {
-            return session.grantedKey.equals(server.pool().clients().client(session.client.id()).attributes()
-                    .get(ClientKeys.PSK));
-        } catch (PoolException gone) {
-            return false;
+            if (session.keyStillGranted(server.pool().clients().client(session.client.id()))) {
+                return;
+            }
+            reason = Status.EPERM;
+            why = "closed: its client's key was changed or revoked";
+        } catch (PoolNotFoundException removed) {
+            reason = Status.NO_SUCH_CLIENT;
+            why = "closed: its client was removed";
+        } catch (PoolException unreadable) { // the pool closed under the server: not the key's doing
+            return;
         }
+        replyStatus(session, 0, MessageType.CLOSE, reason);
+        close(session, why);
     }
 
     private boolean sendNack(long sessionId, long requestId) {
@@ -653,6 +668,7 @@ final class Receiver implements Runnable {
 
     private void close(Session session, String why) {
         session.markClosed();
+        reassembler.discard(session.id); // its slots count against its client's quota
         sessions.remove(session.id);
         byHandshake.remove(session.handshakeKey);
         for (Job job : scheduler.remove(session.flow, session)) {

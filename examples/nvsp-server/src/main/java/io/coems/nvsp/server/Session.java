@@ -39,8 +39,8 @@ final class Session {
     final byte[] accept;
     /** The key of the AUTHENTICATE that made the session. */
     final Receiver.HandshakeKey handshakeKey;
-    /** The client's {@link ClientKeys#PSK} attribute the session was opened with. */
-    final String grantedKey;
+    /** The pre-shared key the session was opened with (its keys derive from it). */
+    private final byte[] grantedKey;
     final Opener opener;
     private final SessionKeys keys;
     private final Sealer[] sealers;
@@ -67,13 +67,13 @@ final class Session {
      * @param credits the requests the client may have in flight
      * @param accept the encoded ACCEPT
      * @param handshakeKey the key of the AUTHENTICATE (client id and nonce)
-     * @param grantedKey the client's {@link ClientKeys#PSK} attribute that verified it
+     * @param grantedKey the client's pre-shared key that verified it
      * @param address where the client sends from
      * @param senders how many threads send datagrams of this session
      * @param nowNanos the current time
      */
     Session(long id, ClientState client, SessionKeys keys, SecurityMode mode, int maxDatagram,
-            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, String grantedKey, InetSocketAddress address, int senders, long nowNanos) {
+            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, byte[] grantedKey, InetSocketAddress address, int senders, long nowNanos) {
         this.id = id;
         this.client = client;
         this.keys = keys;
@@ -85,7 +85,7 @@ final class Session {
         this.flow = client.flow();
         this.accept = accept;
         this.handshakeKey = handshakeKey;
-        this.grantedKey = grantedKey;
+        this.grantedKey = java.util.Objects.requireNonNull(grantedKey, "grantedKey").clone();
         this.address = address;
         this.opener = keys.opener(Direction.CLIENT_TO_SERVER, mode);
         this.sealers = new Sealer[senders];
@@ -94,6 +94,11 @@ final class Session {
             freeJobs.add(new Job(this, flow));
         }
         this.lastHeardNanos = nowNanos;
+    }
+
+    /** Whether {@code client} still holds the key this session was opened with (compared in constant time). */
+    boolean keyStillGranted(io.coems.vvm.Client client) {
+        return ClientKeys.key(client).map(key -> java.security.MessageDigest.isEqual(key, grantedKey)).orElse(false);
     }
 
     /** The payload room of one protected datagram of this session. */

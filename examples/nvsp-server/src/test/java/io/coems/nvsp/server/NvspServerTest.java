@@ -385,6 +385,35 @@ class NvspServerTest {
     }
 
     @Test
+    void aClientsSessionsShareOneQuotaOfReassemblySlots() throws InterruptedException {
+        int quota = server.reassemblySlots() / 4;
+        int perSession = quota - 1; // below a quarter each: a quota per session would refuse none
+        byte[] message = write(aliceVolume.id(), 0, random(KIB64, 11), 0);
+        List<RawPeer> peers = new ArrayList<>();
+        try {
+            for (int s = 0; s < 4; s++) {
+                peers.add(RawPeer.connected(server.address(), alice.id(), aliceKey));
+            }
+            long before = metricsOf(server, alice).drops().noSlot();
+            for (RawPeer peer : peers) {
+                for (int m = 0; m < perSession; m++) {
+                    peer.sendFragments(peer.nextRequestId(), message, i -> i == 0); // never completed
+                }
+            }
+            long expected = before + 4L * perSession - quota;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (metricsOf(server, alice).drops().noSlot() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            assertEquals(expected, metricsOf(server, alice).drops().noSlot(),
+                    "alice's 4 sessions hold " + quota + " slots together; her other first fragments found none");
+        } finally {
+            peers.forEach(RawPeer::close);
+        }
+    }
+
+    @Test
     void aClientNackGetsExactlyTheMissingResponseFragmentsAgain() {
         aliceVolume.write(4L * KIB64, random(KIB64, 10));
         try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {

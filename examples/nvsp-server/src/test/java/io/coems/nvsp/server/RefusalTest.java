@@ -4,6 +4,7 @@ import io.coems.nvsp.Status;
 import io.coems.nvsp.client.ClientOptions;
 import io.coems.nvsp.client.ManagementClient;
 import io.coems.nvsp.client.NvspClient;
+import io.coems.nvsp.client.RemoteClosedException;
 import io.coems.nvsp.client.RemoteException;
 import io.coems.nvsp.client.RemotePermissionException;
 import io.coems.nvsp.client.RemoteVolume;
@@ -56,6 +57,10 @@ class RefusalTest {
             RemoteVolume untouched = f.connect(other).volume(other.volumeId());
             old.write(0, new byte[4096], 0, 4096);
             assertEquals(2, f.server.metrics().sessions());
+            ClientKeys.grant(f.pool.clients(), pc.id(), pc.key(), false); // the same key again: nothing changes
+            Thread.sleep(1_500); // longer than a timer pass
+            old.write(0, new byte[4096], 0, 4096);
+            assertEquals(2, f.server.metrics().sessions(), "a session whose key was granted again stays");
 
             byte[] rotated = ClientKeys.newKey();
             ClientKeys.grant(f.pool.clients(), pc.id(), rotated, false);
@@ -64,12 +69,33 @@ class RefusalTest {
                 Thread.sleep(20);
             }
             assertEquals(1, f.server.metrics().sessions(), "the session opened with the old key is closed");
-            assertThrows(RemoteException.class, () -> old.write(0, new byte[4096], 0, 4096),
-                    "the old key opens no new session");
+            RemoteClosedException closed = assertThrows(RemoteClosedException.class,
+                    () -> old.write(0, new byte[4096], 0, 4096), "the server told the client, which fails at once");
+            assertEquals(Status.EPERM, closed.status());
             untouched.write(0, new byte[4096], 0, 4096); // another client's session is left alone
             NvspFixture.Member renewed = new NvspFixture.Member(pc.id(), pc.name(), rotated, pc.volumeId());
             f.connect(renewed).volume(pc.volumeId()).write(0, new byte[4096], 0, 4096);
             oldClient.close();
+
+            NvspClient otherClient = NvspClient.connect(ClientOptions.builder(f.server.address(), other.id(),
+                    other.key()).requestTimeout(Duration.ofSeconds(3)).build());
+            RemoteVolume gone = otherClient.volume(other.volumeId());
+            gone.write(0, new byte[4096], 0, 4096);
+            f.pool.clients().remove(other.id());
+            deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            RemoteClosedException removed = null;
+            while (removed == null && System.nanoTime() < deadline) {
+                try {
+                    gone.write(0, new byte[4096], 0, 4096);
+                } catch (RemoteClosedException e) {
+                    removed = e;
+                } catch (RemotePermissionException unassigned) {
+                    Thread.sleep(50); // the volume lost its client at once; the session ends at the next pass
+                }
+            }
+            assertEquals(Status.NO_SUCH_CLIENT, removed == null ? null : removed.status(),
+                    "the sessions of a removed client end with NO_SUCH_CLIENT");
+            otherClient.close();
         }
     }
 

@@ -19,7 +19,7 @@ class SessionTableTest {
     private static final ClientState CLIENT = new ClientState(1, "c", 1, 0, 0, 0);
 
     private static Session session(long id) {
-        return new Session(id, CLIENT, KEYS, SecurityMode.ENCRYPTED, 1408, 1, new byte[0], null, "",
+        return new Session(id, CLIENT, KEYS, SecurityMode.ENCRYPTED, 1408, 1, new byte[0], null, new byte[32],
                 new InetSocketAddress(0), 1, 0);
     }
 
