@@ -257,7 +257,8 @@ public final class MappedFileDevice implements BlockDevice {
             }
         } catch (IOException e) {
             failed = true;
-            throw new MatrixIoException("device " + path + ": write of block " + block + " failed: " + e.getMessage(), e);
+            throw new MatrixIoException("device " + path + ": write of block " + block + " failed: " + e.getMessage(),
+                    e);
         } finally {
             fileWrites.unlock();
         }

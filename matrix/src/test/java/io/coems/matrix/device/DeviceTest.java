@@ -156,7 +156,8 @@ class DeviceTest {
             device.write(4, 0, MemorySegment.ofArray(backing).asSlice(100));
             device.write(5, 8192, MemorySegment.ofArray(partial).asReadOnly());
             assertArrayEquals(whole, read(device, 1, 0, whole.length));
-            assertArrayEquals(java.util.Arrays.copyOfRange(backing, 100, backing.length), read(device, 4, 0, Blocks.SIZE));
+            assertArrayEquals(java.util.Arrays.copyOfRange(backing, 100, backing.length),
+                    read(device, 4, 0, Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
             assertEquals(3, device.fileWrites());
             // block 1 was written, so this overwrite goes through the mapping
@@ -170,7 +171,8 @@ class DeviceTest {
             device.write(1, 0, MemorySegment.ofArray(over));
             device.write(1, 0, MemorySegment.ofArray(over));
             assertEquals(1, device.fileWrites(), "after a reopen, each block's first write goes through the file");
-            assertArrayEquals(java.util.Arrays.copyOfRange(whole, Blocks.SIZE, whole.length), read(device, 2, 0, 2 * Blocks.SIZE));
+            assertArrayEquals(java.util.Arrays.copyOfRange(whole, Blocks.SIZE, whole.length),
+                    read(device, 2, 0, 2 * Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
             assertArrayEquals(new byte[8192], read(device, 5, 0, 8192), "bytes around a partial write stay zero");
         }

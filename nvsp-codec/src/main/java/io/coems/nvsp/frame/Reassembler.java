@@ -20,8 +20,9 @@ import java.lang.foreign.MemorySegment;
  * message is complete or not; at most one completed message holds a slot at a time (completing
  * another frees the one not yet released); and one owner holds at most {@code slotsPerOwner}
  * slots, so a single peer cannot take them all. The owner is the session, or what the caller
- * names (a server passes the client, so that a client's several sessions share one quota). A message that finds
- * no free slot is dropped ({@link Outcome#NO_SLOT}) and the sender retransmits later.
+ * names (a server passes the client, so that a client's several sessions share one quota). A
+ * message that finds no free slot is dropped ({@link Outcome#NO_SLOT}) and the sender
+ * retransmits later.
  *
  * <p>Call {@link #accept} only for datagrams that passed the {@code Opener} (on a protected
  * session). After {@link Outcome#COMPLETE}, decode the message from {@link #message()} and
@@ -163,9 +164,14 @@ public final class Reassembler {
         return (int) completed().totalLength;
     }
 
-    /** Frees the slot of the message last completed, once it has been decoded. */
+    /**
+     * Frees the slot of the message last completed, once it has been decoded; nothing to do if
+     * {@link #discard} freed it meanwhile (a CLOSE in fragments ends its own session).
+     */
     public void release() {
-        free(completed());
+        if (completed != null) {
+            free(completed);
+        }
     }
 
     /**
@@ -192,7 +198,8 @@ public final class Reassembler {
 
     /**
      * Frees every slot of a session, complete or not: for a session that ended, whose slots
-     * would otherwise hold their owner's quota until they expire.
+     * would otherwise hold their owner's quota until they expire. A message of the session
+     * being decoded stays readable until the next fragment is accepted.
      *
      * @param sessionId the session
      * @return how many slots were freed

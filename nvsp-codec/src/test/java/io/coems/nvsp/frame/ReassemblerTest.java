@@ -212,12 +212,26 @@ class ReassemblerTest {
         assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(2), 8, 2).get(0), 100L));
         assertEquals(Outcome.NO_SLOT, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
                 "sessions 7, 8 and 9 of owner 100 share its quota of 2");
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 10, 3).get(0), 200L), "owner 200 gets a slot");
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(1), 100L), "held slots still fill");
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 10, 3).get(0), 200L),
+                "owner 200 gets a slot");
+        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(1), 100L),
+                "held slots still fill");
         assertEquals(1, r.discard(7), "session 7 ended: its slot is freed at once");
         assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
                 "owner 100 has room again without waiting for the expiry");
         assertEquals(0, r.discard(7));
+    }
+
+    @Test
+    void discardingTheSessionOfTheMessageBeingDecodedLeavesReleaseNothingToDo() {
+        Reassembler r = new Reassembler(4, 4, 70_000, 64, SECOND);
+        List<byte[]> fragments = datagrams(write(5), 7, 1);
+        for (byte[] fragment : fragments) {
+            accept(r, fragment, 0);
+        }
+        assertEquals(1, r.discard(7), "the completed message's slot");
+        r.release(); // the decoder's finally block, after its CLOSE ended the session
+        assertEquals(0, r.slotsInUse());
     }
 
     @Test

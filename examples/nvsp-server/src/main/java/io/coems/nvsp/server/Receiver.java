@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * through each session's cache, enforces credits and queues the requests for the workers.
  * Between datagrams it runs the timers: NACKs due, expired reassembly slots, sessions silent
  * for three keep-alive periods, and sessions whose client lost the key they were opened with
- * (changed, revoked, or the client removed). It owns the session table. Nothing it does for a datagram it
- * accepts allocates beyond what the JDK does (the handshake does, once per session); a dropped
- * or refused one builds its log detail, and the timers copy the session list once a pass.
+ * (changed, revoked, or the client removed). It owns the session table. Nothing it does for a
+ * datagram it accepts allocates beyond what the JDK does (the handshake does, once per
+ * session); a dropped or refused one builds its log detail, and the timers copy the session
+ * list once a pass.
  */
 final class Receiver implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
@@ -413,7 +414,7 @@ final class Receiver implements Runnable {
         }
         Reassembler.Outcome outcome;
         try {
-            outcome = reassembler.accept(frame, session.client.id(), now); // one quota per client, not per session
+            outcome = reassembler.accept(frame, session.client.id(), now); // one quota per client
         } catch (MalformedMessageException e) {
             malformed(session, requestId, e);
             return;

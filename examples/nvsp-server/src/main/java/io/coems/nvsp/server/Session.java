@@ -7,9 +7,12 @@ import io.coems.nvsp.crypto.Sealer;
 import io.coems.nvsp.crypto.SessionKeys;
 import io.coems.nvsp.frame.Fragmenter;
 import io.coems.nvsp.frame.FrameHeader;
+import io.coems.vvm.Client;
 import io.coems.vvm.Volume;
 import java.net.InetSocketAddress;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +76,8 @@ final class Session {
      * @param nowNanos the current time
      */
     Session(long id, ClientState client, SessionKeys keys, SecurityMode mode, int maxDatagram,
-            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, byte[] grantedKey, InetSocketAddress address, int senders, long nowNanos) {
+            int credits, byte[] accept, Receiver.HandshakeKey handshakeKey, byte[] grantedKey,
+            InetSocketAddress address, int senders, long nowNanos) {
         this.id = id;
         this.client = client;
         this.keys = keys;
@@ -85,7 +89,7 @@ final class Session {
         this.flow = client.flow();
         this.accept = accept;
         this.handshakeKey = handshakeKey;
-        this.grantedKey = java.util.Objects.requireNonNull(grantedKey, "grantedKey").clone();
+        this.grantedKey = Objects.requireNonNull(grantedKey, "grantedKey").clone();
         this.address = address;
         this.opener = keys.opener(Direction.CLIENT_TO_SERVER, mode);
         this.sealers = new Sealer[senders];
@@ -97,8 +101,8 @@ final class Session {
     }
 
     /** Whether {@code client} still holds the key this session was opened with (compared in constant time). */
-    boolean keyStillGranted(io.coems.vvm.Client client) {
-        return ClientKeys.key(client).map(key -> java.security.MessageDigest.isEqual(key, grantedKey)).orElse(false);
+    boolean keyStillGranted(Client client) {
+        return ClientKeys.key(client).map(key -> MessageDigest.isEqual(key, grantedKey)).orElse(false);
     }
 
     /** The payload room of one protected datagram of this session. */
