@@ -10,12 +10,16 @@ import io.coems.matrix.MatrixIoException;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -36,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MappedFileDevice implements BlockDevice {
     /** The device files open in this JVM (real paths): a second open is refused before it touches the file. */
-    private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path path;
     private final Path key;
@@ -251,14 +255,12 @@ public final class MappedFileDevice implements BlockDevice {
             }
             for (long done = 0; done < src.byteSize(); done += scratch.length) {
                 int length = (int) Math.min(scratch.length, src.byteSize() - done);
-                MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_BYTE, done, scratch, 0, length);
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, done, scratch, 0, length);
                 file.seek(position + done);
                 file.write(scratch, 0, length);
             }
         } catch (IOException e) {
-            failed = true;
-            throw new MatrixIoException("device " + path + ": write of block " + block + " failed: " + e.getMessage(),
-                    e);
+            throw fault("write", block, e);
         } finally {
             fileWrites.unlock();
         }
@@ -303,7 +305,7 @@ public final class MappedFileDevice implements BlockDevice {
             map.force();
         } catch (IllegalStateException e) {
             throw closedException();
-        } catch (java.io.UncheckedIOException | InternalError e) {
+        } catch (UncheckedIOException | InternalError e) {
             failed = true;
             throw new MatrixIoException("device " + path + ": flush failed: " + e.getMessage(), e);
         } finally {
@@ -350,7 +352,7 @@ public final class MappedFileDevice implements BlockDevice {
         return new MatrixClosedException("device " + path + " is closed");
     }
 
-    private MatrixIoException fault(String op, long block, InternalError e) {
+    private MatrixIoException fault(String op, long block, Throwable e) {
         failed = true;
         return new MatrixIoException("device " + path + ": " + op + " of block " + block + " failed: " + e.getMessage(), e);
     }

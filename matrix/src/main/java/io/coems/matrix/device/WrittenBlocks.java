@@ -34,7 +34,10 @@ final class WrittenBlocks {
     void mark(long position, long length) {
         long last = (position + Math.max(length, 1) - 1) >>> Blocks.SHIFT;
         for (long block = position >>> Blocks.SHIFT; block <= last; block++) {
-            bits.getAndAccumulate((int) (block >>> 6), 1L << block, (a, b) -> a | b);
+            int word = (int) (block >>> 6);
+            if ((bits.get(word) & (1L << block)) == 0) {
+                bits.getAndAccumulate(word, 1L << block, (a, b) -> a | b);
+            }
         }
     }
 }

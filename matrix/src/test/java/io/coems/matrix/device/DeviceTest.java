@@ -2,15 +2,20 @@ package io.coems.matrix.device;
 
 import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
+import io.coems.matrix.DeviceHealth;
 import io.coems.matrix.DeviceNotEmptyException;
 import io.coems.matrix.MatrixArgumentException;
 import io.coems.matrix.MatrixClosedException;
+import io.coems.matrix.MatrixIoException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -149,14 +154,14 @@ class DeviceTest {
         byte[] partial = random(4096, 9);
         byte[] over = random(Blocks.SIZE, 10);
         try (MappedFileDevice device = MappedFileDevice.create(path, 8, false);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+             Arena arena = Arena.ofConfined()) {
             // first writes, through the file: from a native segment (the scratch array, in chunks),
             // from a slice of a heap array (its own offset), from a read-only heap segment
             device.write(1, 0, arena.allocate(whole.length).copyFrom(MemorySegment.ofArray(whole)));
             device.write(4, 0, MemorySegment.ofArray(backing).asSlice(100));
             device.write(5, 8192, MemorySegment.ofArray(partial).asReadOnly());
             assertArrayEquals(whole, read(device, 1, 0, whole.length));
-            assertArrayEquals(java.util.Arrays.copyOfRange(backing, 100, backing.length),
+            assertArrayEquals(Arrays.copyOfRange(backing, 100, backing.length),
                     read(device, 4, 0, Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
             assertEquals(3, device.fileWrites());
@@ -171,7 +176,7 @@ class DeviceTest {
             device.write(1, 0, MemorySegment.ofArray(over));
             device.write(1, 0, MemorySegment.ofArray(over));
             assertEquals(1, device.fileWrites(), "after a reopen, each block's first write goes through the file");
-            assertArrayEquals(java.util.Arrays.copyOfRange(whole, Blocks.SIZE, whole.length),
+            assertArrayEquals(Arrays.copyOfRange(whole, Blocks.SIZE, whole.length),
                     read(device, 2, 0, 2 * Blocks.SIZE));
             assertArrayEquals(partial, read(device, 5, 8192, partial.length));
             assertArrayEquals(new byte[8192], read(device, 5, 0, 8192), "bytes around a partial write stay zero");
@@ -192,7 +197,7 @@ class DeviceTest {
             }
             device.write(1, 0, MemorySegment.ofArray(data));
             device.flush();
-            assertEquals(io.coems.matrix.DeviceHealth.ONLINE, device.health());
+            assertEquals(DeviceHealth.ONLINE, device.health());
         }
         try (MappedFileDevice device = MappedFileDevice.open(path)) {
             assertArrayEquals(data, read(device, 0, 0, data.length));
@@ -218,13 +223,13 @@ class DeviceTest {
         try (MappedFileDevice device = MappedFileDevice.create(path, 4, false)) {
             device.write(3, 0, MemorySegment.ofArray(random(Blocks.SIZE, 12)));
             device.flush();
-            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
                 file.setLength(Blocks.SIZE); // the mapping now runs past the end of the file
             }
-            assertMentions(assertThrows(io.coems.matrix.MatrixIoException.class, () -> read(device, 3, 0, 16)),
+            assertMentions(assertThrows(MatrixIoException.class, () -> read(device, 3, 0, 16)),
                     "read of block 3");
-            assertEquals(io.coems.matrix.DeviceHealth.FAILED, device.health());
-            assertMentions(assertThrows(io.coems.matrix.MatrixIoException.class, device::flush), "failed earlier");
+            assertEquals(DeviceHealth.FAILED, device.health());
+            assertMentions(assertThrows(MatrixIoException.class, device::flush), "failed earlier");
         }
     }
 }

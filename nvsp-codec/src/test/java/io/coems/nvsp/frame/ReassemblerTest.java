@@ -71,6 +71,10 @@ class ReassemblerTest {
         return r.accept(frame.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), now);
     }
 
+    private Outcome accept(Reassembler r, byte[] datagram, long owner, long now) {
+        return r.accept(frame.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), owner, now);
+    }
+
     private byte[] completed() {
         return reassembler.message().asSlice(0, reassembler.messageLength()).toArray(ValueLayout.JAVA_BYTE);
     }
@@ -205,19 +209,16 @@ class ReassemblerTest {
     @Test
     void sessionsOfOneOwnerShareItsQuota() {
         Reassembler r = new Reassembler(4, 2, 70_000, 64, SECOND);
-        FrameHeader f = new FrameHeader();
-        java.util.function.BiFunction<byte[], Long, Outcome> asClient = (datagram, owner) ->
-                r.accept(f.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), owner, 0);
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(0), 100L));
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(2), 8, 2).get(0), 100L));
-        assertEquals(Outcome.NO_SLOT, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(1), 7, 1).get(0), 100, 0));
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(2), 8, 2).get(0), 100, 0));
+        assertEquals(Outcome.NO_SLOT, accept(r, datagrams(write(3), 9, 3).get(0), 100, 0),
                 "sessions 7, 8 and 9 of owner 100 share its quota of 2");
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 10, 3).get(0), 200L),
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(3), 10, 3).get(0), 200, 0),
                 "owner 200 gets a slot");
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(1), 7, 1).get(1), 100L),
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(1), 7, 1).get(1), 100, 0),
                 "held slots still fill");
         assertEquals(1, r.discard(7), "session 7 ended: its slot is freed at once");
-        assertEquals(Outcome.INCOMPLETE, asClient.apply(datagrams(write(3), 9, 3).get(0), 100L),
+        assertEquals(Outcome.INCOMPLETE, accept(r, datagrams(write(3), 9, 3).get(0), 100, 0),
                 "owner 100 has room again without waiting for the expiry");
         assertEquals(0, r.discard(7));
     }
