@@ -1,0 +1,112 @@
+package io.coems.nvsp.transport;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The Linux C library calls and constants {@link GsoPort} needs, bound through the FFM API.
+ * Every call takes a call-state segment first ({@link #newCallState}) into which the JDK
+ * captures {@code errno}. Loaded only once native access is known to be enabled and the platform
+ * is 64-bit Linux (loading binds the handles, which are restricted methods).
+ *
+ * <p>Structures, 64-bit Linux (LP64):
+ * <pre>
+ *  struct msghdr (56 bytes)                struct cmsghdr + data
+ *  0      8       16     24      32        0       8       12      16
+ *  +------+-------+------+-------+         +-------+-------+-------+--------------+
+ *  | name |namelen| iov  |iovlen |         |  len  | level | type  | data ...     |
+ *  +------+-------+------+-------+         +-------+-------+-------+--------------+
+ *  32       40         48      56          struct iovec: base (8), len (8)
+ *  +--------+----------+-------+           struct pollfd: fd (4), events (2), revents (2)
+ *  |control |controllen| flags |
+ *  +--------+----------+-------+
+ * </pre>
+ */
+final class LinuxUdp {
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int SOCK_DGRAM_CLOEXEC = 2 | 0x80000;
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_V6ONLY = 26;
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
+    static final int UDP_GRO = 104;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int MSG_TRUNC = 0x20;
+    static final int EFD_NONBLOCK_CLOEXEC = 0x800 | 0x80000;
+    static final short POLLIN = 1;
+
+    static final int EINTR = 4;
+    static final int EIO = 5;
+    static final int EAGAIN = 11;
+    static final int EINVAL = 22;
+    static final int EMSGSIZE = 90;
+    static final int ECONNREFUSED = 111;
+
+    static final long MSGHDR_SIZE = 56;
+    static final long MSG_NAME = 0;
+    static final long MSG_NAMELEN = 8;
+    static final long MSG_IOV = 16;
+    static final long MSG_IOVLEN = 24;
+    static final long MSG_CONTROL = 32;
+    static final long MSG_CONTROLLEN = 40;
+    static final long MSG_FLAGS = 48;
+    static final long IOVEC_SIZE = 16;
+    static final long CMSG_HEADER = 16;
+    /** CMSG_SPACE of a 2-byte or 4-byte value: header plus data rounded up to 8. */
+    static final long CMSG_SPACE_SMALL = 24;
+    /** The largest socket address: sockaddr_in6. */
+    static final int SOCKADDR_SIZE = 28;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    static final MethodHandle SOCKET = bind("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    static final MethodHandle BIND = bind("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle CONNECT = bind("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle GETSOCKNAME = bind("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle SETSOCKOPT =
+            bind("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle SENDMSG = bind("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle RECVMSG = bind("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    static final MethodHandle EVENTFD = bind("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    static final MethodHandle READ = bind("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle WRITE = bind("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle CLOSE = bind("close", JAVA_INT, JAVA_INT);
+
+    private LinuxUdp() {
+    }
+
+    /** Allocates the segment a call captures {@code errno} into, for one thread. */
+    static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    /** The {@code errno} the last call with this state set. */
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static MethodHandle bind(String name, MemoryLayout result, MemoryLayout... arguments) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, arguments),
+                Linker.Option.captureCallState("errno"));
+    }
+}
