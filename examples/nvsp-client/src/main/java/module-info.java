@@ -6,6 +6,7 @@
  */
 module io.coems.nvsp.client {
     requires transitive io.coems.nvsp; // Status and SecurityMode appear in the API
+    requires io.coems.nvsp.transport;
     requires org.slf4j;
 
     exports io.coems.nvsp.client;

@@ -6,6 +6,7 @@
 module io.coems.nvsp.server {
     requires transitive io.coems.vvm; // NvspServer.builder takes a VolumePool
     requires io.coems.nvsp;
+    requires io.coems.nvsp.transport;
     requires org.slf4j;
 
     exports io.coems.nvsp.server;

@@ -1,5 +1,6 @@
 package io.coems.nvsp.client;
 
+import io.coems.nvsp.transport.DatagramPort;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -31,7 +32,7 @@ final class CallPool {
     private final Condition changed = lock.newCondition();
     private final Call[] calls;
     private final ArrayDeque<Call> free = new ArrayDeque<>();
-    private final int datagramCapacity;
+    private final DatagramPort port;
     private final long wantedCredits;
     private final SentLog sent;
     private volatile int allocated;
@@ -44,12 +45,12 @@ final class CallPool {
      * Creates an empty pool.
      *
      * @param maxInFlight the most calls that ever exist
-     * @param datagramCapacity the datagram size of each call's sender
+     * @param port the socket the calls' senders send through
      * @param sent where the calls' senders record what they send
      */
-    CallPool(int maxInFlight, int datagramCapacity, SentLog sent) {
+    CallPool(int maxInFlight, DatagramPort port, SentLog sent) {
         this.calls = new Call[maxInFlight];
-        this.datagramCapacity = datagramCapacity;
+        this.port = port;
         this.wantedCredits = maxInFlight;
         this.sent = sent;
     }
@@ -166,7 +167,7 @@ final class CallPool {
             if (count == calls.length) {
                 return null;
             }
-            call = new Call(this, new Sender(datagramCapacity, wantedCredits, sent));
+            call = new Call(this, new Sender(port, wantedCredits, sent));
             calls[count] = call;
             allocated = count + 1;
         }

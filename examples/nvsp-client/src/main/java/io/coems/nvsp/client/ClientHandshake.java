@@ -14,7 +14,6 @@ import io.coems.nvsp.message.MessageHeader;
 import io.coems.nvsp.message.MessageType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -77,27 +76,25 @@ final class ClientHandshake {
      * Sends the first HELLO.
      *
      * @param sender the receive thread's sender
-     * @param channel the channel
      * @param nowNanos the current time
      */
-    void start(Sender sender, DatagramChannel channel, long nowNanos) {
+    void start(Sender sender, long nowNanos) {
         refusal = null;
         Hello hello = new Hello().encode(message, 0, (int) message.byteSize(), MessageType.HELLO)
                 .versions(FrameHeader.VERSION, FrameHeader.VERSION).maxDatagram(options.maxDatagram())
                 .securityMode(options.securityMode()).clientId(options.clientId()).putClientNonce(nonce);
-        begin(MessageType.HELLO, hello.encodedLength(), sender, channel, nowNanos);
+        begin(MessageType.HELLO, hello.encodedLength(), sender, nowNanos);
     }
 
     /**
      * Repeats the message sent last when its timeout passed.
      *
      * @param sender the receive thread's sender
-     * @param channel the channel
      * @param nowNanos the current time
      * @return the failure when the tries or the deadline are used up, or the server's refusal
      *     when no COOKIE accepted the HELLO before its timeout; else null
      */
-    RemoteException onTimer(Sender sender, DatagramChannel channel, long nowNanos) {
+    RemoteException onTimer(Sender sender, long nowNanos) {
         if (deadlineNanos != Long.MAX_VALUE && nowNanos - deadlineNanos >= 0) {
             return refusal != null ? refusal : failure("the time to connect ran out");
         }
@@ -109,14 +106,14 @@ final class ClientHandshake {
         }
         if (tries == TRIES && sending == MessageType.AUTHENTICATE && !restarted) {
             restarted = true;
-            start(sender, channel, nowNanos);
+            start(sender, nowNanos);
             return null;
         }
         if (tries == TRIES) {
             return failure(TRIES + " tries");
         }
         timeoutNanos *= 2;
-        send(sender, channel, nowNanos);
+        send(sender, nowNanos);
         return null;
     }
 
@@ -139,11 +136,10 @@ final class ClientHandshake {
      * @param echoedRequestId the request id of its frame
      * @param echoedSequence the sequence of its frame
      * @param sender the receive thread's sender
-     * @param channel the channel
      * @param nowNanos the current time
      * @return false when the COOKIE answers no HELLO of this handshake (drop it)
      */
-    boolean onCookie(Cookie cookie, long echoedRequestId, long echoedSequence, Sender sender, DatagramChannel channel,
+    boolean onCookie(Cookie cookie, long echoedRequestId, long echoedSequence, Sender sender,
             long nowNanos) {
         if (sending != MessageType.HELLO || !echoes(echoedRequestId, echoedSequence)) {
             return false;
@@ -159,7 +155,7 @@ final class ClientHandshake {
                 .clientId(options.clientId()).putClientNonce(nonce).putCookie(echoed)
                 .versions(FrameHeader.VERSION, FrameHeader.VERSION);
         Handshake.sign(options.pskForHandshake(), authenticate);
-        begin(MessageType.AUTHENTICATE, authenticate.encodedLength(), sender, channel, nowNanos);
+        begin(MessageType.AUTHENTICATE, authenticate.encodedLength(), sender, nowNanos);
         authenticateSentNanos = nowNanos;
         return true;
     }
@@ -218,20 +214,20 @@ final class ClientHandshake {
         return echoedRequestId == requestId && attempt >= 0 && attempt < tries;
     }
 
-    private void begin(MessageType type, int encodedLength, Sender sender, DatagramChannel channel, long nowNanos) {
+    private void begin(MessageType type, int encodedLength, Sender sender, long nowNanos) {
         sending = type;
         length = encodedLength;
         tries = 0;
         firstSequence = random.nextLong();
         timeoutNanos = FIRST_TIMEOUT_NANOS;
-        send(sender, channel, nowNanos);
+        send(sender, nowNanos);
     }
 
-    private void send(Sender sender, DatagramChannel channel, long nowNanos) {
+    private void send(Sender sender, long nowNanos) {
         tries++;
         nextTryNanos = nowNanos + timeoutNanos;
         try {
-            sender.sendUnprotected(channel, message, length, requestId, firstSequence + tries - 1);
+            sender.sendUnprotected(message, length, requestId, firstSequence + tries - 1);
         } catch (IOException e) {
             // lost like a datagram on the network (the server may be restarting): tried again later
         }

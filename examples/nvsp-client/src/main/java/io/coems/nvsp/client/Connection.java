@@ -17,15 +17,12 @@ import io.coems.nvsp.message.MessageType;
 import io.coems.nvsp.message.Nack;
 import io.coems.nvsp.message.ReadResponse;
 import io.coems.nvsp.message.StatusResponse;
+import io.coems.nvsp.transport.DatagramPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.PortUnreachableException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,12 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transport of one client: a UDP channel connected to the server, the session, the calls
+ * The transport of one client: a UDP port connected to the server, the session, the calls
  * in flight, and the receive thread that drives them.
  *
- * <p>The receive thread (a named platform daemon thread) owns the channel's receiving side, the
+ * <p>The receive thread (a named platform daemon thread) owns the port's receiving side, the
  * handshake, the opener, the reassembler and its own {@link Sender}. In a loop it waits on a
- * selector until a datagram arrives or the next timer is due, dispatches the datagrams
+ * port until a datagram arrives or the next timer is due (or a sender wakes it), dispatches the datagrams
  * (responses complete their calls, NACKs resend request fragments, CLOSE and UNKNOWN_SESSION
  * start a new handshake), then runs the timers: handshake retries, retransmissions with their
  * backed-off timeouts, NACKs after a gap in a fragmented response, keep-alives.
@@ -67,8 +64,7 @@ final class Connection {
 
     private final ClientOptions options;
     private final String peer;
-    private final DatagramChannel channel;
-    private final Selector selector;
+    private final DatagramPort port;
     private final Thread thread;
     private final CallPool pool;
     private final RtoEstimator rto = new RtoEstimator();
@@ -80,7 +76,7 @@ final class Connection {
     private final SentLog sent = new SentLog();
 
     // receive thread only
-    private final ByteBuffer received = ByteBuffer.allocate(ClientOptions.MAX_DATAGRAM);
+    private final ByteBuffer received = ByteBuffer.allocate(DatagramPort.RECEIVE_CAPACITY);
     private final MemorySegment receivedSegment = MemorySegment.ofBuffer(received);
     private final FrameHeader frame = new FrameHeader();
     private final MessageHeader header = new MessageHeader();
@@ -119,21 +115,20 @@ final class Connection {
     private volatile long lastSentNanos;
     private volatile long plannedWakeNanos;
 
-    private Connection(ClientOptions options, DatagramChannel channel, Selector selector) {
+    private Connection(ClientOptions options, DatagramPort port) {
         this.options = options;
         this.peer = options.server().toString();
-        this.channel = channel;
-        this.selector = selector;
-        this.pool = new CallPool(options.maxInFlight(), options.maxDatagram(), sent);
+        this.port = port;
+        this.pool = new CallPool(options.maxInFlight(), port, sent);
         this.drops = new Drops(LOG, counters, peer);
-        this.control = new Sender(options.maxDatagram(), options.maxInFlight(), sent);
+        this.control = new Sender(port, options.maxInFlight(), sent);
         this.reassembler = new Reassembler(options.maxInFlight(), options.maxInFlight(), Call.MAX_MESSAGE,
                 MAX_RESPONSE_FRAGMENTS, REASSEMBLY_TIMEOUT_NANOS);
         this.thread = Thread.ofPlatform().daemon().name("nvsp-client " + peer).unstarted(this::run);
     }
 
     /**
-     * Opens the channel, starts the receive thread and runs the handshake.
+     * Opens the port, starts the receive thread and runs the handshake.
      *
      * @param options the client's options
      * @return the connection, established
@@ -144,21 +139,15 @@ final class Connection {
     static Connection open(ClientOptions options) {
         Connection connection;
         try {
-            DatagramChannel channel = DatagramChannel.open();
+            DatagramPort port = DatagramPort.connect(options.server(), SOCKET_BUFFER);
             try {
-                channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
-                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
-                channel.configureBlocking(false);
-                channel.connect(options.server());
-                Selector selector = Selector.open();
-                channel.register(selector, SelectionKey.OP_READ);
-                connection = new Connection(options, channel, selector);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
+                connection = new Connection(options, port);
+            } catch (RuntimeException e) {
+                port.close();
                 throw e;
             }
         } catch (IOException e) {
-            throw new RemoteIoException("cannot open a UDP channel to " + options.server() + ": " + e.getMessage(),
+            throw new RemoteIoException("cannot open a UDP socket to " + options.server() + ": " + e.getMessage(),
                     null, e);
         }
         connection.thread.start();
@@ -275,7 +264,7 @@ final class Connection {
             resend = call.resendNanos;
         }
         if (resend - plannedWakeNanos < 0) {
-            selector.wakeup();
+            port.wakeup();
         }
     }
 
@@ -355,12 +344,12 @@ final class Connection {
 
     /**
      * Closes the client: fails the calls waiting, sends CLOSE and waits briefly for its answer,
-     * stops the receive thread and closes the channel. Idempotent.
+     * stops the receive thread and closes the port. Idempotent.
      */
     void close() {
         stopRequested = true; // before shutDown: the receive thread seeing it closed also sees the stop
         shutDown(new RemoteClosedException("the client of " + peer + " is closed", null, null));
-        selector.wakeup();
+        port.wakeup();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(TimeUnit.NANOSECONDS.toMillis(CLOSE_WAIT_NANOS) * 2);
@@ -392,9 +381,7 @@ final class Connection {
         int length = call.requestLength();
         long id = call.requestId();
         send(() -> {
-            for (int i = 0, n = current.fragmenter().fragmentCount(length); i < n; i++) {
-                sender.sendFragment(current, channel, call.request, length, id, i);
-            }
+            sender.sendMessage(current, call.request, length, id, null);
         }, now);
         call.transmissions++;
         call.sentNanos = now;
@@ -419,7 +406,7 @@ final class Connection {
             return true;
         } catch (SequenceExhaustedException e) {
             sequenceExhausted = true;
-            selector.wakeup();
+            port.wakeup();
         } catch (IOException e) {
             if (!(e instanceof PortUnreachableException || e instanceof ClosedChannelException)) {
                 drops.drop(Drops.Cause.UNSENT, e.toString());
@@ -443,12 +430,7 @@ final class Connection {
             shutDown(new RemoteClosedException(failure.getMessage(), null, e));
         } finally {
             connected.countDown();
-            try {
-                selector.close();
-                channel.close();
-            } catch (IOException e) {
-                LOG.debug("closing the channel to {}", peer, e);
-            }
+            port.close();
         }
     }
 
@@ -461,8 +443,7 @@ final class Connection {
             }
             plannedWakeNanos = wake;
             long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(wake - now + 999_999));
-            selector.select(waitMillis);
-            selector.selectedKeys().clear();
+            port.await(waitMillis);
             receive();
         }
     }
@@ -470,14 +451,19 @@ final class Connection {
     private void receive() throws IOException {
         for (int i = 0; i < RECEIVE_BATCH; i++) {
             received.clear();
+            int length;
             try {
-                if (channel.receive(received) == null) {
-                    return;
-                }
+                length = port.receive(received);
             } catch (PortUnreachableException e) {
                 continue; // no server at the address right now (restarting): like a lost datagram
             }
-            handle(received.position(), System.nanoTime());
+            if (length == 0) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (int at = 0, segment = port.segmentSize(); at < length; at += segment) {
+                handle(at, Math.min(segment, length - at), now);
+            }
         }
     }
 
@@ -498,7 +484,7 @@ final class Connection {
         }
         long next = now + IDLE_WAKE_NANOS;
         if (handshake != null) {
-            RemoteException failure = handshake.onTimer(control, channel, now);
+            RemoteException failure = handshake.onTimer(control, now);
             if (failure != null) {
                 handshakeFailed(failure);
                 return Long.MIN_VALUE;
@@ -556,7 +542,7 @@ final class Connection {
             call.partial = false; // the slot expired: the retransmitted request starts over
             return;
         }
-        if (send(() -> control.seal(current, channel, nack.encodedLength()), now)) {
+        if (send(() -> control.seal(current, nack.encodedLength()), now)) {
             counters.nacksSent.increment();
         }
     }
@@ -577,7 +563,7 @@ final class Connection {
     private void sendKeepAlive(Session current, long requestId, long now) {
         int room = control.begin(current, requestId);
         header.encode(control.segment(), FrameHeader.LENGTH, room, MessageType.KEEPALIVE, 0);
-        send(() -> control.seal(current, channel, MessageHeader.LENGTH), now);
+        send(() -> control.seal(current, MessageHeader.LENGTH), now);
     }
 
     /** Sends CLOSE or CLOSE_RESPONSE with a status. */
@@ -585,7 +571,7 @@ final class Connection {
         int room = control.begin(current, requestId);
         int length = statusResponse.encode(control.segment(), FrameHeader.LENGTH, room, type).status(status)
                 .encodedLength();
-        send(() -> control.seal(current, channel, length), now);
+        send(() -> control.seal(current, length), now);
     }
 
     private void beginClose(long now) {
@@ -615,7 +601,7 @@ final class Connection {
 
     private void beginHandshake(long now, long deadlineNanos) {
         handshake = new ClientHandshake(options, random, deadlineNanos);
-        handshake.start(control, channel, now);
+        handshake.start(control, now);
     }
 
     /**
@@ -731,9 +717,9 @@ final class Connection {
         return session == null ? "(none)" : "0x" + Long.toHexString(session.id());
     }
 
-    private void handle(int length, long now) {
+    private void handle(int at, int length, long now) {
         try {
-            frame.wrap(receivedSegment, 0, length);
+            frame.wrap(receivedSegment, at, length);
             if (frame.flags() == 0) {
                 handleUnprotected(now);
                 return;
@@ -803,7 +789,7 @@ final class Connection {
     private boolean handshakeAnswer(MessageType type, long offset, int length, long now) {
         if (type == MessageType.COOKIE) {
             return handshake.onCookie(cookie.wrap(receivedSegment, offset, length), frame.requestId(), frame.sequence(),
-                    control, channel, now);
+                    control, now);
         }
         Session fresh = handshake.onAccept(accept.wrap(receivedSegment, offset, length), frame.requestId(),
                 frame.sequence());
@@ -980,14 +966,8 @@ final class Connection {
                         + id + " of " + count);
                 return;
             }
-            send(() -> {
-                for (int i = 0; i < count; i++) {
-                    if (missing.isMissing(i)) {
-                        control.sendFragment(current, channel, call.request, length, id, i);
-                        counters.fragmentsResent.increment();
-                    }
-                }
-            }, now);
+            send(() -> counters.fragmentsResent.add(control.sendMessage(current, call.request, length, id, missing)),
+                    now);
             call.retransmitted = true;
             call.resendNanos = Math.max(call.resendNanos, now + call.timeoutNanos);
         }

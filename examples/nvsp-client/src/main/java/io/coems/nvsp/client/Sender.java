@@ -3,28 +3,28 @@ package io.coems.nvsp.client;
 import io.coems.nvsp.crypto.Direction;
 import io.coems.nvsp.crypto.Sealer;
 import io.coems.nvsp.frame.FrameHeader;
+import io.coems.nvsp.message.Nack;
+import io.coems.nvsp.transport.DatagramBatch;
+import io.coems.nvsp.transport.DatagramPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * What one thread needs to send datagrams: a heap datagram buffer (sealed in place in one pass
- * of the JDK's GCM intrinsic; the channel copies it through its thread's native buffer), a
- * frame header flyweight and a {@link Sealer} of the current session (made again when the
- * session changes; every sealer of a session draws from its one sequence). Not thread-safe: each sending thread uses
- * its own, so no sealer is ever shared.
+ * What one thread needs to send datagrams: a {@link DatagramBatch} (datagrams are sealed in place
+ * in its heap buffer, in one pass of the JDK's GCM intrinsic), a frame header flyweight and a
+ * {@link Sealer} of the current session (made again when the session changes; every sealer of a
+ * session draws from its one sequence). Not thread-safe: each sending thread uses its own, so no
+ * sealer is ever shared.
  *
- * <p>The channel is non-blocking (its receive side is driven by a selector); when the socket's
- * send buffer is full a write is retried after short pauses, and given up, as if lost on the
- * network, after about 10 ms: retransmission recovers it.
+ * <p>The fragments of a message are sealed into the batch one after the other and go out
+ * together: one system call for up to {@link DatagramPort#MAX_SEGMENTS} datagrams on a batching
+ * port. When the socket's send buffer is full a batch is retried after short pauses, and given
+ * up, as if lost on the network, after about 10 ms: retransmission recovers it.
  */
 final class Sender {
-    private static final int FULL_BUFFER_RETRIES = 200;
-    private static final long FULL_BUFFER_PAUSE_NANOS = 50_000;
+    private static final long FULL_BUFFER_WAIT_NANOS = 10_000_000;
 
-    private final ByteBuffer datagram;
+    private final DatagramBatch batch;
     private final MemorySegment segment;
     private final FrameHeader frame = new FrameHeader();
     private final long wantedCredits;
@@ -35,33 +35,44 @@ final class Sender {
     /**
      * Creates a sender.
      *
-     * @param capacity the largest datagram it sends
+     * @param port the socket, connected to the server
      * @param wantedCredits the credits every datagram asks for
      * @param sent where each protected datagram's sequence and request id are recorded
      */
-    Sender(int capacity, long wantedCredits, SentLog sent) {
-        this.datagram = ByteBuffer.allocate(capacity);
-        this.segment = MemorySegment.ofBuffer(datagram);
+    Sender(DatagramPort port, long wantedCredits, SentLog sent) {
+        this.batch = new DatagramBatch(port, FULL_BUFFER_WAIT_NANOS);
+        this.segment = batch.segment();
         this.wantedCredits = wantedCredits;
         this.sent = sent;
     }
 
     /**
-     * Seals and sends one fragment of a message.
+     * Seals and sends the fragments of a message: all of them, or those a NACK names as missing.
      *
      * @param session the session
-     * @param channel the channel, connected to the server
      * @param message the encoded message
      * @param length its length
      * @param requestId the request id all its fragments carry
-     * @param index the fragment to send
+     * @param missing the server's NACK, or null to send every fragment
+     * @return how many fragments were sent
      * @throws IOException if the socket fails
      */
-    void sendFragment(Session session, DatagramChannel channel, MemorySegment message, int length,
-            long requestId, int index) throws IOException {
-        begin(session, requestId);
-        session.fragmenter().writeFragment(frame, message, 0, length, index);
-        write(channel, sealed(session));
+    int sendMessage(Session session, MemorySegment message, int length, long requestId, Nack missing)
+            throws IOException {
+        int count = session.fragmenter().fragmentCount(length);
+        int fragments = 0;
+        for (int i = 0; i < count; i++) {
+            if (missing == null || missing.isMissing(i)) {
+                int offset = batch.reserve(session.maxDatagram(), null);
+                frame.encode(segment, offset, session.maxDatagram()).sessionId(session.id()).requestId(requestId)
+                        .credits(wantedCredits);
+                session.fragmenter().writeFragment(frame, message, 0, length, i);
+                batch.add(sealed(session));
+                fragments++;
+            }
+        }
+        batch.flush();
+        return fragments;
     }
 
     /**
@@ -82,13 +93,12 @@ final class Sender {
      * Seals and sends the datagram {@link #begin} started.
      *
      * @param session the session it was begun for
-     * @param channel the channel
      * @param payloadLength the length of the payload encoded
      * @throws IOException if the socket fails
      */
-    void seal(Session session, DatagramChannel channel, int payloadLength) throws IOException {
+    void seal(Session session, int payloadLength) throws IOException {
         frame.payloadLength(payloadLength);
-        write(channel, sealed(session));
+        sendOne(sealed(session));
     }
 
     private int sealed(Session session) {
@@ -100,19 +110,17 @@ final class Sender {
     /**
      * Sends a handshake message in an unprotected frame with session id 0.
      *
-     * @param channel the channel
      * @param message the encoded message, at offset 0
      * @param length its length
      * @param requestId the request id, echoed by the answer
      * @param sequence the sequence, echoed by the answer
      * @throws IOException if the socket fails
      */
-    void sendUnprotected(DatagramChannel channel, MemorySegment message, int length, long requestId,
-            long sequence) throws IOException {
+    void sendUnprotected(MemorySegment message, int length, long requestId, long sequence) throws IOException {
         frame.encode(segment, 0, (int) segment.byteSize()).requestId(requestId).sequence(sequence)
                 .credits(wantedCredits).payloadLength(length);
         MemorySegment.copy(message, 0, segment, frame.payloadOffset(), length);
-        write(channel, frame.frameLength());
+        sendOne(frame.frameLength());
     }
 
     /**
@@ -132,10 +140,10 @@ final class Sender {
         return sealer;
     }
 
-    private void write(DatagramChannel channel, int length) throws IOException {
-        datagram.clear().limit(length);
-        for (int retries = 0; channel.write(datagram) == 0 && retries < FULL_BUFFER_RETRIES; retries++) {
-            LockSupport.parkNanos(FULL_BUFFER_PAUSE_NANOS);
-        }
+    /** Sends the one datagram at the start of the batch memory. */
+    private void sendOne(int length) throws IOException {
+        batch.reserve(length, null);
+        batch.add(length);
+        batch.flush();
     }
 }

@@ -3,6 +3,7 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.MessageType;
 import io.coems.nvsp.message.StatusResponse;
+import io.coems.nvsp.transport.DatagramPort;
 import io.coems.vvm.Client;
 import io.coems.vvm.PoolClosedException;
 import io.coems.vvm.PoolException;
@@ -12,10 +13,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,8 +63,11 @@ public final class NvspServer implements AutoCloseable {
     public static final int DEFAULT_MAX_SESSIONS_PER_CLIENT = 4;
     /** The default budget of message buffers: 32 MiB. */
     public static final long DEFAULT_BUFFER_BUDGET = 32L << 20;
-    /** The largest datagram: the default and the limit of the negotiated maximum. */
-    public static final int MAX_DATAGRAM = 0xFFFF;
+    /**
+     * The largest datagram, the most UDP carries over IPv4 (65,507 bytes): the default and the
+     * limit of the negotiated maximum.
+     */
+    public static final int MAX_DATAGRAM = DatagramPort.MAX_BATCH;
 
     private static final Logger LOG = LoggerFactory.getLogger(NvspServer.class);
     private static final long QUANTUM_BYTES = 64 << 10;
@@ -103,8 +103,7 @@ public final class NvspServer implements AutoCloseable {
     private final LongAdder handshakeFailures = new LongAdder();
     private final LongAdder unknownSessionAnswers = new LongAdder();
     private final LongAdder unattributedDrops = new LongAdder();
-    private DatagramChannel channel;
-    private Selector selector;
+    private DatagramPort port;
     private Arena arena;
     private BufferPool buffers;
     private Scheduler scheduler;
@@ -160,14 +159,8 @@ public final class NvspServer implements AutoCloseable {
             throw new IllegalStateException("the NVSP server was already started");
         }
         try {
-            channel = DatagramChannel.open();
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-            channel.bind(new InetSocketAddress(bindAddress, requestedPort));
-            channel.configureBlocking(false);
-            selector = Selector.open();
-            channel.register(selector, SelectionKey.OP_READ);
-            address = (InetSocketAddress) channel.getLocalAddress();
+            port = DatagramPort.bind(new InetSocketAddress(bindAddress, requestedPort), SOCKET_BUFFER_BYTES);
+            address = port.localAddress();
         } catch (IOException e) {
             closeQuietly();
             throw new UncheckedIOException("cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort, e);
@@ -179,15 +172,16 @@ public final class NvspServer implements AutoCloseable {
         byte[] secret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(secret);
         CookieJar cookies = new CookieJar(secret, () -> System.currentTimeMillis() / 1000);
-        receiver = new Receiver(this, channel, selector, scheduler, buffers, cookies);
+        receiver = new Receiver(this, port, scheduler, buffers, cookies);
         receiveThread = Thread.ofPlatform().name("nvsp-receive").daemon().start(receiver);
         for (int i = 1; i <= workers; i++) {
             RequestExecutor executor = new RequestExecutor(pool, buffers, maxIoBytes,
-                    new Transmitter(channel, i, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS));
+                    new Transmitter(port, i, Transmitter.WORKER_WAIT_NANOS));
             workerThreads.add(Thread.ofPlatform().name("nvsp-worker-" + i).daemon().start(() -> work(executor)));
         }
-        LOG.info("NVSP server listening on {}: {} workers, {} credits, datagrams up to {} bytes, keep-alive {} ms",
-                address, workers, credits, maxDatagram, keepAlive.toMillis());
+        LOG.info("NVSP server listening on {}: {} workers, {} credits, datagrams up to {} bytes, keep-alive {} ms, {}",
+                address, workers, credits, maxDatagram, keepAlive.toMillis(),
+                port.batching() ? "batched datagram I/O (UDP GSO/GRO)" : "one datagram per system call");
         return this;
     }
 
@@ -282,7 +276,7 @@ public final class NvspServer implements AutoCloseable {
 
     /** Sends CLOSE with ESHUTDOWN to every session. */
     private void sayGoodbye() {
-        Transmitter transmitter = new Transmitter(channel, workers + 1, MAX_DATAGRAM, Transmitter.WORKER_WAIT_NANOS);
+        Transmitter transmitter = new Transmitter(port, workers + 1, Transmitter.WORKER_WAIT_NANOS);
         StatusResponse close = new StatusResponse();
         for (Session session : receiver.sessions()) {
             close.encode(transmitter.segment(), Transmitter.PAYLOAD, session.payloadRoom(), MessageType.CLOSE)
@@ -321,15 +315,8 @@ public final class NvspServer implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        try {
-            if (selector != null) {
-                selector.close();
-            }
-            if (channel != null) {
-                channel.close();
-            }
-        } catch (IOException e) {
-            LOG.debug("closing the NVSP socket", e);
+        if (port != null) {
+            port.close();
         }
     }
 

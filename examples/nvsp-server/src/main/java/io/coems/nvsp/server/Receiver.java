@@ -25,11 +25,9 @@ import io.coems.vvm.PoolException;
 import io.coems.vvm.PoolNotFoundException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import io.coems.nvsp.transport.DatagramPort;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
@@ -62,8 +60,7 @@ final class Receiver implements Runnable {
     private static final long REASSEMBLY_TIMEOUT_NANOS = 2_000_000_000L;
 
     private final NvspServer server;
-    private final DatagramChannel channel;
-    private final Selector selector;
+    private final DatagramPort port;
     private final Scheduler scheduler;
     private final BufferPool buffers;
     private final CookieJar cookies;
@@ -107,22 +104,19 @@ final class Receiver implements Runnable {
      * Creates the receive loop.
      *
      * @param server the server, for its configuration, pool and counters
-     * @param channel the bound, non-blocking channel
-     * @param selector a selector the channel is registered with for reading
+     * @param port the bound socket
      * @param scheduler where requests go
      * @param buffers the large buffers
      * @param cookies the handshake cookies
      */
-    Receiver(NvspServer server, DatagramChannel channel, Selector selector, Scheduler scheduler, BufferPool buffers,
-            CookieJar cookies) {
+    Receiver(NvspServer server, DatagramPort port, Scheduler scheduler, BufferPool buffers, CookieJar cookies) {
         this.server = server;
-        this.channel = channel;
-        this.selector = selector;
+        this.port = port;
         this.scheduler = scheduler;
         this.buffers = buffers;
         this.cookies = cookies;
-        this.transmitter = new Transmitter(channel, 0, NvspServer.MAX_DATAGRAM, 0);
-        this.received = ByteBuffer.allocate(NvspServer.MAX_DATAGRAM);
+        this.transmitter = new Transmitter(port, 0, 0);
+        this.received = ByteBuffer.allocate(DatagramPort.RECEIVE_CAPACITY);
         this.receivedSegment = MemorySegment.ofBuffer(received);
         int slots = server.reassemblySlots();
         int maxFragments = Math.min(0xFFFF,
@@ -142,14 +136,14 @@ final class Receiver implements Runnable {
         while (running) {
             try {
                 long waitNanos = timers(System.nanoTime());
-                selector.select(key -> { }, Math.max(1, Math.ceilDiv(waitNanos, 1_000_000L)));
+                port.await(Math.max(1, Math.ceilDiv(waitNanos, 1_000_000L)));
                 for (int i = 0; i < BATCH && running; i++) {
                     received.clear();
-                    SocketAddress from = channel.receive(received);
-                    if (from == null) {
+                    int length = port.receive(received);
+                    if (length == 0) {
                         break;
                     }
-                    handle((InetSocketAddress) from, received.position(), System.nanoTime());
+                    handleBatch(port.sender(), length, port.segmentSize(), System.nanoTime());
                 }
             } catch (IOException e) {
                 if (running) {
@@ -173,7 +167,7 @@ final class Receiver implements Runnable {
     /** Ends the loop; {@link #sessions()} may be read once the thread has ended. */
     void stop() {
         running = false;
-        selector.wakeup();
+        port.wakeup();
     }
 
     /** The sessions; only once the receive thread has ended. */
@@ -181,9 +175,16 @@ final class Receiver implements Runnable {
         return sessions.all();
     }
 
-    private void handle(InetSocketAddress from, int length, long now) {
+    /** Handles the datagrams of one batch (one datagram unless the port coalesced several). */
+    private void handleBatch(InetSocketAddress from, int length, int segmentSize, long now) {
+        for (int at = 0; at < length && running; at += segmentSize) {
+            handle(from, at, Math.min(segmentSize, length - at), now);
+        }
+    }
+
+    private void handle(InetSocketAddress from, int at, int length, long now) {
         try {
-            frame.wrap(receivedSegment, 0, length);
+            frame.wrap(receivedSegment, at, length);
         } catch (NvspException e) {
             server.unattributedDrop();
             LOG.trace("dropped a datagram from {}: {}", from, e.getMessage());

@@ -3,55 +3,50 @@ package io.coems.nvsp.server;
 import io.coems.nvsp.SequenceExhaustedException;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.Nack;
+import io.coems.nvsp.transport.DatagramBatch;
+import io.coems.nvsp.transport.DatagramPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sending thread's way out: a heap datagram buffer (sealed in place in one pass of the
- * JDK's GCM intrinsic; the channel copies it through the thread's native buffer), a frame
- * header flyweight and the thread's sealer slot of each session. A response that fits one datagram is encoded straight
- * into {@link #segment()} at {@link #PAYLOAD} and sent with {@link #sendSingle}; a longer one is
- * split by the session's fragmenter, each fragment copied into the datagram, sealed in place
- * and sent. Allocation-free per datagram. Not thread-safe: one per sending thread.
+ * One sending thread's way out: a {@link DatagramBatch} (datagrams are sealed in place in its
+ * heap buffer, in one pass of the JDK's GCM intrinsic), a frame header flyweight and the thread's
+ * sealer slot of each session. A response that fits one datagram is encoded straight into
+ * {@link #segment()} at {@link #PAYLOAD} and sent with {@link #sendSingle}; a longer one is split
+ * by the session's fragmenter, each fragment sealed into the next slot of the batch, which goes
+ * out when full or complete: one system call for up to {@link DatagramPort#MAX_SEGMENTS}
+ * datagrams on a batching port. Allocation-free per datagram. Not thread-safe: one per sending
+ * thread.
  */
 final class Transmitter {
     /** Where a message starts in {@link #segment()}: after the frame header. */
     static final long PAYLOAD = FrameHeader.LENGTH;
 
     private static final Logger LOG = LoggerFactory.getLogger(Transmitter.class);
-    /** How long a worker waits at most for room in a full socket buffer, per datagram. */
+    /** How long a worker waits at most for room in a full socket buffer, per batch. */
     static final long WORKER_WAIT_NANOS = 10_000_000;
-    private static final long SEND_RETRY_NANOS = 20_000;
 
-    private final DatagramChannel channel;
     private final int sender;
-    private final long sendTries;
-    private final ByteBuffer datagram;
+    private final DatagramBatch batch;
     private final MemorySegment segment;
     private final FrameHeader frame = new FrameHeader();
 
     /**
      * Creates the transmitter of one thread.
      *
-     * @param channel the server's channel
+     * @param port the server's socket
      * @param sender the thread's index among the senders: its sealer slot in every session
-     * @param capacity the largest datagram
      * @param maxWaitNanos how long to wait at most for room in a full socket buffer, per
-     *     datagram; 0 for never (the receive thread, which must go on reading)
+     *     batch; 0 for never (the receive thread, which must go on reading)
      */
-    Transmitter(DatagramChannel channel, int sender, int capacity, long maxWaitNanos) {
-        this.channel = channel;
+    Transmitter(DatagramPort port, int sender, long maxWaitNanos) {
         this.sender = sender;
-        this.sendTries = 1 + maxWaitNanos / SEND_RETRY_NANOS;
-        this.datagram = ByteBuffer.allocate(capacity);
-        this.segment = MemorySegment.ofBuffer(datagram);
+        this.batch = new DatagramBatch(port, maxWaitNanos);
+        this.segment = batch.segment();
     }
 
     /** The datagram memory; a single-datagram message is encoded at {@link #PAYLOAD}. */
@@ -67,24 +62,37 @@ final class Transmitter {
     void sendSingle(Session session, long requestId, int length) {
         frame.encode(segment, 0, session.maxDatagram).sessionId(session.id).requestId(requestId)
                 .credits(session.credits).payloadLength(length);
-        sealAndSend(session);
+        int sealed = seal(session);
+        if (sealed > 0) {
+            transmit(session.address(), sealed);
+        }
     }
 
     /** Sends a message held elsewhere, in as many fragments as it needs. */
     void send(Session session, long requestId, MemorySegment message, long at, int length) {
         int count = session.fragmenter.fragmentCount(length);
-        for (int i = 0; i < count; i++) {
-            sendFragment(session, requestId, message, at, length, i);
+        try {
+            for (int i = 0; i < count; i++) {
+                addFragment(session, requestId, message, at, length, i);
+            }
+            flushed(batch.flush(), session.address());
+        } catch (IOException e) {
+            failed(e, session.address());
         }
     }
 
     /** Sends again the fragments of a message that a client's NACK names as missing. */
     void resend(Session session, long requestId, MemorySegment message, int length, Nack nack) {
         int count = session.fragmenter.fragmentCount(length);
-        for (int i = 0; i < Math.min(count, nack.fragmentCount()); i++) {
-            if (nack.isMissing(i)) {
-                sendFragment(session, requestId, message, 0, length, i);
+        try {
+            for (int i = 0; i < Math.min(count, nack.fragmentCount()); i++) {
+                if (nack.isMissing(i)) {
+                    addFragment(session, requestId, message, 0, length, i);
+                }
             }
+            flushed(batch.flush(), session.address());
+        } catch (IOException e) {
+            failed(e, session.address());
         }
     }
 
@@ -93,48 +101,61 @@ final class Transmitter {
      * UNKNOWN_SESSION error, echoing the datagram it answers.
      */
     void sendPlain(InetSocketAddress to, long sessionId, long sequence, long requestId, int length) {
-        frame.encode(segment, 0, datagram.capacity()).sessionId(sessionId).sequence(sequence).requestId(requestId)
+        frame.encode(segment, 0, (int) segment.byteSize()).sessionId(sessionId).sequence(sequence).requestId(requestId)
                 .payloadLength(length);
-        transmit(frame.frameLength(), to);
+        transmit(to, frame.frameLength());
     }
 
-    private void sendFragment(Session session, long requestId, MemorySegment message, long at, int length, int index) {
-        frame.encode(segment, 0, session.maxDatagram).sessionId(session.id).requestId(requestId)
+    /**
+     * Seals a fragment into the next slot of the batch. Every fragment but a message's last
+     * fills a whole datagram (the fragmenter's promise), so the batch's datagrams have the
+     * session's size and the last, shorter one ends it.
+     */
+    private void addFragment(Session session, long requestId, MemorySegment message, long at, int length, int index)
+            throws IOException {
+        int offset = batch.reserve(session.maxDatagram, session.address());
+        frame.encode(segment, offset, session.maxDatagram).sessionId(session.id).requestId(requestId)
                 .credits(session.credits);
         session.fragmenter.writeFragment(frame, message, at, length, index);
-        sealAndSend(session);
+        int sealed = seal(session);
+        if (sealed > 0) {
+            flushed(batch.add(sealed), session.address());
+        }
     }
 
-    private void sealAndSend(Session session) {
-        int length;
+    /** Seals the datagram whose header {@link #frame} wraps; its length, or 0 if the session must end. */
+    private int seal(Session session) {
         try {
-            length = session.sealer(sender).seal(frame);
+            return session.sealer(sender).seal(frame);
         } catch (SequenceExhaustedException e) {
             session.markClosed();
             LOG.warn("{}: {}", session, e.getMessage());
-            return;
+            return 0;
         }
-        transmit(length, session.address());
     }
 
-    /** Sends, waiting out a full socket buffer for a while; a datagram that cannot go is lost like any other. */
-    private void transmit(int length, InetSocketAddress to) {
-        datagram.clear().limit(length);
+    /** Sends the one datagram at the start of the batch memory. */
+    private void transmit(InetSocketAddress to, int length) {
         try {
-            for (long tries = 1; ; tries++) {
-                if (channel.send(datagram, to) > 0) {
-                    return;
-                }
-                if (tries == sendTries) {
-                    break;
-                }
-                LockSupport.parkNanos(SEND_RETRY_NANOS);
-            }
-            LOG.debug("a datagram of {} bytes to {} could not be sent: the socket buffer stayed full", length, to);
-        } catch (ClosedChannelException e) {
-            LOG.debug("a datagram to {} was not sent: the channel is closed", to);
+            batch.reserve(length, to);
+            flushed(batch.add(length) && batch.flush(), to);
         } catch (IOException e) {
-            LOG.debug("sending a datagram to {} failed: {}", to, e.toString());
+            failed(e, to);
+        }
+    }
+
+    /** Datagrams a full socket buffer refused are lost like any other: retransmission recovers them. */
+    private static void flushed(boolean sent, InetSocketAddress to) {
+        if (!sent) {
+            LOG.debug("datagrams to {} were not sent: the socket buffer stayed full", to);
+        }
+    }
+
+    private static void failed(IOException e, InetSocketAddress to) {
+        if (e instanceof ClosedChannelException) {
+            LOG.debug("datagrams to {} were not sent: the socket is closed", to);
+        } else {
+            LOG.debug("sending datagrams to {} failed: {}", to, e.toString());
         }
     }
 }
