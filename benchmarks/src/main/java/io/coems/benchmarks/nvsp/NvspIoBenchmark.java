@@ -14,6 +14,7 @@ import io.coems.vvm.Volume;
 import io.coems.vvm.VolumePool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -39,12 +40,16 @@ import java.util.concurrent.TimeUnit;
  * volume ({@code -t 1} and {@code -t 4} for 1 and 4 clients; {@code target=LOCAL} threads use
  * their volumes directly). {@code datagram} is the maximum datagram the client proposes:
  * 1,408 bytes (fits an Ethernet MTU) or 8 KiB of payload per fragment (loopback allows it);
- * {@code mode} the protection ({@code -p mode=INTEGRITY_ONLY} for GMAC instead of encryption).
+ * {@code mode} the protection ({@code -p mode=INTEGRITY_ONLY} for GMAC instead of encryption);
+ * {@code transport} the server's and clients' sockets: {@code BATCHED} (UDP GSO/GRO, one system
+ * call per 64 KiB; the fork enables native access for it) or {@code CHANNEL} (a
+ * {@code DatagramChannel}, one call per datagram, what a JVM without native access gets).
  *
  * <p>Bytes per operation: {@code size}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class NvspIoBenchmark {
     /** Most clients a run may use; each gets a volume. */
     static final int MAX_CLIENTS = 4;
@@ -56,6 +61,9 @@ public class NvspIoBenchmark {
 
     /** Order of the accesses. */
     public enum Pattern { SEQ, RANDOM }
+
+    /** The sockets of server and clients. */
+    public enum Transport { BATCHED, CHANNEL }
 
     /** The pool, its server and one volume and key per client, shared by the threads. */
     @State(Scope.Benchmark)
@@ -71,6 +79,9 @@ public class NvspIoBenchmark {
         @Param({"ENCRYPTED"})
         public SecurityMode mode;
 
+        @Param
+        public Transport transport;
+
         Path dir;
         VolumePool pool;
         NvspServer server;
@@ -80,6 +91,7 @@ public class NvspIoBenchmark {
 
         @Setup
         public void setUp() {
+            System.setProperty("coems.nvsp.batching", Boolean.toString(transport == Transport.BATCHED));
             dir = Fixtures.tempDir();
             pool = VolumePool.create(dir.resolve("pool"), PoolOptions.defaults().withFileBytes(2L << 30));
             try (Arena arena = Arena.ofConfined()) {
