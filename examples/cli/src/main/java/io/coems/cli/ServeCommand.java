@@ -49,7 +49,7 @@ final class ServeCommand {
                 List<String> exports = server.exports();
                 Table t = new Table("EXPORT", "URI");
                 exports.forEach(e -> t.row(e, uri + "/" + e));
-                return new Announcement(server.address(), uri, "exports", exports, t);
+                return new Announcement(server.address(), uri, null, "exports", exports, t);
             });
         });
     }
@@ -102,7 +102,7 @@ final class ServeCommand {
                                 volumes.isEmpty() ? null : String.join(",", volumes));
                     }
                 }
-                return new Announcement(at, uri, "clients", clients, t);
+                return new Announcement(at, uri, server.batchedIo() ? "batched" : "per-datagram", "clients", clients, t);
             });
         });
     }
@@ -133,7 +133,9 @@ final class ServeCommand {
     }
 
     /** What a started server tells: where it listens and what it serves, as a list (JSON) and a table. */
-    private record Announcement(InetSocketAddress at, String uri, String listName, List<?> list, Table table) {
+    /** What a started server announces; {@code io} the NVSP datagram I/O ("batched" or "per-datagram"), else null. */
+    private record Announcement(InetSocketAddress at, String uri, String io, String listName, List<?> list,
+            Table table) {
     }
 
     /**
@@ -150,10 +152,14 @@ final class ServeCommand {
                 info.put("address", a.at().getAddress().getHostAddress());
                 info.put("port", (long) a.at().getPort());
                 info.put("uri", a.uri());
+                if (a.io() != null) {
+                    info.put("io", a.io());
+                }
                 info.put(a.listName(), a.list());
                 coems.output().writeJson(info);
             } else {
-                coems.output().line("serving pool " + coems.poolDirectory(spec) + " on " + a.uri() + " ("
+                coems.output().line("serving pool " + coems.poolDirectory(spec) + " on " + a.uri()
+                        + (a.io() == null ? "" : ", " + a.io() + " datagram I/O") + " ("
                         + (handled.isEmpty() ? "kill the process" : "Ctrl-C or SIGTERM") + " stops)");
                 if (a.table().size() > 0) {
                     coems.output().table(a.table());

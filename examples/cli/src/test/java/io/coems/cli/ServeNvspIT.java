@@ -66,6 +66,7 @@ class ServeNvspIT {
             JsonObject info = com.google.gson.JsonParser.parseString(first).getAsJsonObject();
             int port = info.get("port").getAsInt();
             assertEquals("nvsp://127.0.0.1:" + port, info.get("uri").getAsString());
+            assertEquals("batched", info.get("io").getAsString(), "the jar's manifest grants native access");
             JsonObject listed = info.getAsJsonArray("clients").get(0).getAsJsonObject();
             assertEquals("pc", listed.get("name").getAsString());
             assertEquals(List.of("desk"), listed.getAsJsonArray("volumes").asList().stream().map(e -> e.getAsString()).toList());
@@ -84,6 +85,7 @@ class ServeNvspIT {
         }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
         assertEquals(0, p.exitValue(), () -> "stderr: " + read(dir.resolve("serve.err")));
+        assertEquals("", read(dir.resolve("serve.err")), "no warning about native access, nothing else");
         assertTrue(coems.run("pool", "check").ok().out().contains("is consistent"), "the pool was closed well");
         Path exported = dir.resolve("desk.img");
         coems.run("volume", "export", "desk", exported.toString()).ok();

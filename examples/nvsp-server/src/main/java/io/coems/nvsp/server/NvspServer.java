@@ -186,6 +186,21 @@ public final class NvspServer implements AutoCloseable {
     }
 
     /**
+     * Tells whether datagrams go out and come in batches, one system call per up to 64 KiB
+     * (Linux UDP GSO and GRO, when the {@code io.coems.nvsp.transport} module has native access),
+     * rather than one call per datagram.
+     *
+     * @return true for batched datagram I/O
+     * @throws IllegalStateException if the server is not started
+     */
+    public synchronized boolean batchedIo() {
+        if (port == null) {
+            throw new IllegalStateException("the NVSP server is not started");
+        }
+        return port.batching();
+    }
+
+    /**
      * The address and port the server listens on (the port the system chose if the builder said 0).
      *
      * @return the bound address

@@ -123,6 +123,12 @@ class NvspServerTest {
     // ------------------------------------------------------------------ handshake
 
     @Test
+    void theseTestsRunOnBatchedDatagramIoAndPlainPeersStillGetSingleDatagrams() {
+        // the surefire argLine grants io.coems.nvsp.transport native access; RawPeer is a plain socket
+        assertTrue(server.batchedIo(), "the server batches datagrams");
+    }
+
+    @Test
     void theRightKeyOpensASessionThatAnswersKeepAlives() {
         long before = server.metrics().handshakes();
         try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
