@@ -33,6 +33,7 @@ final class CallPool {
     private final Call[] calls;
     private final ArrayDeque<Call> free = new ArrayDeque<>();
     private final DatagramPort port;
+    private final int maxDatagram;
     private final long wantedCredits;
     private final SentLog sent;
     private volatile int allocated;
@@ -46,11 +47,13 @@ final class CallPool {
      *
      * @param maxInFlight the most calls that ever exist
      * @param port the socket the calls' senders send through
+     * @param maxDatagram the largest datagram the client sends
      * @param sent where the calls' senders record what they send
      */
-    CallPool(int maxInFlight, DatagramPort port, SentLog sent) {
+    CallPool(int maxInFlight, DatagramPort port, int maxDatagram, SentLog sent) {
         this.calls = new Call[maxInFlight];
         this.port = port;
+        this.maxDatagram = maxDatagram;
         this.wantedCredits = maxInFlight;
         this.sent = sent;
     }
@@ -167,7 +170,7 @@ final class CallPool {
             if (count == calls.length) {
                 return null;
             }
-            call = new Call(this, new Sender(port, wantedCredits, sent));
+            call = new Call(this, new Sender(port, maxDatagram, wantedCredits, sent));
             calls[count] = call;
             allocated = count + 1;
         }

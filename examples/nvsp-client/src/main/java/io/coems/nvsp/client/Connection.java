@@ -119,9 +119,9 @@ final class Connection {
         this.options = options;
         this.peer = options.server().toString();
         this.port = port;
-        this.pool = new CallPool(options.maxInFlight(), port, sent);
+        this.pool = new CallPool(options.maxInFlight(), port, options.maxDatagram(), sent);
         this.drops = new Drops(LOG, counters, peer);
-        this.control = new Sender(port, options.maxInFlight(), sent);
+        this.control = new Sender(port, options.maxDatagram(), options.maxInFlight(), sent);
         this.reassembler = new Reassembler(options.maxInFlight(), options.maxInFlight(), Call.MAX_MESSAGE,
                 MAX_RESPONSE_FRAGMENTS, REASSEMBLY_TIMEOUT_NANOS);
         this.thread = Thread.ofPlatform().daemon().name("nvsp-client " + peer).unstarted(this::run);

@@ -36,11 +36,14 @@ final class Sender {
      * Creates a sender.
      *
      * @param port the socket, connected to the server
+     * @param maxDatagram the largest datagram the client sends
      * @param wantedCredits the credits every datagram asks for
      * @param sent where each protected datagram's sequence and request id are recorded
      */
-    Sender(DatagramPort port, long wantedCredits, SentLog sent) {
-        this.batch = new DatagramBatch(port, FULL_BUFFER_WAIT_NANOS);
+    Sender(DatagramPort port, int maxDatagram, long wantedCredits, SentLog sent) {
+        // a batch of 64 KiB where the port sends it in one call; one datagram where it does not
+        this.batch = new DatagramBatch(port, port.batching() ? DatagramPort.MAX_BATCH : maxDatagram,
+                FULL_BUFFER_WAIT_NANOS);
         this.segment = batch.segment();
         this.wantedCredits = wantedCredits;
         this.sent = sent;
@@ -61,17 +64,21 @@ final class Sender {
             throws IOException {
         int count = session.fragmenter().fragmentCount(length);
         int fragments = 0;
-        for (int i = 0; i < count; i++) {
-            if (missing == null || missing.isMissing(i)) {
-                int offset = batch.reserve(session.maxDatagram(), null);
-                frame.encode(segment, offset, session.maxDatagram()).sessionId(session.id()).requestId(requestId)
-                        .credits(wantedCredits);
-                session.fragmenter().writeFragment(frame, message, 0, length, i);
-                batch.add(sealed(session));
-                fragments++;
+        try {
+            for (int i = 0; i < count; i++) {
+                if (missing == null || missing.isMissing(i)) {
+                    int offset = batch.reserve(session.maxDatagram(), null);
+                    frame.encode(segment, offset, session.maxDatagram()).sessionId(session.id())
+                            .requestId(requestId).credits(wantedCredits);
+                    session.fragmenter().writeFragment(frame, message, 0, length, i);
+                    batch.add(sealed(session));
+                    fragments++;
+                }
             }
+            batch.flush();
+        } finally {
+            batch.discard(); // empty after an exception too: begin() writes at offset 0
         }
-        batch.flush();
         return fragments;
     }
 

@@ -45,7 +45,7 @@ final class Transmitter {
      */
     Transmitter(DatagramPort port, int sender, long maxWaitNanos) {
         this.sender = sender;
-        this.batch = new DatagramBatch(port, maxWaitNanos);
+        this.batch = new DatagramBatch(port, NvspServer.MAX_DATAGRAM, maxWaitNanos);
         this.segment = batch.segment();
     }
 
@@ -78,6 +78,8 @@ final class Transmitter {
             flushed(batch.flush(), session.address());
         } catch (IOException e) {
             failed(e, session.address());
+        } finally {
+            batch.discard(); // empty after an exception too: single datagrams are written at offset 0
         }
     }
 
@@ -93,6 +95,8 @@ final class Transmitter {
             flushed(batch.flush(), session.address());
         } catch (IOException e) {
             failed(e, session.address());
+        } finally {
+            batch.discard(); // empty after an exception too: single datagrams are written at offset 0
         }
     }
 

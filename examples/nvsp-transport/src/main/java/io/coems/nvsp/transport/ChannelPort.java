@@ -130,11 +130,10 @@ final class ChannelPort implements DatagramPort {
 
     @Override
     public void close() {
-        try {
+        try (channel) {
             selector.close();
-            channel.close();
         } catch (IOException e) {
-            LOG.debug("closing the channel bound to {} failed", channel, e);
+            LOG.debug("closing the channel {} failed", channel, e);
         }
     }
 }

@@ -26,28 +26,39 @@ public final class DatagramBatch {
     private static final long RETRY_PAUSE_NANOS = 20_000;
 
     private final DatagramPort port;
-    private final long tries;
-    private final ByteBuffer buffer = ByteBuffer.allocate(DatagramPort.MAX_BATCH);
-    private final MemorySegment segment = MemorySegment.ofBuffer(buffer);
+    private final long maxWaitNanos;
+    private final ByteBuffer buffer;
+    private final MemorySegment segment;
     private int length;
     private int count;
     private int segmentSize;
     private InetSocketAddress peer;
+    /** A flush that {@link #reserve} made left datagrams unsent; the next flush reports it. */
+    private boolean unsentSinceReport;
 
     /**
      * Creates an empty batch.
      *
      * @param port where batches go
+     * @param capacity the most bytes a batch holds, 1 to {@link DatagramPort#MAX_BATCH}: the
+     *     largest datagram where the port does not batch
      * @param maxWaitNanos how long a flush waits at most for room in a full socket buffer; 0 to
      *     try once
+     * @throws IllegalArgumentException if the capacity is out of range
      */
-    public DatagramBatch(DatagramPort port, long maxWaitNanos) {
+    public DatagramBatch(DatagramPort port, int capacity, long maxWaitNanos) {
+        if (capacity < 1 || capacity > DatagramPort.MAX_BATCH) {
+            throw new IllegalArgumentException("a batch capacity must be 1 to " + DatagramPort.MAX_BATCH + " bytes, not "
+                    + capacity);
+        }
         this.port = Objects.requireNonNull(port, "port");
-        this.tries = 1 + Math.max(0, maxWaitNanos) / RETRY_PAUSE_NANOS;
+        this.maxWaitNanos = Math.max(0, maxWaitNanos);
+        this.buffer = ByteBuffer.allocate(capacity);
+        this.segment = MemorySegment.ofBuffer(buffer);
     }
 
     /**
-     * Returns the batch memory, a heap segment of {@link DatagramPort#MAX_BATCH} bytes.
+     * Returns the batch memory, a heap segment of the batch's capacity.
      *
      * @return the segment datagrams are written into
      */
@@ -59,20 +70,24 @@ public final class DatagramBatch {
      * Makes room for a datagram of at most {@code segmentSize} bytes, sending the batch first if
      * it is full or holds datagrams of another size or for another peer.
      *
-     * @param segmentSize the size of the batch's datagrams, 1 to {@link DatagramPort#MAX_BATCH}
+     * @param segmentSize the size of the batch's datagrams, 1 to the capacity
      * @param to the peer, or null on a connected port
-     * @return the offset in {@link #segment()} to write the datagram at
+     * @return the offset in {@link #segment()} to write the datagram at; datagrams that sending
+     *     the batch before left unsent (full socket buffer) are reported by the next
+     *     {@link #flush} or {@link #add} that sends
      * @throws IllegalArgumentException if the size is out of range
      * @throws IOException if sending the batch before failed; the batch is empty then
      */
     public int reserve(int segmentSize, InetSocketAddress to) throws IOException {
-        if (segmentSize < 1 || segmentSize > DatagramPort.MAX_BATCH) {
-            throw new IllegalArgumentException("a datagram size must be 1 to " + DatagramPort.MAX_BATCH + ", not "
+        if (segmentSize < 1 || segmentSize > buffer.capacity()) {
+            throw new IllegalArgumentException("a datagram size must be 1 to " + buffer.capacity() + ", not "
                     + segmentSize);
         }
-        if (count > 0 && (count == DatagramPort.MAX_SEGMENTS || length + segmentSize > DatagramPort.MAX_BATCH
+        if (count > 0 && (count == DatagramPort.MAX_SEGMENTS || length + segmentSize > buffer.capacity()
                 || segmentSize != this.segmentSize || !Objects.equals(to, peer))) {
-            flush();
+            if (!flush()) {
+                unsentSinceReport = true;
+            }
         }
         if (count == 0) {
             this.segmentSize = segmentSize;
@@ -104,22 +119,24 @@ public final class DatagramBatch {
      * Sends the datagrams gathered, waiting out a full socket buffer for up to the configured
      * time. The batch is empty afterwards whatever happened.
      *
-     * @return false if the socket buffer stayed full and datagrams were left unsent
+     * @return false if the socket buffer stayed full and datagrams were left unsent, by this
+     *     flush or by one {@link #reserve} made since the last report
      * @throws IOException if sending failed
      */
     public boolean flush() throws IOException {
         if (count == 0) {
-            return true;
+            return report(true);
         }
         buffer.clear().limit(length);
+        long giveUpAt = System.nanoTime() + maxWaitNanos;
         try {
-            for (long attempt = 1; ; attempt++) {
+            while (true) {
                 port.send(buffer, segmentSize, peer);
                 if (!buffer.hasRemaining()) {
-                    return true;
+                    return report(true);
                 }
-                if (attempt == tries) {
-                    return false;
+                if (System.nanoTime() - giveUpAt >= 0) {
+                    return report(false);
                 }
                 LockSupport.parkNanos(RETRY_PAUSE_NANOS);
             }
@@ -127,5 +144,20 @@ public final class DatagramBatch {
             length = 0;
             count = 0;
         }
+    }
+
+    /**
+     * Drops the datagrams gathered without sending them, so that the batch is empty: for a
+     * caller that failed between {@link #reserve} and {@link #flush}.
+     */
+    public void discard() {
+        length = 0;
+        count = 0;
+    }
+
+    private boolean report(boolean sent) {
+        boolean allSent = sent && !unsentSinceReport;
+        unsentSinceReport = false;
+        return allSent;
     }
 }

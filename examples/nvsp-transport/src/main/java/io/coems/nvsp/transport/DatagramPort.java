@@ -83,8 +83,8 @@ public interface DatagramPort extends Closeable {
      * @param batch the datagrams, back to back (heap or direct)
      * @param segmentSize the size of every datagram but the last, at least 1
      * @param to the peer, or null on a connected port
-     * @return the bytes sent: 0 when the socket buffer is full, less than the batch only on a
-     *     channel that filled up midway (a multiple of {@code segmentSize})
+     * @return the bytes sent: 0 when the socket buffer is full, less than the batch when it
+     *     filled up midway while datagrams went one by one (a multiple of {@code segmentSize})
      * @throws IllegalArgumentException if the batch exceeds {@link #MAX_BATCH} bytes or
      *     {@link #MAX_SEGMENTS} datagrams, or {@code segmentSize} is below 1
      * @throws java.net.PortUnreachableException if a connected peer refused an earlier datagram

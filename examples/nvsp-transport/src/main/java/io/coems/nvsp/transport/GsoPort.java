@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +45,11 @@ import org.slf4j.LoggerFactory;
  * route; {@code EINVAL}/{@code EMSGSIZE}: larger than the route's MTU) the batch goes out one
  * datagram per call instead, and so does every later batch of that size or larger.
  *
- * <p>Descriptors are closed by the last thread to leave a call once {@link #close} was called,
- * so no call ever runs on a descriptor number the process reused. Sending threads keep their
- * native buffers in a thread-local (freed by the garbage collector); the receiving thread's
- * buffers are the port's.
+ * <p>Descriptors are closed, and the port's native memory freed, by the last thread to leave a
+ * call once {@link #close} was called, so no call ever runs on a descriptor number the process
+ * reused or on freed memory. A sending thread takes a set of native buffers from a pool for the
+ * length of its call (the pool holds as many as ever sent at once); the receiving thread has
+ * its own.
  */
 final class GsoPort implements DatagramPort {
     private static final Logger LOG = LoggerFactory.getLogger(GsoPort.class);
@@ -62,17 +64,18 @@ final class GsoPort implements DatagramPort {
     private final AtomicInteger state = new AtomicInteger();
     /** Batches of larger segments go out one datagram per call. */
     private volatile int segmentationLimit = Integer.MAX_VALUE;
-    private final ThreadLocal<Buffers> sendBuffers = ThreadLocal.withInitial(() -> new Buffers(Arena.ofAuto()));
-
-    private final Arena receiveArena = Arena.ofShared();
-    private final Buffers receiveBuffers = new Buffers(receiveArena);
-    private final MemorySegment pollFds = receiveArena.allocate(16, 8);
-    private final MemorySegment lastName = receiveArena.allocate(SOCKADDR_SIZE, 8);
+    /** All native memory of the port, freed when the descriptors are closed. */
+    private final Arena arena = Arena.ofShared();
+    /** Sending threads' buffers: as many as ever sent at once, each used by one thread at a time. */
+    private final ConcurrentLinkedDeque<Buffers> idleBuffers = new ConcurrentLinkedDeque<>();
+    private final Buffers receiveBuffers = new Buffers(arena);
+    private final MemorySegment pollFds = arena.allocate(16, 8);
+    private final MemorySegment lastName = arena.allocate(SOCKADDR_SIZE, 8);
     private int lastNameLength;
     private InetSocketAddress sender;
     private int segmentSize;
 
-    /** One thread's native memory for calls: errno capture, msghdr, iovec, control, address, data. */
+    /** Native memory for one thread's call: errno capture, msghdr, iovec, control, address, data. */
     private static final class Buffers {
         final MemorySegment callState;
         final MemorySegment message;
@@ -121,7 +124,7 @@ final class GsoPort implements DatagramPort {
         int family = anchor.getAddress() instanceof Inet6Address ? LinuxUdp.AF_INET6 : LinuxUdp.AF_INET;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment callState = LinuxUdp.newCallState(arena);
-            int fd = (int) LinuxUdp.SOCKET.invokeExact(callState, family, LinuxUdp.SOCK_DGRAM_CLOEXEC, 0);
+            int fd = LinuxUdp.socket(callState, family, LinuxUdp.SOCK_DGRAM_CLOEXEC, 0);
             if (fd < 0) {
                 throw failure("socket", LinuxUdp.errno(callState));
             }
@@ -142,8 +145,8 @@ final class GsoPort implements DatagramPort {
                 MemorySegment name = arena.allocate(SOCKADDR_SIZE, 8);
                 int nameLength = SocketAddresses.encode(anchor, family, name);
                 int result = localAddress != null
-                        ? (int) LinuxUdp.BIND.invokeExact(callState, fd, name, nameLength)
-                        : (int) LinuxUdp.CONNECT.invokeExact(callState, fd, name, nameLength);
+                        ? LinuxUdp.bind(callState, fd, name, nameLength)
+                        : LinuxUdp.connect(callState, fd, name, nameLength);
                 if (result < 0) {
                     int errno = LinuxUdp.errno(callState);
                     String message = (localAddress != null ? "cannot bind " : "cannot connect to ") + anchor + ": errno "
@@ -152,11 +155,11 @@ final class GsoPort implements DatagramPort {
                 }
                 MemorySegment length = arena.allocate(JAVA_INT);
                 length.set(JAVA_INT, 0, SOCKADDR_SIZE);
-                if ((int) LinuxUdp.GETSOCKNAME.invokeExact(callState, fd, name, length) < 0) {
+                if (LinuxUdp.getsockname(callState, fd, name, length) < 0) {
                     throw failure("getsockname", LinuxUdp.errno(callState));
                 }
                 InetSocketAddress bound = SocketAddresses.decode(name);
-                eventFd = (int) LinuxUdp.EVENTFD.invokeExact(callState, 0, LinuxUdp.EFD_NONBLOCK_CLOEXEC);
+                eventFd = LinuxUdp.eventfd(callState, 0, LinuxUdp.EFD_NONBLOCK_CLOEXEC);
                 if (eventFd < 0) {
                     throw failure("eventfd", LinuxUdp.errno(callState));
                 }
@@ -168,10 +171,6 @@ final class GsoPort implements DatagramPort {
                 }
                 throw e;
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
         }
     }
 
@@ -190,39 +189,54 @@ final class GsoPort implements DatagramPort {
 
     @Override
     public int send(ByteBuffer batch, int segmentSize, InetSocketAddress to) throws IOException {
-        int length = batch.remaining();
-        Ports.checkBatch(length, segmentSize);
+        Ports.checkBatch(batch.remaining(), segmentSize);
         enter();
         try {
-            Buffers buffers = sendBuffers.get();
-            if (batch.hasArray()) {
-                MemorySegment.copy(batch.array(), batch.arrayOffset() + batch.position(), buffers.data, JAVA_BYTE, 0,
-                        length);
-            } else {
-                buffers.data.copyFrom(MemorySegment.ofBuffer(batch));
+            Buffers buffers = takeBuffers();
+            try {
+                return send(buffers, batch, segmentSize, to);
+            } finally {
+                idleBuffers.push(buffers);
             }
-            int nameLength = 0;
-            if (to != null) {
-                if (to != buffers.encoded) {
-                    buffers.encodedLength = SocketAddresses.encode(to, family, buffers.name);
-                    buffers.encoded = to;
-                }
-                nameLength = buffers.encodedLength;
-            }
-            int sent = length > segmentSize && segmentSize <= segmentationLimit
-                    ? sendSegmented(buffers, nameLength, length, segmentSize)
-                    : -1;
-            if (sent < 0) {
-                sent = sendEach(buffers, nameLength, length, segmentSize);
-            }
-            batch.position(batch.position() + sent);
-            return sent;
         } finally {
             exit();
         }
     }
 
-    /** One call for the whole batch; -1 when segmentation was refused for this size. */
+    private int send(Buffers buffers, ByteBuffer batch, int segmentSize, InetSocketAddress to) throws IOException {
+        int length = batch.remaining();
+        if (batch.hasArray()) {
+            MemorySegment.copy(batch.array(), batch.arrayOffset() + batch.position(), buffers.data, JAVA_BYTE, 0, length);
+        } else {
+            buffers.data.copyFrom(MemorySegment.ofBuffer(batch));
+        }
+        int nameLength = 0;
+        if (to != null) {
+            if (to != buffers.encoded) {
+                buffers.encodedLength = SocketAddresses.encode(to, family, buffers.name);
+                buffers.encoded = to;
+            }
+            nameLength = buffers.encodedLength;
+        }
+        boolean segmented = length > segmentSize && segmentSize <= segmentationLimit;
+        int sent = segmented ? sendSegmented(buffers, nameLength, length, segmentSize) : -1;
+        if (sent < 0) {
+            sent = sendEach(buffers, nameLength, length, segmentSize);
+            if (segmented && sent > 0) {
+                // the refusal was about segmentation (the datagrams alone go), not the peer or socket
+                segmentationLimit = Math.min(segmentationLimit, segmentSize - 1);
+                LOG.debug("UDP segmentation refused for {}-byte datagrams: sending them one by one", segmentSize);
+            }
+        }
+        batch.position(batch.position() + sent);
+        return sent;
+    }
+
+    /**
+     * One call for the whole batch; -1 when the kernel refused it with an error that refusing
+     * segmentation gives (the caller then sends the datagrams one by one, and only if that works
+     * stops segmenting this size: an EINVAL may as well be about the destination).
+     */
     private int sendSegmented(Buffers buffers, int nameLength, int length, int segmentSize) throws IOException {
         MemorySegment control = buffers.control;
         control.set(JAVA_LONG, 0, CMSG_HEADER + Short.BYTES);
@@ -238,9 +252,7 @@ final class GsoPort implements DatagramPort {
             return 0;
         }
         if (errno == LinuxUdp.EIO || errno == LinuxUdp.EINVAL || errno == LinuxUdp.EMSGSIZE) {
-            segmentationLimit = Math.min(segmentationLimit, segmentSize - 1);
-            LOG.debug("UDP segmentation refused for {}-byte datagrams (errno {}): sending them one by one", segmentSize,
-                    errno);
+            LOG.trace("UDP segmentation of {}-byte datagrams refused: errno {}", segmentSize, errno);
             return -1;
         }
         throw sendFailure(errno);
@@ -276,19 +288,15 @@ final class GsoPort implements DatagramPort {
         message.set(ADDRESS, MSG_CONTROL, controlLength == 0 ? MemorySegment.NULL : buffers.control);
         message.set(JAVA_LONG, MSG_CONTROLLEN, controlLength);
         message.set(JAVA_INT, MSG_FLAGS, 0);
-        try {
-            while (true) {
-                long result = (long) LinuxUdp.SENDMSG.invokeExact(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
-                if (result >= 0) {
-                    return result;
-                }
-                int errno = LinuxUdp.errno(buffers.callState);
-                if (errno != EINTR) {
-                    return -errno;
-                }
+        while (true) {
+            long result = LinuxUdp.sendmsg(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
+            if (result >= 0) {
+                return result;
             }
-        } catch (Throwable e) {
-            throw new AssertionError(e);
+            int errno = LinuxUdp.errno(buffers.callState);
+            if (errno != EINTR) {
+                return -errno;
+            }
         }
     }
 
@@ -318,7 +326,7 @@ final class GsoPort implements DatagramPort {
                 message.set(ADDRESS, MSG_CONTROL, buffers.control);
                 message.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_CAPACITY);
                 message.set(JAVA_INT, MSG_FLAGS, 0);
-                long result = (long) LinuxUdp.RECVMSG.invokeExact(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
+                long result = LinuxUdp.recvmsg(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
                 if (result < 0) {
                     int errno = LinuxUdp.errno(buffers.callState);
                     if (errno == EAGAIN) {
@@ -333,10 +341,14 @@ final class GsoPort implements DatagramPort {
                 }
                 int length = (int) result;
                 if (length == 0 || (message.get(JAVA_INT, MSG_FLAGS) & LinuxUdp.MSG_TRUNC) != 0) {
+                    if (length != 0) {
+                        LOG.debug("dropped a received batch larger than {} bytes", RECEIVE_CAPACITY);
+                    }
                     continue; // nothing to deliver, or more than any batch: not ours
                 }
                 segmentSize = coalescedSegmentSize(buffers.control, message.get(JAVA_LONG, MSG_CONTROLLEN), length);
-                noteSender(buffers.name, message.get(JAVA_INT, MSG_NAMELEN));
+                // the kernel reports the address's full length, which may exceed the buffer's
+                noteSender(buffers.name, Math.min(message.get(JAVA_INT, MSG_NAMELEN), SOCKADDR_SIZE));
                 if (into.hasArray()) {
                     MemorySegment.copy(buffers.data, JAVA_BYTE, 0, into.array(), into.arrayOffset() + into.position(),
                             length);
@@ -346,10 +358,6 @@ final class GsoPort implements DatagramPort {
                 into.position(into.position() + length);
                 return length;
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
         } finally {
             exit();
         }
@@ -401,17 +409,13 @@ final class GsoPort implements DatagramPort {
             pollFds.set(JAVA_SHORT, 6, (short) 0);
             pollFds.set(JAVA_SHORT, 14, (short) 0);
             int timeout = (int) Math.clamp(timeoutMillis, 1, Integer.MAX_VALUE);
-            int result = (int) LinuxUdp.POLL.invokeExact(callState, pollFds, 2L, timeout);
+            int result = LinuxUdp.poll(callState, pollFds, 2L, timeout);
             if (result < 0 && LinuxUdp.errno(callState) != EINTR) {
                 throw failure("poll", LinuxUdp.errno(callState));
             }
             if ((pollFds.get(JAVA_SHORT, 14) & LinuxUdp.POLLIN) != 0) {
-                long ignored = (long) LinuxUdp.READ.invokeExact(callState, eventFd, receiveBuffers.word, 8L);
+                LinuxUdp.read(callState, eventFd, receiveBuffers.word, 8L); // resets the counter
             }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
         } finally {
             exit();
         }
@@ -448,13 +452,19 @@ final class GsoPort implements DatagramPort {
 
     /** Makes a poll return: adds 1 to the eventfd's counter (a full counter is already readable). */
     private void signal() {
-        Buffers buffers = sendBuffers.get();
-        buffers.word.set(JAVA_LONG, 0, 1L);
+        Buffers buffers = takeBuffers();
         try {
-            long ignored = (long) LinuxUdp.WRITE.invokeExact(buffers.callState, eventFd, buffers.word, 8L);
-        } catch (Throwable e) {
-            throw new AssertionError(e);
+            buffers.word.set(JAVA_LONG, 0, 1L);
+            LinuxUdp.write(buffers.callState, eventFd, buffers.word, 8L);
+        } finally {
+            idleBuffers.push(buffers);
         }
+    }
+
+    /** Buffers no other thread uses until they are pushed back; only inside a call. */
+    private Buffers takeBuffers() {
+        Buffers buffers = idleBuffers.poll();
+        return buffers != null ? buffers : new Buffers(arena);
     }
 
     private void enter() throws ClosedChannelException {
@@ -481,33 +491,24 @@ final class GsoPort implements DatagramPort {
         }
     }
 
+    /** Closes the descriptors and frees the native memory: no thread is inside a call any more. */
     private void release() {
-        MemorySegment callState = sendBuffers.get().callState;
+        MemorySegment callState = receiveBuffers.callState;
         closeQuietly(fd, callState);
         closeQuietly(eventFd, callState);
-        receiveArena.close();
+        arena.close();
     }
 
     private static void setOption(int fd, int level, int option, int value, MemorySegment scratch,
             MemorySegment callState) throws IOException {
         scratch.set(JAVA_INT, 0, value);
-        try {
-            if ((int) LinuxUdp.SETSOCKOPT.invokeExact(callState, fd, level, option, scratch, Integer.BYTES) < 0) {
-                throw failure("setsockopt(" + level + ", " + option + ")", LinuxUdp.errno(callState));
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
+        if (LinuxUdp.setsockopt(callState, fd, level, option, scratch, Integer.BYTES) < 0) {
+            throw failure("setsockopt(" + level + ", " + option + ")", LinuxUdp.errno(callState));
         }
     }
 
     private static void closeQuietly(int descriptor, MemorySegment callState) {
-        try {
-            int ignored = (int) LinuxUdp.CLOSE.invokeExact(callState, descriptor);
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        LinuxUdp.close(callState, descriptor);
     }
 
     private static IOException failure(String call, int errno) {

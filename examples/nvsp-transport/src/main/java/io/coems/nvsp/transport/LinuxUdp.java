@@ -76,21 +76,124 @@ final class LinuxUdp {
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    static final MethodHandle SOCKET = bind("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle BIND = bind("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle CONNECT = bind("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle GETSOCKNAME = bind("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SOCKET = bind("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle BIND = bind("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle CONNECT = bind("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKNAME = bind("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle SETSOCKOPT =
             bind("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle SENDMSG = bind("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle RECVMSG = bind("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    static final MethodHandle EVENTFD = bind("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    static final MethodHandle READ = bind("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    static final MethodHandle WRITE = bind("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    static final MethodHandle CLOSE = bind("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SENDMSG = bind("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVMSG = bind("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle POLL = bind("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle EVENTFD = bind("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = bind("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = bind("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle CLOSE = bind("close", JAVA_INT, JAVA_INT);
 
     private LinuxUdp() {
+    }
+
+    // Each call returns what the C function returns; on -1 the errno is in the call state.
+
+    static int socket(MemorySegment state, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
+        try {
+            return (int) BIND.invokeExact(state, fd, address, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int connect(MemorySegment state, int fd, MemorySegment address, int length) {
+        try {
+            return (int) CONNECT.invokeExact(state, fd, address, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(state, fd, address, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int setsockopt(MemorySegment state, int fd, int level, int option, MemorySegment value, int length) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(state, fd, level, option, value, length);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static long sendmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
+        try {
+            return (long) SENDMSG.invokeExact(state, fd, message, flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static long recvmsg(MemorySegment state, int fd, MemorySegment message, int flags) {
+        try {
+            return (long) RECVMSG.invokeExact(state, fd, message, flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(state, fds, count, timeoutMillis);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int eventfd(MemorySegment state, int initial, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(state, initial, flags);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static long read(MemorySegment state, int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) READ.invokeExact(state, fd, buffer, count);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static long write(MemorySegment state, int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buffer, count);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    static int close(MemorySegment state, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** A downcall throws only what the JDK would for a broken binding. */
+    private static Error unexpected(Throwable e) {
+        return e instanceof Error error ? error : new AssertionError("a C library call failed in the JVM", e);
     }
 
     /** Allocates the segment a call captures {@code errno} into, for one thread. */

@@ -20,10 +20,14 @@ class DatagramBatchTest {
     record Sent(int length, int segmentSize, InetSocketAddress to, byte first) {
     }
 
-    /** Records sends; refuses the first {@code full} of them as a full socket buffer would. */
+    /**
+     * Records sends; refuses the first {@code full} of them as a full socket buffer would, and
+     * takes at most {@code accept} bytes per call (whole datagrams) when not negative.
+     */
     static final class RecordingPort implements DatagramPort {
         final List<Sent> sent = new ArrayList<>();
         int full;
+        int accept = -1;
 
         @Override
         public int send(ByteBuffer batch, int segmentSize, InetSocketAddress to) {
@@ -32,9 +36,9 @@ class DatagramBatchTest {
                 full--;
                 return 0;
             }
-            int length = batch.remaining();
+            int length = accept < 0 ? batch.remaining() : Math.min(accept, batch.remaining());
             sent.add(new Sent(length, segmentSize, to, batch.get(batch.position())));
-            batch.position(batch.limit());
+            batch.position(batch.position() + length);
             return length;
         }
 
@@ -83,7 +87,7 @@ class DatagramBatchTest {
     @Test
     void equalDatagramsGoOutTogetherAndAShorterOneEndsTheBatch() throws IOException {
         RecordingPort port = new RecordingPort();
-        DatagramBatch batch = new DatagramBatch(port, 0);
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
         for (int i = 0; i < 3; i++) {
             int at = batch.reserve(1000, A);
             assertEquals(i * 1000, at);
@@ -101,7 +105,7 @@ class DatagramBatchTest {
     @Test
     void anotherPeerOrSizeSendsWhatWasGatheredFirst() throws IOException {
         RecordingPort port = new RecordingPort();
-        DatagramBatch batch = new DatagramBatch(port, 0);
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
         batch.add(sized(batch, 500, A, 1));
         batch.add(sized(batch, 500, B, 2));
         batch.add(sized(batch, 600, B, 3));
@@ -120,7 +124,7 @@ class DatagramBatchTest {
     @Test
     void aBatchStopsAtTheLimitsOfOneSend() throws IOException {
         RecordingPort port = new RecordingPort();
-        DatagramBatch batch = new DatagramBatch(port, 0);
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
         for (int i = 0; i < 47; i++) {
             batch.add(sized(batch, 1408, null, i));
         }
@@ -138,13 +142,13 @@ class DatagramBatchTest {
     @Test
     void aFullSocketBufferIsWaitedOutThenTheBatchIsGivenUp() throws IOException {
         RecordingPort port = new RecordingPort();
-        DatagramBatch patient = new DatagramBatch(port, 1_000_000);
+        DatagramBatch patient = new DatagramBatch(port, DatagramPort.MAX_BATCH, 10_000_000_000L);
         port.full = 3;
         patient.add(sized(patient, 100, A, 1));
         assertTrue(patient.flush(), "sent on the fourth try");
         assertEquals(1, port.sent.size());
 
-        DatagramBatch impatient = new DatagramBatch(port, 0);
+        DatagramBatch impatient = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
         port.full = 1;
         impatient.add(sized(impatient, 100, A, 2));
         assertFalse(impatient.flush(), "one try, refused");
@@ -153,8 +157,44 @@ class DatagramBatchTest {
     }
 
     @Test
+    void aPartlySentBatchIsRetriedFromWhereItStopped() throws IOException {
+        RecordingPort port = new RecordingPort();
+        port.accept = 2000;
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 10_000_000_000L);
+        for (int i = 0; i < 5; i++) {
+            batch.add(sized(batch, 1000, A, i));
+        }
+        assertTrue(batch.flush());
+        assertEquals(List.of(new Sent(2000, 1000, A, (byte) 0), new Sent(2000, 1000, A, (byte) 2),
+                new Sent(1000, 1000, A, (byte) 4)), port.sent);
+    }
+
+    @Test
+    void aBatchThatReserveSentIntoAFullBufferIsReportedByTheNextFlush() throws IOException {
+        RecordingPort port = new RecordingPort();
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
+        batch.add(sized(batch, 1000, A, 1));
+        port.full = 1;
+        batch.add(sized(batch, 500, A, 2)); // reserve sends the 1000-byte batch: refused
+        assertFalse(batch.flush(), "the 1000-byte datagram was lost");
+        assertTrue(batch.flush(), "reported once");
+        assertEquals(List.of(new Sent(500, 500, A, (byte) 2)), port.sent);
+    }
+
+    @Test
+    void discardEmptiesTheBatchWithoutSending() throws IOException {
+        RecordingPort port = new RecordingPort();
+        DatagramBatch batch = new DatagramBatch(port, DatagramPort.MAX_BATCH, 0);
+        batch.add(sized(batch, 1000, A, 1));
+        batch.discard();
+        assertEquals(0, batch.reserve(1000, A));
+        assertTrue(batch.flush());
+        assertEquals(List.of(), port.sent);
+    }
+
+    @Test
     void sizesOutOfRangeAreRefusedNamingTheValue() throws IOException {
-        DatagramBatch batch = new DatagramBatch(new RecordingPort(), 0);
+        DatagramBatch batch = new DatagramBatch(new RecordingPort(), DatagramPort.MAX_BATCH, 0);
         assertEquals("a datagram size must be 1 to 65507, not 0",
                 assertThrows(IllegalArgumentException.class, () -> batch.reserve(0, A)).getMessage());
         assertEquals("a datagram size must be 1 to 65507, not 65508",
@@ -162,5 +202,19 @@ class DatagramBatchTest {
         batch.reserve(100, A);
         assertEquals("a datagram of 101 bytes in a batch of 100-byte datagrams",
                 assertThrows(IllegalArgumentException.class, () -> batch.add(101)).getMessage());
+    }
+
+    @Test
+    void aSmallBatchHoldsOneDatagramOfItsCapacity() throws IOException {
+        RecordingPort port = new RecordingPort();
+        DatagramBatch batch = new DatagramBatch(port, 1408, 0);
+        batch.add(sized(batch, 1408, A, 1));
+        batch.add(sized(batch, 1408, A, 2));
+        assertTrue(batch.flush());
+        assertEquals(List.of(new Sent(1408, 1408, A, (byte) 1), new Sent(1408, 1408, A, (byte) 2)), port.sent);
+        assertEquals("a datagram size must be 1 to 1408, not 1409",
+                assertThrows(IllegalArgumentException.class, () -> batch.reserve(1409, A)).getMessage());
+        assertEquals("a batch capacity must be 1 to 65507 bytes, not 0",
+                assertThrows(IllegalArgumentException.class, () -> new DatagramBatch(port, 0, 0)).getMessage());
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -80,6 +81,44 @@ class DatagramPortTest {
             receiver.await(5_000);
             assertEquals(length, receiver.receive(into));
             assertEquals(8248, receiver.segmentSize());
+        }
+    }
+
+    @Test
+    void aBatchTheDestinationMakesFailDoesNotStopSegmentation() throws IOException {
+        try (DatagramPort sender = Kind.GSO.bind(LOOPBACK); DatagramPort receiver = Kind.GSO.bind(LOOPBACK)) {
+            InetSocketAddress portZero = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            assertThrows(IOException.class, () -> sender.send(ByteBuffer.allocate(2000), 1000, portZero)); // EINVAL
+            List<byte[]> sent = datagrams(new Random(5), 1000, 7, 500);
+            ByteBuffer batch = concatenate(sent);
+            int length = batch.remaining();
+            sender.send(batch, 1000, receiver.localAddress());
+            ByteBuffer into = ByteBuffer.allocate(DatagramPort.RECEIVE_CAPACITY);
+            receiver.await(5_000);
+            assertEquals(length, receiver.receive(into), "still one batch, one call");
+            assertEquals(1000, receiver.segmentSize());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aConnectedPortReportsThatThePeerRefusedADatagram(Kind kind) throws Exception {
+        InetSocketAddress closed;
+        try (DatagramChannel gone = DatagramChannel.open()) {
+            gone.bind(LOOPBACK);
+            closed = (InetSocketAddress) gone.getLocalAddress();
+        }
+        try (DatagramPort client = kind.connect(closed)) {
+            client.send(ByteBuffer.wrap(new byte[] {1}), 1, null);
+            ByteBuffer into = ByteBuffer.allocate(DatagramPort.RECEIVE_CAPACITY);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            assertThrows(PortUnreachableException.class, () -> {
+                while (System.nanoTime() < deadline) {
+                    client.await(50);
+                    into.clear();
+                    client.receive(into);
+                }
+            });
         }
     }
 
@@ -161,6 +200,36 @@ class DatagramPortTest {
         assertThrows(ClosedChannelException.class, () -> port.await(1));
         port.close();
         port.wakeup();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void closingAPortReleasesItsDescriptorsEvenWhileAnotherThreadWaits(Kind kind) throws Exception {
+        long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            DatagramPort server = kind.bind(LOOPBACK);
+            DatagramPort client = kind.connect(server.localAddress());
+            client.send(ByteBuffer.wrap(new byte[] {1, 2}), 1, null);
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                try {
+                    server.await(60_000);
+                    server.await(60_000);
+                } catch (IOException e) {
+                    // closed under it
+                }
+            });
+            client.close();
+            server.close();
+            waiter.join(10_000);
+            assertFalse(waiter.isAlive(), "close ended the wait");
+        }
+        assertEquals(before, openDescriptors(), "every socket, eventfd and selector closed");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return entries.count();
+        }
     }
 
     @ParameterizedTest
