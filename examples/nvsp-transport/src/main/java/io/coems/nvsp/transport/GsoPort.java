@@ -148,10 +148,9 @@ final class GsoPort implements DatagramPort {
                         ? LinuxUdp.bind(callState, fd, name, nameLength)
                         : LinuxUdp.connect(callState, fd, name, nameLength);
                 if (result < 0) {
-                    int errno = LinuxUdp.errno(callState);
-                    String message = (localAddress != null ? "cannot bind " : "cannot connect to ") + anchor + ": errno "
-                            + errno;
-                    throw localAddress != null ? new BindException(message) : new IOException(message);
+                    String error = LinuxUdp.describe(LinuxUdp.errno(callState));
+                    throw localAddress != null ? new BindException(error)
+                            : new IOException("cannot connect to " + anchor + ": " + error);
                 }
                 MemorySegment length = arena.allocate(JAVA_INT);
                 length.set(JAVA_INT, 0, SOCKADDR_SIZE);
@@ -512,6 +511,6 @@ final class GsoPort implements DatagramPort {
     }
 
     private static IOException failure(String call, int errno) {
-        return new IOException(call + " failed: errno " + errno);
+        return new IOException(call + " failed: " + LinuxUdp.describe(errno));
     }
 }

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Map;
 
 /**
  * The Linux C library calls and constants {@link GsoPort} needs, bound through the FFM API.
@@ -55,6 +56,15 @@ final class LinuxUdp {
     static final int EINVAL = 22;
     static final int EMSGSIZE = 90;
     static final int ECONNREFUSED = 111;
+    private static final Map<Integer, String> ERRORS = Map.ofEntries(Map.entry(1, "operation not permitted"),
+            Map.entry(EINTR, "interrupted"), Map.entry(EIO, "input/output error"), Map.entry(9, "bad file descriptor"),
+            Map.entry(EAGAIN, "resource temporarily unavailable"), Map.entry(12, "out of memory"),
+            Map.entry(13, "permission denied"), Map.entry(EINVAL, "invalid argument"),
+            Map.entry(24, "too many open files"), Map.entry(EMSGSIZE, "message too long"),
+            Map.entry(92, "protocol not available"), Map.entry(97, "address family not supported"),
+            Map.entry(98, "address already in use"), Map.entry(99, "cannot assign requested address"),
+            Map.entry(101, "network is unreachable"), Map.entry(105, "no buffer space available"),
+            Map.entry(ECONNREFUSED, "connection refused"), Map.entry(113, "no route to host"));
 
     static final long MSGHDR_SIZE = 56;
     static final long MSG_NAME = 0;
@@ -199,6 +209,11 @@ final class LinuxUdp {
     /** Allocates the segment a call captures {@code errno} into, for one thread. */
     static MemorySegment newCallState(Arena arena) {
         return arena.allocate(CALL_STATE);
+    }
+
+    /** An errno as people read it: "address already in use (errno 98)". */
+    static String describe(int errno) {
+        return ERRORS.getOrDefault(errno, "error") + " (errno " + errno + ")";
     }
 
     /** The {@code errno} the last call with this state set. */

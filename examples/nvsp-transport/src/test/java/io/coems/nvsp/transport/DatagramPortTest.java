@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -229,6 +230,17 @@ class DatagramPortTest {
     private static long openDescriptors() throws IOException {
         try (var entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
             return entries.count();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void bindingAPortInUseFailsWithABindException(Kind kind) throws IOException {
+        try (DatagramPort first = kind.bind(LOOPBACK)) {
+            BindException e = assertThrows(BindException.class, () -> kind.bind(first.localAddress()));
+            if (kind == Kind.GSO) {
+                assertEquals("address already in use (errno 98)", e.getMessage());
+            }
         }
     }
 
