@@ -17,13 +17,11 @@ import org.slf4j.LoggerFactory;
  * The portable port: a non-blocking {@link DatagramChannel} and a {@link Selector} to wait on.
  * A batch goes out one datagram per call; every receive is one datagram.
  */
-final class ChannelPort implements DatagramPort {
+final class ChannelPort extends ReceivingPort {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelPort.class);
 
     private final DatagramChannel channel;
     private final Selector selector;
-    private InetSocketAddress sender;
-    private int segmentSize;
 
     private ChannelPort(DatagramChannel channel, Selector selector) {
         this.channel = channel;
@@ -84,10 +82,7 @@ final class ChannelPort implements DatagramPort {
 
     @Override
     public int receive(ByteBuffer into) throws IOException {
-        if (into.remaining() < RECEIVE_CAPACITY) {
-            throw new IllegalArgumentException(
-                    "a receive buffer needs " + RECEIVE_CAPACITY + " bytes, not " + into.remaining());
-        }
+        checkRoom(into);
         int start = into.position();
         while (true) {
             SocketAddress from = channel.receive(into);
@@ -96,21 +91,10 @@ final class ChannelPort implements DatagramPort {
             }
             int length = into.position() - start;
             if (length > 0) {
-                sender = (InetSocketAddress) from;
-                segmentSize = length;
+                received((InetSocketAddress) from, length);
                 return length;
             }
         }
-    }
-
-    @Override
-    public InetSocketAddress sender() {
-        return sender;
-    }
-
-    @Override
-    public int segmentSize() {
-        return segmentSize;
     }
 
     @Override

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * length of its call (the pool holds as many as ever sent at once); the receiving thread has
  * its own.
  */
-final class GsoPort implements DatagramPort {
+final class GsoPort extends ReceivingPort {
     private static final Logger LOG = LoggerFactory.getLogger(GsoPort.class);
     private static final int CLOSED = Integer.MIN_VALUE;
     private static final long CONTROL_CAPACITY = 64;
@@ -72,8 +72,6 @@ final class GsoPort implements DatagramPort {
     private final MemorySegment pollFds = arena.allocate(16, 8);
     private final MemorySegment lastName = arena.allocate(SOCKADDR_SIZE, 8);
     private int lastNameLength;
-    private InetSocketAddress sender;
-    private int segmentSize;
 
     /** Native memory for one thread's call: errno capture, msghdr, iovec, control, address, data. */
     private static final class Buffers {
@@ -307,10 +305,7 @@ final class GsoPort implements DatagramPort {
 
     @Override
     public int receive(ByteBuffer into) throws IOException {
-        if (into.remaining() < RECEIVE_CAPACITY) {
-            throw new IllegalArgumentException(
-                    "a receive buffer needs " + RECEIVE_CAPACITY + " bytes, not " + into.remaining());
-        }
+        checkRoom(into);
         enter();
         try {
             Buffers buffers = receiveBuffers;
@@ -345,9 +340,9 @@ final class GsoPort implements DatagramPort {
                     }
                     continue; // nothing to deliver, or more than any batch: not ours
                 }
-                segmentSize = coalescedSegmentSize(buffers.control, message.get(JAVA_LONG, MSG_CONTROLLEN), length);
                 // the kernel reports the address's full length, which may exceed the buffer's
-                noteSender(buffers.name, Math.min(message.get(JAVA_INT, MSG_NAMELEN), SOCKADDR_SIZE));
+                received(sender(buffers.name, Math.min(message.get(JAVA_INT, MSG_NAMELEN), SOCKADDR_SIZE)),
+                        coalescedSegmentSize(buffers.control, message.get(JAVA_LONG, MSG_CONTROLLEN), length));
                 if (into.hasArray()) {
                     MemorySegment.copy(buffers.data, JAVA_BYTE, 0, into.array(), into.arrayOffset() + into.position(),
                             length);
@@ -379,25 +374,17 @@ final class GsoPort implements DatagramPort {
         return length;
     }
 
-    /** Decodes the sender unless it is the previous one. */
-    private void noteSender(MemorySegment name, int nameLength) throws IOException {
-        if (sender != null && nameLength == lastNameLength
+    /** The sender of a batch: the previous one's address object if the address is the same. */
+    private InetSocketAddress sender(MemorySegment name, int nameLength) throws IOException {
+        InetSocketAddress previous = sender();
+        if (previous != null && nameLength == lastNameLength
                 && MemorySegment.mismatch(name, 0, nameLength, lastName, 0, nameLength) < 0) {
-            return;
+            return previous;
         }
-        sender = SocketAddresses.decode(name);
+        InetSocketAddress decoded = SocketAddresses.decode(name);
         MemorySegment.copy(name, 0, lastName, 0, nameLength);
         lastNameLength = nameLength;
-    }
-
-    @Override
-    public InetSocketAddress sender() {
-        return sender;
-    }
-
-    @Override
-    public int segmentSize() {
-        return segmentSize;
+        return decoded;
     }
 
     @Override
