@@ -5,12 +5,8 @@ import static io.coems.nvsp.transport.LinuxUdp.CMSG_SPACE_SMALL;
 import static io.coems.nvsp.transport.LinuxUdp.EAGAIN;
 import static io.coems.nvsp.transport.LinuxUdp.ECONNREFUSED;
 import static io.coems.nvsp.transport.LinuxUdp.EINTR;
-import static io.coems.nvsp.transport.LinuxUdp.MSG_CONTROL;
 import static io.coems.nvsp.transport.LinuxUdp.MSG_CONTROLLEN;
 import static io.coems.nvsp.transport.LinuxUdp.MSG_FLAGS;
-import static io.coems.nvsp.transport.LinuxUdp.MSG_IOV;
-import static io.coems.nvsp.transport.LinuxUdp.MSG_IOVLEN;
-import static io.coems.nvsp.transport.LinuxUdp.MSG_NAME;
 import static io.coems.nvsp.transport.LinuxUdp.MSG_NAMELEN;
 import static io.coems.nvsp.transport.LinuxUdp.SOCKADDR_SIZE;
 import static io.coems.nvsp.transport.LinuxUdp.SOL_UDP;
@@ -275,18 +271,11 @@ final class GsoPort extends ReceivingPort {
 
     /** Sends the data at an offset of the thread's buffer; the result, or minus errno. */
     private long sendMessage(Buffers buffers, int nameLength, int offset, int size, long controlLength) {
-        MemorySegment message = buffers.message;
         buffers.iovec.set(ADDRESS, 0, buffers.data.asSlice(offset, size));
         buffers.iovec.set(JAVA_LONG, 8, size);
-        message.set(ADDRESS, MSG_NAME, nameLength == 0 ? MemorySegment.NULL : buffers.name);
-        message.set(JAVA_INT, MSG_NAMELEN, nameLength);
-        message.set(ADDRESS, MSG_IOV, buffers.iovec);
-        message.set(JAVA_LONG, MSG_IOVLEN, 1);
-        message.set(ADDRESS, MSG_CONTROL, controlLength == 0 ? MemorySegment.NULL : buffers.control);
-        message.set(JAVA_LONG, MSG_CONTROLLEN, controlLength);
-        message.set(JAVA_INT, MSG_FLAGS, 0);
+        LinuxUdp.fillMessage(buffers.message, buffers.name, nameLength, buffers.iovec, buffers.control, controlLength);
         while (true) {
-            long result = LinuxUdp.sendmsg(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
+            long result = LinuxUdp.sendmsg(buffers.callState, fd, buffers.message, LinuxUdp.MSG_DONTWAIT);
             if (result >= 0) {
                 return result;
             }
@@ -313,13 +302,8 @@ final class GsoPort extends ReceivingPort {
             buffers.iovec.set(ADDRESS, 0, buffers.data);
             buffers.iovec.set(JAVA_LONG, 8, RECEIVE_CAPACITY);
             while (true) {
-                message.set(ADDRESS, MSG_NAME, buffers.name);
-                message.set(JAVA_INT, MSG_NAMELEN, SOCKADDR_SIZE);
-                message.set(ADDRESS, MSG_IOV, buffers.iovec);
-                message.set(JAVA_LONG, MSG_IOVLEN, 1);
-                message.set(ADDRESS, MSG_CONTROL, buffers.control);
-                message.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_CAPACITY);
-                message.set(JAVA_INT, MSG_FLAGS, 0);
+                LinuxUdp.fillMessage(message, buffers.name, SOCKADDR_SIZE, buffers.iovec, buffers.control,
+                        CONTROL_CAPACITY);
                 long result = LinuxUdp.recvmsg(buffers.callState, fd, message, LinuxUdp.MSG_DONTWAIT);
                 if (result < 0) {
                     int errno = LinuxUdp.errno(buffers.callState);

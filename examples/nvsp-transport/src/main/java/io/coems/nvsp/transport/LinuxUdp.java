@@ -211,6 +211,21 @@ final class LinuxUdp {
         return arena.allocate(CALL_STATE);
     }
 
+    /**
+     * Fills a {@code struct msghdr} for one buffer: the address and the control messages are
+     * NULL where their length is 0, the flags 0.
+     */
+    static void fillMessage(MemorySegment message, MemorySegment name, int nameLength, MemorySegment iovec,
+            MemorySegment control, long controlLength) {
+        message.set(ADDRESS, MSG_NAME, nameLength == 0 ? MemorySegment.NULL : name);
+        message.set(JAVA_INT, MSG_NAMELEN, nameLength);
+        message.set(ADDRESS, MSG_IOV, iovec);
+        message.set(JAVA_LONG, MSG_IOVLEN, 1);
+        message.set(ADDRESS, MSG_CONTROL, controlLength == 0 ? MemorySegment.NULL : control);
+        message.set(JAVA_LONG, MSG_CONTROLLEN, controlLength);
+        message.set(JAVA_INT, MSG_FLAGS, 0);
+    }
+
     /** An errno as people read it: "address already in use (errno 98)". */
     static String describe(int errno) {
         return ERRORS.getOrDefault(errno, "error") + " (errno " + errno + ")";
