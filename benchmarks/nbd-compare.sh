@@ -23,11 +23,12 @@
 #                  volume `warm` (snapshotted with vm), since the 8,192 writes of the common
 #                  warm-up leave its JIT still compiling through the measured pass. Right before
 #                  the measured pass, for both servers, `sync` writes back what the warm-ups
-#                  wrote (else the gateway's first commit would force it, several seconds'
-#                  writeback under its metadata lock, while qemu-nbd never flushes), and 1 GiB is
-#                  written to and deleted from /dev/shm: in a VM, page-cache pages the guest never touched cost a host fault
-#                  each (dd into a new file: ~0.5 GB/s cold, ~5 GB/s warm), and the overlay,
-#                  deleted every round, would otherwise reuse warm pages while the pool grows.
+#                  wrote (else the gateway's first commit would force it, while qemu-nbd never
+#                  flushes), and the page cache is dropped (as root; else a warning): in this VM
+#                  only ~1.5 GiB of guest memory is backed by the host at any time (freed pages
+#                  are reported back to it), and a page-cache page beyond that costs a host fault
+#                  (dd into a new file: ~0.35 GB/s cold, ~4 GB/s warm). The overlay, deleted every
+#                  round, would reuse warm pages while the pool, which only grows, would not.
 #                  qemu-nbd raw and nbdkit have no snapshot and are not in this row.
 # Output: a table of medians [min-max] and of ratios gateway/peer (ratio of medians, with the
 # range of the per-round ratios) on stdout, in benchmarks/results/nbd-compare-<date>.txt and as
@@ -219,7 +220,11 @@ done
 # gateway's volume is written first, so that after each snapshot the warm-up there copies on
 # write as the measured run does (qcow2's 64 KiB cluster writes allocate whether or not the
 # backing file has data there).
-warm_memory() { dd if=/dev/zero of=/dev/shm/nbd-compare-warm bs=1M count=1024 status=none; rm -f /dev/shm/nbd-compare-warm; }
+drop_cache() { # after sync: the measured pass of either server writes into warm free pages
+    sync
+    if [[ -w /proc/sys/vm/drop_caches ]]; then echo 1 >/proc/sys/vm/drop_caches
+    else log "warning: cannot drop the page cache (not root); first writes then also measure host faults"; fi
+}
 if wanted firstwrite-64k; then
     fio_run coems write 64k --offset=512m --size=512m >/dev/null
     fio_run coems write 64k --size=2g --uri="nbd://127.0.0.1:${PORT[coems]}/warm" >/dev/null
@@ -241,8 +246,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         if [[ $s == coems ]]; then # the JIT's warm-up: first writes into the other volume
             fio_run coems write 64k --size=2g --uri="nbd://127.0.0.1:${PORT[coems]}/warm" >/dev/null
         fi
-        sync
-        warm_memory
+        drop_cache
         read -r mbs iops < <(fio_run "$s" write 64k --offset=0 --size=512m)
         record "$r" firstwrite-64k "$s" "$mbs" MB/s; log "  firstwrite-64k $s $mbs MB/s"
     done
