@@ -74,6 +74,11 @@ public final class Engine {
     /** Null only while formatting; every transaction after format goes through it. */
     private Journal journal;
     private java.util.concurrent.ScheduledExecutorService committer;
+    /**
+     * Free blocks that whole-block writes hold while they write their data, before the
+     * transaction that links them (which allocates them); guarded by the metadata lock.
+     */
+    private final java.util.Set<Long> held = new java.util.HashSet<>();
     /** A block's worth of bytes for the partial writes that copy or zero-fill a block; used under the metadata lock. */
     private final MemorySegment blockBuffer = MemorySegment.ofArray(new byte[Blocks.SIZE]);
 
@@ -691,13 +696,149 @@ public final class Engine {
         } finally {
             lock.readLock().unlock();
         }
+        long wholeFrom = Math.min(offset + src.byteSize(), (offset + Blocks.SIZE - 1) & -Blocks.SIZE);
+        long wholeTo = Math.max(wholeFrom, (offset + src.byteSize()) & -Blocks.SIZE);
+        writeLocked(id, offset, src.asSlice(0, wholeFrom - offset));
+        writeFresh(id, wholeFrom, src.asSlice(wholeFrom - offset, wholeTo - wholeFrom));
+        writeLocked(id, wholeTo, src.asSlice(wholeTo - offset));
+    }
+
+    /** The copy-on-write path for the parts of blocks a write covers, all under the vnode's exclusive lock. */
+    private void writeLocked(long id, long offset, MemorySegment src) {
+        if (src.byteSize() == 0) {
+            return;
+        }
+        ReentrantReadWriteLock lock = lockOf(Ids.index(id));
         lock.writeLock().lock();
         try {
             // Checked again: a resize may have shrunk the vnode while no lock was held.
             checkRange(live(cache, id), offset, src.byteSize());
-            writeCopying(index, offset, src, false);
+            writeCopying(Ids.index(id), offset, src, false);
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The copy-on-write path for whole blocks, which need no old data: per batch of up to
+     * {@value #BLOCKS_PER_TRANSACTION} blocks, free blocks are held for the data (a short hold of
+     * the metadata lock), the data is written to them under no lock at all, so that first writes
+     * copy into the store side by side, and then one transaction under the vnode's exclusive lock
+     * links them in place of the shared blocks or holes. Blocks the vnode owns are written in
+     * place in that transaction, as is a block that became the vnode's own meanwhile. Data reaches the store before the metadata that
+     * names it joins the journal (ordered mode); a held block that is never linked stays free.
+     */
+    private void writeFresh(long id, long offset, MemorySegment src) {
+        int index = Ids.index(id);
+        long home = geometry.firstData(index / geometry.vnodesPerGroup());
+        for (long done = 0; done < src.byteSize(); ) {
+            long lb = (offset + done) >>> Blocks.SHIFT;
+            MemorySegment batch = src.asSlice(done, Math.min(src.byteSize() - done, Blocks.bytes(BLOCKS_PER_TRANSACTION)));
+            long[] blocks = hold(id, lb, (int) (batch.byteSize() >>> Blocks.SHIFT));
+            if (blocks == null) {
+                writeLocked(id, offset + done, batch);
+            } else {
+                writeHeld(blocks, batch);
+                link(id, offset + done, batch, blocks, home);
+            }
+            done += batch.byteSize();
+        }
+    }
+
+    /**
+     * Holds free blocks for the data of the {@code n} logical blocks from {@code lb}, near where
+     * they belong; 0 for those the vnode owns (written in place when linked). Null if
+     * {@code lb} has no index block yet: the locked path allocates it before the data.
+     */
+    private long[] hold(long id, long lb, int n) {
+        long[] blocks = new long[n];
+        lockMeta();
+        try (Transaction tx = begin()) {
+            VnodeRecord record = live(tx, id);
+            long goal = map.goal(tx, record, lb);
+            if (goal == 0) {
+                return null;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!Pointers.owned(map.lookup(tx, record, lb + i))) {
+                    blocks[i] = counts.find(tx, goal, false);
+                    held.add(blocks[i]);
+                    goal = blocks[i] + 1;
+                }
+            }
+            return blocks;
+        } catch (RuntimeException e) {
+            release(blocks);
+            throw e;
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** Writes the data of {@code batch} into the held {@code blocks}; ends the hold if that fails. */
+    private void writeHeld(long[] blocks, MemorySegment batch) {
+        try {
+            for (int i = 0; i < blocks.length; i++) {
+                if (blocks[i] != 0) {
+                    store.write(blocks[i], 0, batch.asSlice(Blocks.bytes(i), Blocks.SIZE));
+                }
+            }
+        } catch (RuntimeException e) {
+            lockMeta();
+            try {
+                release(blocks);
+            } finally {
+                meta.unlock();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Links held {@code blocks}, which hold {@code batch}'s data, into vnode {@code id} from byte
+     * {@code offset} in one transaction, writes the data of the others where the vnode's own
+     * blocks are, and ends the hold whatever happens.
+     */
+    private void link(long id, long offset, MemorySegment batch, long[] blocks, long home) {
+        int index = Ids.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        lock.writeLock().lock();
+        try {
+            lockMeta();
+            try (Transaction tx = begin()) {
+                // Checked again: a resize may have shrunk the vnode, or a delete ended it, meanwhile.
+                checkRange(live(tx, id), offset, batch.byteSize());
+                for (int i = 0; i < blocks.length; i++) {
+                    long lb = (offset >>> Blocks.SHIFT) + i;
+                    long target = map.prepareWrite(tx, index, lb, true, home, blocks[i]).block();
+                    if (target != blocks[i]) {
+                        store.write(target, 0, batch.asSlice(Blocks.bytes(i), Blocks.SIZE));
+                    }
+                }
+                tx.commit();
+            } finally {
+                release(blocks);
+                meta.unlock();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** How many free blocks writes hold now. */
+    int heldBlocks() {
+        lockMeta();
+        try {
+            return held.size();
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /** Ends the hold on {@code blocks} (linked ones are allocated by now); under the metadata lock. */
+    private void release(long[] blocks) {
+        for (long block : blocks) {
+            held.remove(block);
         }
     }
 
@@ -734,7 +875,7 @@ public final class Engine {
                 for (long at = done; n < BLOCKS_PER_TRANSACTION && at < src.byteSize(); n++) {
                     long position = offset + at;
                     long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
-                    targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home);
+                    targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home, 0);
                     at += piece;
                 }
                 for (int i = 0; i < n; i++) {
@@ -1034,7 +1175,7 @@ public final class Engine {
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
         ensureOpen();
-        return new Transaction(cache, journal, this::freeBlocksCommitted);
+        return new Transaction(cache, journal, this::freeBlocksCommitted, held);
     }
 
     /**
@@ -1043,7 +1184,7 @@ public final class Engine {
      */
     Transaction beginUnjournaled() {
         ensureOpen();
-        return new Transaction(cache, null, this::freeBlocksCommitted);
+        return new Transaction(cache, null, this::freeBlocksCommitted, held);
     }
 
     /** A commit changed the free data blocks by {@code delta}; under the metadata lock, or in format and open. */
