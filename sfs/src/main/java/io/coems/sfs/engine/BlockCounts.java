@@ -121,6 +121,7 @@ final class BlockCounts {
         }
         put(tx, block, 1);
         groups.addFreeBlocks(tx, geometry().groupOf(block), -1);
+        tx.took(block);
     }
 
     /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */

@@ -101,6 +101,28 @@ final class BlockMap {
         return l0 == 0 ? 0 : dataGoal(view, Pointers.block(l0), (int) (lb % ENTRIES));
     }
 
+    /**
+     * Whether a whole-block write of {@code lb} would need a new data block, as
+     * {@link #prepareWrite} decides it now: yes for a hole, and for a data block that is neither
+     * the vnode's own nor claimable (count 1 once the index path is the vnode's: an index block
+     * shared by more than one tree is copied, which adds a reference to each of its children).
+     */
+    boolean needsNewBlock(Transaction tx, VnodeRecord record, long lb) {
+        int root = record.root((int) (lb / PER_ROOT));
+        int l0 = root == 0 ? 0 : entry(tx, root, (int) (lb / ENTRIES % ENTRIES));
+        int data = l0 == 0 ? 0 : entry(tx, l0, (int) (lb % ENTRIES));
+        if (data == 0) {
+            return true;
+        }
+        boolean rootOwned = Pointers.owned(root);
+        boolean l0Owned = rootOwned && Pointers.owned(l0);
+        if (!rootOwned && counts.get(tx, Pointers.block(root)) > 1 || !l0Owned && counts.get(tx, Pointers.block(l0)) > 1) {
+            return true;
+        }
+        long block = Pointers.block(data);
+        return !(l0Owned && Pointers.owned(data)) && !(counts.get(tx, block) == 1 && tx.stable(block));
+    }
+
     /** After the data block of entry {@code i0 - 1} of index block {@code l0}, else after {@code l0}. */
     private static long dataGoal(MetaView view, long l0, int i0) {
         long before = i0 > 0 ? entryBlock(view, l0, i0 - 1) : 0;

@@ -696,150 +696,7 @@ public final class Engine {
         } finally {
             lock.readLock().unlock();
         }
-        long wholeFrom = Math.min(offset + src.byteSize(), (offset + Blocks.SIZE - 1) & -Blocks.SIZE);
-        long wholeTo = Math.max(wholeFrom, (offset + src.byteSize()) & -Blocks.SIZE);
-        writeLocked(id, offset, src.asSlice(0, wholeFrom - offset));
-        writeFresh(id, wholeFrom, src.asSlice(wholeFrom - offset, wholeTo - wholeFrom));
-        writeLocked(id, wholeTo, src.asSlice(wholeTo - offset));
-    }
-
-    /** The copy-on-write path for the parts of blocks a write covers, all under the vnode's exclusive lock. */
-    private void writeLocked(long id, long offset, MemorySegment src) {
-        if (src.byteSize() == 0) {
-            return;
-        }
-        ReentrantReadWriteLock lock = lockOf(Ids.index(id));
-        lock.writeLock().lock();
-        try {
-            // Checked again: a resize may have shrunk the vnode while no lock was held.
-            checkRange(live(cache, id), offset, src.byteSize());
-            writeCopying(Ids.index(id), offset, src, false);
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
-
-    /**
-     * The copy-on-write path for whole blocks, which need no old data: per batch of up to
-     * {@value #BLOCKS_PER_TRANSACTION} blocks, free blocks are held for the data (a short hold of
-     * the metadata lock), the data is written to them under no lock at all, so that first writes
-     * copy into the store side by side, and then one transaction under the vnode's exclusive lock
-     * links them in place of the shared blocks or holes. Blocks the vnode owns are written in
-     * place in that transaction, as is a block that became the vnode's own meanwhile. Data reaches the store before the metadata that
-     * names it joins the journal (ordered mode); a held block that is never linked stays free.
-     */
-    private void writeFresh(long id, long offset, MemorySegment src) {
-        int index = Ids.index(id);
-        long home = geometry.firstData(index / geometry.vnodesPerGroup());
-        for (long done = 0; done < src.byteSize(); ) {
-            long lb = (offset + done) >>> Blocks.SHIFT;
-            MemorySegment batch = src.asSlice(done, Math.min(src.byteSize() - done, Blocks.bytes(BLOCKS_PER_TRANSACTION)));
-            long[] blocks = hold(id, lb, (int) (batch.byteSize() >>> Blocks.SHIFT));
-            if (blocks == null) {
-                writeLocked(id, offset + done, batch);
-            } else {
-                writeHeld(blocks, batch);
-                link(id, offset + done, batch, blocks, home);
-            }
-            done += batch.byteSize();
-        }
-    }
-
-    /**
-     * Holds free blocks for the data of the {@code n} logical blocks from {@code lb}, near where
-     * they belong; 0 for those the vnode owns (written in place when linked). Null if
-     * {@code lb} has no index block yet: the locked path allocates it before the data.
-     */
-    private long[] hold(long id, long lb, int n) {
-        long[] blocks = new long[n];
-        lockMeta();
-        try (Transaction tx = begin()) {
-            VnodeRecord record = live(tx, id);
-            long goal = map.goal(tx, record, lb);
-            if (goal == 0) {
-                return null;
-            }
-            for (int i = 0; i < n; i++) {
-                if (!Pointers.owned(map.lookup(tx, record, lb + i))) {
-                    blocks[i] = counts.find(tx, goal, false);
-                    held.add(blocks[i]);
-                    goal = blocks[i] + 1;
-                }
-            }
-            return blocks;
-        } catch (RuntimeException e) {
-            release(blocks);
-            throw e;
-        } finally {
-            meta.unlock();
-        }
-    }
-
-    /** Writes the data of {@code batch} into the held {@code blocks}; ends the hold if that fails. */
-    private void writeHeld(long[] blocks, MemorySegment batch) {
-        try {
-            for (int i = 0; i < blocks.length; i++) {
-                if (blocks[i] != 0) {
-                    store.write(blocks[i], 0, batch.asSlice(Blocks.bytes(i), Blocks.SIZE));
-                }
-            }
-        } catch (RuntimeException e) {
-            lockMeta();
-            try {
-                release(blocks);
-            } finally {
-                meta.unlock();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Links held {@code blocks}, which hold {@code batch}'s data, into vnode {@code id} from byte
-     * {@code offset} in one transaction, writes the data of the others where the vnode's own
-     * blocks are, and ends the hold whatever happens.
-     */
-    private void link(long id, long offset, MemorySegment batch, long[] blocks, long home) {
-        int index = Ids.index(id);
-        ReentrantReadWriteLock lock = lockOf(index);
-        lock.writeLock().lock();
-        try {
-            lockMeta();
-            try (Transaction tx = begin()) {
-                // Checked again: a resize may have shrunk the vnode, or a delete ended it, meanwhile.
-                checkRange(live(tx, id), offset, batch.byteSize());
-                for (int i = 0; i < blocks.length; i++) {
-                    long lb = (offset >>> Blocks.SHIFT) + i;
-                    long target = map.prepareWrite(tx, index, lb, true, home, blocks[i]).block();
-                    if (target != blocks[i]) {
-                        store.write(target, 0, batch.asSlice(Blocks.bytes(i), Blocks.SIZE));
-                    }
-                }
-                tx.commit();
-            } finally {
-                release(blocks);
-                meta.unlock();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
-
-    /** How many free blocks writes hold now. */
-    int heldBlocks() {
-        lockMeta();
-        try {
-            return held.size();
-        } finally {
-            meta.unlock();
-        }
-    }
-
-    /** Ends the hold on {@code blocks} (linked ones are allocated by now); under the metadata lock. */
-    private void release(long[] blocks) {
-        for (long block : blocks) {
-            held.remove(block);
-        }
+        writeCopying(id, offset, src);
     }
 
     /** Whether every block of the range is exclusively the vnode's: the write changes no metadata. */
@@ -856,51 +713,170 @@ public final class Engine {
     }
 
     /**
-     * The slow path. Per batch of up to {@value #BLOCKS_PER_TRANSACTION} blocks, in one
-     * transaction: every block is made writable first (allocations, copies of metadata), so a
-     * lack of space is found before any data of the batch is written; then the data goes to the
-     * blocks; then the transaction commits.
+     * The copy-on-write path, per batch of up to {@value #BLOCKS_PER_TRANSACTION} blocks, each
+     * batch one transaction. The batch's whole blocks that must move to new blocks get free
+     * blocks held for them ({@link #hold}) and their data is written there under no lock, side by
+     * side with other first writes (readers meanwhile see the old blocks); then, under the vnode's
+     * exclusive lock, {@link #copyBatch} links them and writes the rest.
+     */
+    private void writeCopying(long id, long offset, MemorySegment src) {
+        int index = Ids.index(id);
+        ReentrantReadWriteLock lock = lockOf(index);
+        for (long done = 0; done < src.byteSize(); ) {
+            long position = offset + done;
+            MemorySegment batch = src.asSlice(done, Math.min(src.byteSize() - done,
+                    Blocks.bytes(BLOCKS_PER_TRANSACTION) - (position & (Blocks.SIZE - 1))));
+            long[] held = hold(id, position, batch);
+            try {
+                writeHeld(held, position, batch);
+                lock.writeLock().lock();
+                try {
+                    // Checked again: a resize may have shrunk the vnode, or a delete ended it, meanwhile.
+                    checkRange(live(cache, id), position, batch.byteSize());
+                    copyBatch(index, position, batch, false, held);
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            } finally {
+                release(held);
+            }
+            done += batch.byteSize();
+        }
+    }
+
+    /**
+     * Holds free blocks, near where they belong, for the whole blocks of {@code batch} (at byte
+     * {@code offset} of vnode {@code id}) that will need new ones: not for blocks the vnode owns
+     * or may claim, which are written in place. Indexed by the batch's pieces (0: none held);
+     * null if none, or if the batch's first block has no index block yet (the transaction
+     * allocates it first, near its data).
+     */
+    private long[] hold(long id, long offset, MemorySegment batch) {
+        if (batch.byteSize() < Blocks.SIZE) {
+            return null;
+        }
+        long[] blocks = new long[BLOCKS_PER_TRANSACTION];
+        boolean any = false;
+        lockMeta();
+        try (Transaction tx = begin()) {
+            VnodeRecord record = live(tx, id);
+            long goal = map.goal(tx, record, offset >>> Blocks.SHIFT);
+            for (int n = 0, at = 0; goal != 0 && at < batch.byteSize(); n++) {
+                long position = offset + at;
+                long piece = Math.min(batch.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
+                if (piece == Blocks.SIZE && map.needsNewBlock(tx, record, position >>> Blocks.SHIFT)) {
+                    blocks[n] = counts.find(tx, goal, false);
+                    held.add(blocks[n]);
+                    goal = blocks[n] + 1;
+                    any = true;
+                }
+                at += (int) piece;
+            }
+        } catch (RuntimeException e) {
+            releaseLocked(blocks);
+            throw e;
+        } finally {
+            meta.unlock();
+        }
+        return any ? blocks : null;
+    }
+
+    /** Writes the whole blocks of {@code batch} (at byte {@code offset}) that have held blocks into them. */
+    private void writeHeld(long[] held, long offset, MemorySegment batch) {
+        if (held == null) {
+            return;
+        }
+        for (int n = 0, at = 0; at < batch.byteSize(); n++) {
+            long piece = Math.min(batch.byteSize() - at, Blocks.SIZE - ((offset + at) & (Blocks.SIZE - 1)));
+            if (held[n] != 0) {
+                store.write(held[n], 0, batch.asSlice(at, piece));
+            }
+            at += (int) piece;
+        }
+    }
+
+    /** Ends the hold on {@code blocks} that are still held; the caller need not hold the metadata lock. */
+    private void release(long[] blocks) {
+        if (blocks != null && java.util.Arrays.stream(blocks).anyMatch(b -> b != 0)) {
+            lockMeta();
+            try {
+                releaseLocked(blocks);
+            } finally {
+                meta.unlock();
+            }
+        }
+    }
+
+    /** Ends the hold on {@code blocks} (linked ones are allocated by now) and clears them; under the metadata lock. */
+    private void releaseLocked(long[] blocks) {
+        if (blocks != null) {
+            for (int i = 0; i < blocks.length; i++) {
+                held.remove(blocks[i]);
+                blocks[i] = 0;
+            }
+        }
+    }
+
+    /** How many free blocks writes hold now. */
+    int heldBlocks() {
+        lockMeta();
+        try {
+            return held.size();
+        } finally {
+            meta.unlock();
+        }
+    }
+
+    /**
+     * One batch of the copy-on-write path, in one transaction: every block is made writable
+     * first (held blocks taken in place of shared blocks or holes, other allocations, copies of
+     * metadata), so a lack of space is found before any data of the batch reaches a block the
+     * vnode can see; then the rest of the data goes to the blocks (a partial block over a shared
+     * one is copied, over a hole zero-filled); then the transaction commits, and the hold on
+     * {@code held} (may be null) ends. Data precedes the metadata that names it (ordered mode).
      *
      * @param useReserve whether allocations may take the reserved blocks (discard and shrink,
      *                   which give back at least what they take)
      */
-    private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
+    private void copyBatch(int index, long offset, MemorySegment src, boolean useReserve, long[] held) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
-        for (long done = 0; done < src.byteSize(); ) {
-            lockMeta();
-            try (Transaction tx = begin()) {
-                tx.useReserve(useReserve);
-                int n = 0;
-                for (long at = done; n < BLOCKS_PER_TRANSACTION && at < src.byteSize(); n++) {
-                    long position = offset + at;
-                    long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
-                    targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home, 0);
-                    at += piece;
-                }
-                for (int i = 0; i < n; i++) {
-                    long position = offset + done;
-                    int within = (int) (position & (Blocks.SIZE - 1));
-                    long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
-                    MemorySegment part = src.asSlice(done, piece);
-                    BlockMap.Target target = targets[i];
-                    if (target.copyFrom() != 0 || target.zeroFill()) {
-                        if (target.copyFrom() != 0) {
-                            store.read(target.copyFrom(), 0, blockBuffer);
-                        } else {
-                            blockBuffer.fill((byte) 0);
-                        }
-                        MemorySegment.copy(part, 0, blockBuffer, within, piece);
-                        store.write(target.block(), 0, blockBuffer);
-                    } else {
-                        store.write(target.block(), within, part);
-                    }
-                    done += piece;
-                }
-                tx.commit();
-            } finally {
-                meta.unlock();
+        lockMeta();
+        try (Transaction tx = begin()) {
+            tx.useReserve(useReserve);
+            int n = 0;
+            for (long at = 0; at < src.byteSize(); n++) {
+                long position = offset + at;
+                long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
+                targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home,
+                        held == null ? 0 : held[n]);
+                at += piece;
             }
+            for (int i = 0, at = 0; i < n; i++) {
+                long position = offset + at;
+                int within = (int) (position & (Blocks.SIZE - 1));
+                long piece = Math.min(src.byteSize() - at, Blocks.SIZE - within);
+                MemorySegment part = src.asSlice(at, piece);
+                BlockMap.Target target = targets[i];
+                if (held != null && target.block() == held[i]) {
+                    // written already
+                } else if (target.copyFrom() != 0 || target.zeroFill()) {
+                    if (target.copyFrom() != 0) {
+                        store.read(target.copyFrom(), 0, blockBuffer);
+                    } else {
+                        blockBuffer.fill((byte) 0);
+                    }
+                    MemorySegment.copy(part, 0, blockBuffer, within, piece);
+                    store.write(target.block(), 0, blockBuffer);
+                } else {
+                    store.write(target.block(), within, part);
+                }
+                at += (int) piece;
+            }
+            tx.commit();
+        } finally {
+            releaseLocked(held);
+            meta.unlock();
         }
     }
 
@@ -941,7 +917,7 @@ public final class Engine {
             long position = offset + done;
             long piece = Math.min(length - done, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
             if (map.lookup(cache, record, position >>> Blocks.SHIFT) != 0) {
-                writeCopying(index, position, MemorySegment.ofArray(new byte[(int) piece]), true);
+                copyBatch(index, position, MemorySegment.ofArray(new byte[(int) piece]), true, null);
                 record = vnodes.read(cache, index);
             }
             done += piece;

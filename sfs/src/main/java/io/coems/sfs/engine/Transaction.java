@@ -63,6 +63,8 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final UndoLog undo = new UndoLog();
     private final java.util.function.LongConsumer freeBlocksCommitted;
     private final java.util.Set<Long> held;
+    /** Held blocks this transaction took (they stay held until it commits or closes). */
+    private int heldTaken;
     private long freeBlocksDelta;
     private boolean useReserve;
 
@@ -119,7 +121,14 @@ public final class Transaction implements MetaView, AutoCloseable {
 
     /** How many free blocks writes hold for their data: not free to anybody else. */
     int heldBlocks() {
-        return held.size();
+        return held.size() - heldTaken;
+    }
+
+    /** Records that {@code block} was allocated here: if it was held, it no longer counts as held. */
+    void took(long block) {
+        if (held.contains(block)) {
+            heldTaken++;
+        }
     }
 
     /** The content of {@code block} as this transaction sees it; do not modify it. */
@@ -257,6 +266,7 @@ public final class Transaction implements MetaView, AutoCloseable {
         changes.clear();
         freed.clear();
         decreased.clear();
+        heldTaken = 0;
         freeBlocksDelta = 0;
     }
 }

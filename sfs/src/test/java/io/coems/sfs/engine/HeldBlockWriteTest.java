@@ -122,6 +122,17 @@ class HeldBlockWriteTest {
         assertArrayEquals(bytes(2), read(parent, 1));
     }
 
+    @Test
+    void aBlockTheVnodeMayClaimIsWrittenInPlace() {
+        long shared = physical(2);
+        engine.delete(parent);
+        engine.flush(); // the dropped counts are durable: the child may claim what it alone names
+        engine.write(child, Blocks.bytes(2), block(7));
+        assertEquals(shared, physical(2), "claimed, not moved to a new block");
+        assertArrayEquals(bytes(7), read(child, 2));
+        assertArrayEquals(bytes(4), read(child, 3));
+    }
+
     private long physical(long lb) {
         return io.coems.sfs.format.Pointers.block(engine.map().lookup(engine.cache(), engine.live(engine.cache(), child), lb));
     }
