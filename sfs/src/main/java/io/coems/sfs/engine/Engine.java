@@ -268,10 +268,16 @@ public final class Engine {
         writeBackupTables(1, geometry.groups(), 0, geometry.usedTableBlocks());
     }
 
-    /** Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)}. */
+    /**
+     * Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)},
+     * each sealed here in a copy: the trailer of a cached block changed in place is not kept up to date.
+     */
     void writeBackupTables(int fromGroup, int toGroup, int fromBlock, int toBlock) {
+        MemorySegment primary = MemorySegment.ofArray(new byte[Blocks.SIZE]);
         for (int i = fromBlock; i < toBlock; i++) {
-            MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
+            MemorySegment.copy(cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE), 0, primary, 0,
+                    Blocks.SIZE);
+            MetaBlock.seal(primary, MetaBlock.Kind.GROUP_TABLE);
             for (int g = fromGroup; g < toGroup; g++) {
                 store.write(geometry.tableBlock(g, i), 0, primary);
             }
