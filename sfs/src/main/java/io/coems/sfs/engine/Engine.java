@@ -38,7 +38,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Locking: a vnode's lock (one of a fixed set of fair read-write locks the vnode index
  * hashes onto, so waiting operations go in order) is taken first, shared for reads and for writes into blocks the vnode owns, exclusive
  * for anything that changes its map; then the metadata lock, held while a transaction is
- * open. Writes into owned blocks take no metadata lock at all.
+ * open. Writes into owned blocks take no metadata lock at all. A journal commit holds the
+ * metadata lock only to take the running transaction ({@link Journal}); its I/O runs without
+ * any lock, so a thread holding the metadata lock may wait for it.
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -47,6 +49,8 @@ public final class Engine {
     private static final int BLOCKS_PER_TRANSACTION = 64;
     /** References one step of a delete releases before it lets other work in. */
     private static final int RELEASE_BUDGET = 4096;
+    /** How long close waits for a periodic commit in flight. */
+    private static final long COMMITTER_STOP_SECONDS = 60;
 
     private final Store store;
     private final MetaCache cache;
@@ -145,7 +149,7 @@ public final class Engine {
         }
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
-        engine.store.flush();
+        engine.flushStore();
         engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
@@ -202,7 +206,7 @@ public final class Engine {
             notes.add("the file system was not closed cleanly");
         }
         engine.writePrimarySuperblock(engine.superblock.withState(Superblock.OPEN));
-        engine.store.flush();
+        engine.flushStore();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
         engine.countFreeBlocks();
@@ -293,7 +297,7 @@ public final class Engine {
         for (int g = 1; g < geometry.groups(); g++) {
             store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
         }
-        store.flush();
+        flushStore();
         writePrimarySuperblock(sb);
     }
 
@@ -925,7 +929,7 @@ public final class Engine {
                 tx.commit();
                 writeBackupTables();
                 writeSuperblocks(superblock);
-                store.flush();
+                flushStore();
                 return fixed;
             } catch (RuntimeException e) {
                 try {
@@ -980,36 +984,63 @@ public final class Engine {
         return superblock;
     }
 
-    /** Makes everything written so far durable: the data, and the metadata through one journal commit. */
+    /**
+     * Makes everything written before the call durable: the data, and the metadata through one
+     * journal commit (even an empty one: a flush of the store, for the writes into owned blocks).
+     * It waits for a commit already in flight, and holds the metadata lock only to take the
+     * running transaction, so writers go on while its I/O runs.
+     */
     public void flush() {
+        commitOutsideLock(true);
+    }
+
+    /**
+     * Commits the running transaction with the metadata lock held only for {@link Journal#begin}:
+     * the wait for the commit in flight and the I/O run without it.
+     *
+     * @param evenIfEmpty whether an empty transaction commits too (a flush of the store)
+     */
+    private void commitOutsideLock(boolean evenIfEmpty) {
+        journal.awaitIdle();
+        Journal.Committing taken;
         lockMeta();
         try {
             ensureOpen();
-            if (journal.size() == 0) {
-                store.flush();
-            } else {
-                journal.commit();
-            }
+            taken = journal.begin(evenIfEmpty);
         } finally {
             meta.unlock();
         }
+        if (taken != null) {
+            journal.write(taken);
+        }
     }
 
-    /** Marks the file system clean and flushes. Idempotent. */
+    /**
+     * Marks the file system clean and flushes. Idempotent. A periodic commit in flight is let
+     * finish (an interrupt could close the store's file channels in the middle of its I/O).
+     */
     public synchronized void close() {
         refuseInsideAtomically();
         if (closed) {
             return;
         }
         if (committer != null) {
-            committer.shutdownNow();
+            committer.shutdown();
+            try {
+                if (!committer.awaitTermination(COMMITTER_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("the periodic journal commit did not end within {} s; closing anyway",
+                            COMMITTER_STOP_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // close still completes: the commit below waits uninterruptibly
+            }
         }
         lockMeta();
         try {
             journal.commit();
             journal.checkpoint();
             writePrimarySuperblock(superblock.withState(Superblock.CLEAN));
-            store.flush();
+            flushStore();
             closed = true;
         } finally {
             meta.unlock();
@@ -1062,9 +1093,20 @@ public final class Engine {
         committedFreeBlocks = groups.totalFreeBlocks(cache);
     }
 
-    /** Commits the running transaction durably; the caller holds the metadata lock. */
+    /**
+     * Commits the running transaction durably, in this thread and under the metadata lock the
+     * caller holds (and keeps: its I/O included).
+     */
     void durable() {
         journal.commit();
+    }
+
+    /**
+     * Flushes the store outside a journal commit, once the commit in flight (if any) has ended,
+     * so no two flushes overlap; the caller holds the metadata lock, so no commit begins meanwhile.
+     */
+    void flushStore() {
+        journal.flushStore();
     }
 
     /** Starts using {@code j} for every transaction. */
@@ -1086,16 +1128,12 @@ public final class Engine {
         }
     }
 
+    /** The committer's task: commits the running transaction, if not empty, outside the metadata lock. */
     private void periodicCommit() {
-        lockMeta();
         try {
-            if (!closed) {
-                journal.commit();
-            }
+            commitOutsideLock(false);
         } catch (RuntimeException e) {
             LOG.warn("periodic journal commit failed: {}", e.getMessage());
-        } finally {
-            meta.unlock();
         }
     }
 
