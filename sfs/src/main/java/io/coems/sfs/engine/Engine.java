@@ -38,7 +38,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Locking: a vnode's lock (one of a fixed set of fair read-write locks the vnode index
  * hashes onto, so waiting operations go in order) is taken first, shared for reads and for writes into blocks the vnode owns, exclusive
  * for anything that changes its map; then the metadata lock, held while a transaction is
- * open. Writes into owned blocks take no metadata lock at all.
+ * open. Writes into owned blocks take no metadata lock at all. A journal commit holds the
+ * metadata lock only to take the running transaction ({@link Journal}); its I/O runs without
+ * any lock, so a thread holding the metadata lock may wait for it.
  */
 public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -47,6 +49,8 @@ public final class Engine {
     private static final int BLOCKS_PER_TRANSACTION = 64;
     /** References one step of a delete releases before it lets other work in. */
     private static final int RELEASE_BUDGET = 4096;
+    /** How long close waits for a periodic commit in flight. */
+    private static final long COMMITTER_STOP_SECONDS = 60;
 
     private final Store store;
     private final MetaCache cache;
@@ -150,7 +154,7 @@ public final class Engine {
         }
         engine.writeBackupTables();
         engine.writeSuperblocks(sb);
-        engine.store.flush();
+        engine.flushStore();
         engine.countFreeBlocks();
         engine.startCommitter(commitMillis);
         LOG.info("formatted SFS {}: {} groups of {} blocks, {} data blocks, {} vnodes", sb.id(), geometry.groups(),
@@ -207,7 +211,7 @@ public final class Engine {
             notes.add("the file system was not closed cleanly");
         }
         engine.writePrimarySuperblock(engine.superblock.withState(Superblock.OPEN));
-        engine.store.flush();
+        engine.flushStore();
         engine.descriptors = new Descriptors(engine, sb.descriptorVnode());
         engine.resumeDeletes();
         engine.countFreeBlocks();
@@ -273,10 +277,16 @@ public final class Engine {
         writeBackupTables(1, geometry.groups(), 0, geometry.usedTableBlocks());
     }
 
-    /** Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)}. */
+    /**
+     * Copies blocks {@code [fromBlock, toBlock)} of the primary group table to groups {@code [fromGroup, toGroup)},
+     * each sealed here in a copy: the trailer of a cached block changed in place is not kept up to date.
+     */
     void writeBackupTables(int fromGroup, int toGroup, int fromBlock, int toBlock) {
+        MemorySegment primary = MemorySegment.ofArray(new byte[Blocks.SIZE]);
         for (int i = fromBlock; i < toBlock; i++) {
-            MemorySegment primary = cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE);
+            MemorySegment.copy(cache.read(geometry.tableBlock(0, i), MetaBlock.Kind.GROUP_TABLE), 0, primary, 0,
+                    Blocks.SIZE);
+            MetaBlock.seal(primary, MetaBlock.Kind.GROUP_TABLE);
             for (int g = fromGroup; g < toGroup; g++) {
                 store.write(geometry.tableBlock(g, i), 0, primary);
             }
@@ -292,7 +302,7 @@ public final class Engine {
         for (int g = 1; g < geometry.groups(); g++) {
             store.write(geometry.groupStart(g), 0, sb.asCopy(g).encode());
         }
-        store.flush();
+        flushStore();
         writePrimarySuperblock(sb);
     }
 
@@ -1036,7 +1046,7 @@ public final class Engine {
                 tx.commit();
                 writeBackupTables();
                 writeSuperblocks(superblock);
-                store.flush();
+                flushStore();
                 return fixed;
             } catch (RuntimeException e) {
                 try {
@@ -1091,36 +1101,63 @@ public final class Engine {
         return superblock;
     }
 
-    /** Makes everything written so far durable: the data, and the metadata through one journal commit. */
+    /**
+     * Makes everything written before the call durable: the data, and the metadata through one
+     * journal commit (even an empty one: a flush of the store, for the writes into owned blocks).
+     * It waits for a commit already in flight, and holds the metadata lock only to take the
+     * running transaction, so writers go on while its I/O runs.
+     */
     public void flush() {
+        commitOutsideLock(true);
+    }
+
+    /**
+     * Commits the running transaction with the metadata lock held only for {@link Journal#begin}:
+     * the wait for the commit in flight and the I/O run without it.
+     *
+     * @param evenIfEmpty whether an empty transaction commits too (a flush of the store)
+     */
+    private void commitOutsideLock(boolean evenIfEmpty) {
+        journal.awaitIdle();
+        Journal.Committing taken;
         lockMeta();
         try {
             ensureOpen();
-            if (journal.size() == 0) {
-                store.flush();
-            } else {
-                journal.commit();
-            }
+            taken = journal.begin(evenIfEmpty);
         } finally {
             meta.unlock();
         }
+        if (taken != null) {
+            journal.write(taken);
+        }
     }
 
-    /** Marks the file system clean and flushes. Idempotent. */
+    /**
+     * Marks the file system clean and flushes. Idempotent. A periodic commit in flight is let
+     * finish (an interrupt could close the store's file channels in the middle of its I/O).
+     */
     public synchronized void close() {
         refuseInsideAtomically();
         if (closed) {
             return;
         }
         if (committer != null) {
-            committer.shutdownNow();
+            committer.shutdown();
+            try {
+                if (!committer.awaitTermination(COMMITTER_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("the periodic journal commit did not end within {} s; closing anyway",
+                            COMMITTER_STOP_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // close still completes: the commit below waits uninterruptibly
+            }
         }
         lockMeta();
         try {
             journal.commit();
             journal.checkpoint();
             writePrimarySuperblock(superblock.withState(Superblock.CLEAN));
-            store.flush();
+            flushStore();
             closed = true;
         } finally {
             meta.unlock();
@@ -1173,9 +1210,20 @@ public final class Engine {
         committedFreeBlocks = groups.totalFreeBlocks(cache);
     }
 
-    /** Commits the running transaction durably; the caller holds the metadata lock. */
+    /**
+     * Commits the running transaction durably, in this thread and under the metadata lock the
+     * caller holds (and keeps: its I/O included).
+     */
     void durable() {
         journal.commit();
+    }
+
+    /**
+     * Flushes the store outside a journal commit, once the commit in flight (if any) has ended,
+     * so no two flushes overlap; the caller holds the metadata lock, so no commit begins meanwhile.
+     */
+    void flushStore() {
+        journal.flushStore();
     }
 
     /** Starts using {@code j} for every transaction. */
@@ -1197,16 +1245,12 @@ public final class Engine {
         }
     }
 
+    /** The committer's task: commits the running transaction, if not empty, outside the metadata lock. */
     private void periodicCommit() {
-        lockMeta();
         try {
-            if (!closed) {
-                journal.commit();
-            }
+            commitOutsideLock(false);
         } catch (RuntimeException e) {
             LOG.warn("periodic journal commit failed: {}", e.getMessage());
-        } finally {
-            meta.unlock();
         }
     }
 

@@ -109,7 +109,7 @@ final class Growth {
                 tx.commit();
             }
         }
-        engine.cache().store().flush();
+        engine.flushStore();
     }
 
     /** Step 2, the commit point: the grown and the new groups' descriptors, in one durable record. */
@@ -134,6 +134,6 @@ final class Growth {
         engine.writeBackupTables(1, old.groups(), firstChanged, grown.usedTableBlocks());
         engine.writeBackupTables(old.groups(), grown.groups(), 0, grown.usedTableBlocks());
         engine.writeSuperblocks(engine.superblock());
-        engine.cache().store().flush();
+        engine.flushStore();
     }
 }

@@ -8,11 +8,14 @@ import io.coems.sfs.format.Sector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The redo journal that makes SFS metadata changes crash-atomic (as ext3's JBD2, ordered
@@ -50,7 +53,18 @@ import java.util.Set;
  *  4092  4  CRC32C of bytes 0..4091
  * </pre>
  *
- * Not thread-safe: used under the file system's metadata lock.
+ * <p>Threading (as JBD2's running and committing transactions). A commit has two halves:
+ * {@link #begin} runs under the file system's metadata lock and is short: it waits until no
+ * commit is in flight, then takes the running transaction as the <em>committing</em> one
+ * (copying the images that later transactions change in place) and starts an empty running
+ * transaction; {@link #write} does the steps above and needs no lock, so transactions go on
+ * while it runs. At most one commit is in flight: its end is a future, not a lock, so a thread
+ * that holds the metadata lock may wait for it (the I/O never takes that lock). Everything
+ * else ({@link #add}, {@link #freed}, the queries) is called under the metadata lock, except
+ * {@link #isRunning}, which the metadata cache asks without it. Until a committing transaction
+ * is written home, the queries answer for it as for the running one. Every flush of the store
+ * goes through the journal ({@link #write}, {@link #checkpoint}, {@link #flushStore}), one at
+ * a time.
  */
 final class Journal {
     /** Most entries in one record (one descriptor block). */
@@ -64,23 +78,46 @@ final class Journal {
     private record Image(MemorySegment content, MetaBlock.Kind kind) {
     }
 
+    /**
+     * A transaction being committed, taken from the running one by {@link #begin}: never changed
+     * afterwards, so it is read without a lock. Its images are its own copies for the kinds
+     * changed in place, and the installed cached segments for the others.
+     *
+     * @param images      every changed block and its image
+     * @param revoked     blocks revoked by the record
+     * @param pendingFree blocks freed by it, not reused before it is durable
+     * @param decreased   blocks whose count dropped in it
+     */
+    record Committing(Map<Long, Image> images, Set<Long> revoked, Set<Long> pendingFree, Set<Long> decreased) {
+        private static final Committing NONE = new Committing(Map.of(), Set.of(), Set.of(), Set.of());
+    }
+
     private final Store store;
     private final long start;
     private final int logBlocks;
     private final int capacity;
     /** Concurrent because the metadata cache asks {@link #isRunning} without the metadata lock. */
-    private final Map<Long, Image> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Image> running = new ConcurrentHashMap<>();
     /** Blocks freed by the running transaction that have images in the log: revoked in its record. */
     private final Set<Long> revoked = new HashSet<>();
     /** Every block freed by the running transaction: not reused before its record is durable. */
     private final Set<Long> pendingFree = new HashSet<>();
-    /** Blocks with images in the log since the last checkpoint. */
-    private final Set<Long> logged = new HashSet<>();
+    /**
+     * Blocks with images in the log since the last checkpoint. Concurrent: the commit in flight
+     * adds to it (and its checkpoint clears it) without the metadata lock while {@link #freed}
+     * reads it under that lock.
+     */
+    private final Set<Long> logged = ConcurrentHashMap.newKeySet();
     /** Blocks whose count dropped in the running transaction: in the durable state they are still shared. */
     private final Set<Long> decreased = new HashSet<>();
+    /** The transaction the commit in flight writes; {@link Committing#NONE} once it is written home. */
+    private volatile Committing committing = Committing.NONE;
+    /** Completes when the commit in flight (if any) has ended, written or failed. */
+    private volatile CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+    /** Sequence, tail and head change only in a commit's {@link #write} or with no commit in flight. */
     private long sequence;
     private long tailSequence;
-    private RuntimeException failure;
+    private volatile RuntimeException failure;
     private int tail;
     private int head;
 
@@ -136,19 +173,23 @@ final class Journal {
 
     /**
      * Records that {@code block} was freed by the running transaction: it is not reused before
-     * the transaction is durable, and if the log holds images of it, they are revoked.
+     * the transaction is durable, and if the log holds images of it, or will once the commit in
+     * flight is written, they are revoked. {@link #logged} may lose the block meanwhile to the
+     * checkpoint of the commit in flight: the revoke, then redundant, is harmless (replay skips
+     * only older images of the block, and the log holds none); and a block the checkpoint
+     * removed before the check needs none, its home write being durable and the tail past it.
      */
     void freed(long block) {
         running.remove(block);
         pendingFree.add(block);
-        if (logged.contains(block)) {
+        if (logged.contains(block) || committing.images().containsKey(block)) {
             revoked.add(block);
         }
     }
 
-    /** Whether {@code block} was freed by the running transaction (and may not be reused yet). */
+    /** Whether {@code block} was freed by a transaction not durable yet (and may not be reused yet). */
     boolean pendingFree(long block) {
-        return pendingFree.contains(block);
+        return pendingFree.contains(block) || committing.pendingFree().contains(block);
     }
 
     /** Records that {@code block}'s count dropped (and stayed above 0) in the running transaction. */
@@ -158,16 +199,22 @@ final class Journal {
 
     /**
      * Whether {@code block}'s count is the same in the durable state: a data block whose count
-     * dropped to 1 only in the running transaction is still shared on disk, and writing it in
-     * place would show the write to the other sharer after a crash.
+     * dropped to 1 only in a transaction not durable yet is still shared on disk, and writing it
+     * in place would show the write to the other sharer after a crash.
      */
     boolean stable(long block) {
-        return !decreased.contains(block) && !pendingFree.contains(block);
+        return !decreased.contains(block) && !pendingFree(block) && !committing.decreased().contains(block);
     }
 
-    /** Whether the running transaction holds {@code block}: its newest content is only in memory. */
+    /**
+     * Whether the running or the committing transaction holds {@code block}: its newest content
+     * may not be in the store yet. Safe without the metadata lock: {@link #begin} publishes the
+     * committing transaction before it empties the running one, and {@link #write} drops it only
+     * once its images are written home, so a block held by either is never seen by neither
+     * (running is read first).
+     */
     boolean isRunning(long block) {
-        return running.containsKey(block);
+        return running.containsKey(block) || committing.images().containsKey(block);
     }
 
     /** Blocks and revokes in the running transaction. */
@@ -186,32 +233,105 @@ final class Journal {
     }
 
     /**
-     * Makes the running transaction durable (nothing to do if it is empty), then writes it home.
-     * A failure stops the journal for good: the state in memory may no longer match the disk,
-     * and only a reopen (which replays what did commit) can be trusted.
+     * Makes the running transaction durable (nothing to do if it is empty), then writes it home,
+     * in the calling thread, which holds the metadata lock and keeps it throughout.
+     *
+     * @see #write
      */
     void commit() {
-        if (failure != null) {
-            throw new io.coems.sfs.SfsIoException("the journal stopped after an earlier failure", failure);
-        }
-        try {
-            commitRunning();
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
+        Committing taken = begin(false);
+        if (taken != null) {
+            write(taken);
         }
     }
 
-    private void commitRunning() {
-        if (running.isEmpty() && revoked.isEmpty()) {
-            if (!pendingFree.isEmpty() || !decreased.isEmpty()) {
-                store.flush();
-                pendingFree.clear();
-                decreased.clear();
+    /**
+     * Waits until no commit is in flight; needs no lock. A caller that holds the metadata lock
+     * knows afterwards that none begins before it lets go of the lock.
+     */
+    void awaitIdle() {
+        inFlight.join();
+    }
+
+    /**
+     * Flushes the store outside a commit (format, open, growth, repair, close): waits for the
+     * commit in flight first, so flushes never overlap. The caller holds the metadata lock.
+     */
+    void flushStore() {
+        awaitIdle();
+        store.flush();
+    }
+
+    /**
+     * The first half of a commit, under the metadata lock: waits for the commit in flight, then
+     * takes the running transaction as the committing one and starts an empty running
+     * transaction. The caller must pass the result to {@link #write}.
+     *
+     * <p>Images of the kinds changed in place ({@link Transaction#IN_PLACE}) are copied: the
+     * cached segment itself is their image, and later transactions change it while the commit
+     * writes. The other kinds' images are the segments installed in the cache, which nobody
+     * changes after the install (a change copies them first) but for the trailer that
+     * {@link #write} seals into them: harmless, for a copy made meanwhile is sealed again before
+     * it is written anywhere, and readers decode only the payload.
+     *
+     * @param evenIfEmpty whether to commit an empty transaction too (one flush of the store,
+     *                    which makes durable the data written before)
+     * @return the committing transaction, or null if there was nothing to commit
+     * @throws io.coems.sfs.SfsIoException if the journal stopped after an earlier failure
+     */
+    Committing begin(boolean evenIfEmpty) {
+        awaitIdle();
+        if (failure != null) {
+            throw new io.coems.sfs.SfsIoException("the journal stopped after an earlier failure", failure);
+        }
+        if (!evenIfEmpty && running.isEmpty() && revoked.isEmpty() && pendingFree.isEmpty() && decreased.isEmpty()) {
+            return null;
+        }
+        Map<Long, Image> images = new HashMap<>();
+        for (Map.Entry<Long, Image> e : running.entrySet()) {
+            Image image = e.getValue();
+            if (Transaction.IN_PLACE.contains(image.kind())) {
+                MemorySegment copy = MemorySegment.ofArray(new byte[Blocks.SIZE]);
+                MemorySegment.copy(image.content(), 0, copy, 0, Blocks.SIZE);
+                image = new Image(copy, image.kind());
             }
+            images.put(e.getKey(), image);
+        }
+        Committing taken = new Committing(Collections.unmodifiableMap(images), Set.copyOf(revoked),
+                Set.copyOf(pendingFree), Set.copyOf(decreased));
+        inFlight = new CompletableFuture<>();
+        committing = taken; // before the running sets empty: see isRunning
+        running.clear();
+        revoked.clear();
+        pendingFree.clear();
+        decreased.clear();
+        return taken;
+    }
+
+    /**
+     * The second half of a commit, {@code taken} from {@link #begin}: makes it durable and
+     * writes it home; needs no lock. However it ends, the commit is no longer in flight
+     * afterwards. A failure stops the journal for good: the state in memory may no longer match
+     * the disk, and only a reopen (which replays what did commit) can be trusted.
+     */
+    void write(Committing taken) {
+        try {
+            writeRecord(taken);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            committing = Committing.NONE;
+            inFlight.complete(null);
+        }
+    }
+
+    private void writeRecord(Committing taken) {
+        int entries = taken.images().size() + taken.revoked().size();
+        if (entries == 0) {
+            store.flush();
             return;
         }
-        int entries = size();
         if (entries > capacity) {
             throw new SfsCorruptException("a transaction of " + entries + " blocks exceeds the journal's "
                     + capacity);
@@ -225,13 +345,13 @@ final class Journal {
         descriptor.set(LONG, 0, sequence);
         descriptor.set(INT, 8, entries);
         int i = 0;
-        for (Map.Entry<Long, Image> e : running.entrySet()) {
+        for (Map.Entry<Long, Image> e : taken.images().entrySet()) {
             int crc = MetaBlock.seal(e.getValue().content(), e.getValue().kind());
             entry(descriptor, i, e.getKey(), e.getValue().kind().tag(), crc);
             store.write(logBlock(head + 1 + i), 0, e.getValue().content());
             i++;
         }
-        for (long block : revoked) {
+        for (long block : taken.revoked()) {
             entry(descriptor, i++, block, 0, 0);
         }
         int descriptorCrc = MetaBlock.seal(descriptor, MetaBlock.Kind.JOURNAL_DESCRIPTOR);
@@ -244,21 +364,18 @@ final class Journal {
         Sector.seal(commit);
         store.write(logBlock(head + length - 1), 0, commit);
         store.flush();
-        for (Map.Entry<Long, Image> e : running.entrySet()) {
+        for (Map.Entry<Long, Image> e : taken.images().entrySet()) {
             store.write(e.getKey(), 0, e.getValue().content());
         }
-        logged.addAll(running.keySet());
+        logged.addAll(taken.images().keySet());
         head = (head + length) % logBlocks;
         sequence++;
-        running.clear();
-        revoked.clear();
-        pendingFree.clear();
-        decreased.clear();
     }
 
     /**
      * Makes every home write durable and empties the log: flush, then move the tail to the
-     * head. Called when the log is full and on close.
+     * head. Called when the log is full (by the commit's {@link #write}), and on close and
+     * repair right after their commit (no commit in flight, and none may begin).
      */
     void checkpoint() {
         store.flush();

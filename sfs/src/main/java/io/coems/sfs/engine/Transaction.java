@@ -251,9 +251,7 @@ public final class Transaction implements MetaView, AutoCloseable {
             }
         }
         undo.rollBack();
-        journal.commit();
-        // The copies bring back each block's trailer as it was before the journal sealed it:
-        // outdated, and harmless, for a block is sealed again before it is written anywhere.
+        journal.commit(); // in this thread, under the metadata lock: nobody sees the undone blocks
         for (MemorySegment[] pair : redo) {
             MemorySegment.copy(pair[1], 0, pair[0], 0, Blocks.SIZE);
         }

@@ -9,6 +9,8 @@ import java.util.function.BiPredicate;
 
 /** A BlockStore that can park one chosen access (a slow device), to force interleavings. */
 final class GatedStore implements BlockStore {
+    /** The block a flush is tested as (as a write): a gate for flushes matches it. */
+    static final long FLUSH = -1;
     final BlockStore delegate;
     volatile BiPredicate<Long, Boolean> gate = (block, isWrite) -> false; // (block, write?) -> park?
     volatile CountDownLatch arrived = new CountDownLatch(1);
@@ -55,6 +57,7 @@ final class GatedStore implements BlockStore {
 
     @Override
     public void flush() {
+        park(FLUSH, true);
         delegate.flush();
     }
 }
