@@ -113,9 +113,19 @@ class MappedFileDeviceWritesTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             release.countDown();
-            thread.join();
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -167,7 +177,7 @@ class MappedFileDeviceWritesTest {
             assertTrue(locks.length <= 8);
             long block = 0;
             for (ReentrantLock held : locks) {
-                try (Holder holder = new Holder(held)) {
+                try (Holder _ = new Holder(held)) {
                     // from a pool thread and from this thread (other ids, so other first choices)
                     long fromPool = block++;
                     pool.submit(() -> writeBlock(device, fromPool)).get(30, TimeUnit.SECONDS);
@@ -179,7 +189,7 @@ class MappedFileDeviceWritesTest {
             // every descriptor busy: the write waits for one
             long waiting = block++;
             Future<?> write;
-            try (Holder holder = new Holder(locks)) {
+            try (Holder _ = new Holder(locks)) {
                 write = pool.submit(() -> writeBlock(device, waiting));
                 assertThrows(TimeoutException.class, () -> write.get(200, TimeUnit.MILLISECONDS));
             }
@@ -240,7 +250,7 @@ class MappedFileDeviceWritesTest {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<Boolean> flagAfter = new AtomicReference<>();
             Thread waiter;
-            try (Holder holder = new Holder(locks)) {
+            try (Holder _ = new Holder(locks)) {
                 waiter = Thread.ofPlatform().start(() -> {
                     try {
                         writeBlock(device, 6);
