@@ -5,6 +5,7 @@ import io.coems.sfs.SfsNoSpaceException;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
 
@@ -22,6 +23,12 @@ final class BlockCounts {
     private final Supplier<Geometry> layout;
     private final GroupTable groups;
     private final long reserved;
+    /**
+     * The block after the last one {@link #find} returned: where a search whose goal is taken
+     * goes on, rather than walking the taken blocks and groups after the goal each time (first
+     * writes after a snapshot in flight side by side all aim after the same old, shared block).
+     */
+    private long next;
 
     BlockCounts(Supplier<Geometry> layout, GroupTable groups, long reserved) {
         this.layout = layout;
@@ -98,6 +105,9 @@ final class BlockCounts {
             throw new SfsNoSpaceException("no free block: " + Math.max(0, free) + " free, " + reserved
                     + " reserved for deletes");
         }
+        if (isData(next) && (!isData(goal) || scan(tx, goal, goal + 1) < 0)) {
+            goal = next; // the goal is taken: go on from the last block found (next fit)
+        }
         int first = goal > 0 && goal < geometry().totalBlocks() ? geometry().groupOf(goal) : 0;
         for (int i = 0; i < geometry().groups(); i++) {
             int g = (first + i) % geometry().groups();
@@ -105,6 +115,7 @@ final class BlockCounts {
                 long start = i == 0 && goal > geometry().firstData(g) ? goal : geometry().firstData(g);
                 long block = scan(tx, g, start);
                 if (block >= 0) {
+                    next = block + 1;
                     return block;
                 }
             }
@@ -126,15 +137,20 @@ final class BlockCounts {
 
     /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */
     private long scan(Transaction tx, int g, long start) {
-        long end = geometry().groupEnd(g);
-        long first = geometry().firstData(g);
-        for (long block = start; block < end; block++) {
-            if (get(tx, block) == 0 && tx.reusable(block)) {
-                return block;
+        long found = scan(tx, start, geometry().groupEnd(g));
+        return found >= 0 ? found : scan(tx, geometry().firstData(g), start);
+    }
+
+    /** The first free, reusable block in {@code [from, to)}, or -1; each count block is looked up once. */
+    private long scan(Transaction tx, long from, long to) {
+        MemorySegment counts = null;
+        long countBlock = -1;
+        for (long block = from; block < to; block++) {
+            if (geometry().countBlock(block) != countBlock) {
+                countBlock = geometry().countBlock(block);
+                counts = tx.read(countBlock, MetaBlock.Kind.REFCOUNT);
             }
-        }
-        for (long block = first; block < start; block++) {
-            if (get(tx, block) == 0 && tx.reusable(block)) {
+            if (counts.get(INT, geometry().countOffset(block)) == 0 && tx.reusable(block)) {
                 return block;
             }
         }

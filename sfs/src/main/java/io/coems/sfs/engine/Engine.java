@@ -97,7 +97,7 @@ public final class Engine {
         this.map = new BlockMap(counts, vnodes);
         this.trees = new Trees(counts);
         for (int i = 0; i < VNODE_LOCKS; i++) {
-            vnodeLocks[i] = new ReentrantReadWriteLock(true);
+            vnodeLocks[i] = new ReentrantReadWriteLock();
         }
     }
 
