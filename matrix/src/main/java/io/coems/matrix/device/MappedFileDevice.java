@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,18 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the kernel zeroes each faulted page first, which made first writes several times slower).
  * Both paths share the page cache, so a read sees either at once. {@link #flush()} forces the
  * whole mapping in one {@code msync}, which writes back every dirty page of the file however it
- * was written, and waits for writeback another flush started; {@link #close()} waits for the
- * writes through the file in progress and unmaps at once.
- *
- * <p>Threads may read, write and flush at once. Writes through the file run in parallel on a
- * small fixed set of descriptors of the file ({@code max(2, processors)}, at most 8, the first
- * being the one the mapping and the lock come from), each with its own file position, lock and
- * scratch array: a writer takes the first free one, trying them from one its thread picks, and
- * waits for that one only if all are busy. A {@link FileChannel}'s positional write would need
- * no position, but an interrupt of the writing thread would close the channel for every thread;
- * {@code RandomAccessFile} writes ignore interrupts and leave the thread's flag set.
- *
- * <p>The file is locked while open, so two pools in one machine cannot open the same device. An
+ * was written, and waits for writeback another flush started; {@link #close()} unmaps at once.
+ * The file is locked while open, so two pools in one machine cannot open the same device. An
  * I/O failure (a truncated or vanished file, a full file system) marks the device
  * {@link DeviceHealth#FAILED} and surfaces as {@link MatrixIoException}.
  */
@@ -62,10 +51,11 @@ public final class MappedFileDevice implements BlockDevice {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment map;
     private final WrittenBlocks written;
-    /** The descriptors writes through the file use; the first is {@link #file}. Never empty. */
-    private final FileHandle[] handles;
-    /** Writes through the file so far, for tests. */
-    private final AtomicLong fileWriteCount = new AtomicLong();
+    /** Guards {@link #file}'s position and {@link #scratch} for writes through the file. */
+    private final ReentrantLock fileWrites = new ReentrantLock();
+    private byte[] scratch;
+    /** Writes through the file so far (guarded by {@link #fileWrites}), for tests. */
+    private long fileWriteCount;
     /** One flush at a time: a failure one of them meets is seen by every later one. */
     private final ReentrantLock flushes = new ReentrantLock();
     /** Set after a write, cleared by the flush that starts after it. */
@@ -76,36 +66,12 @@ public final class MappedFileDevice implements BlockDevice {
     private volatile boolean failed;
     private volatile boolean blank;
 
-    /**
-     * One descriptor of the device file for writes through it: its file position and
-     * {@link #scratch} are guarded by {@link #lock}.
-     */
-    private static final class FileHandle {
-        final RandomAccessFile file;
-        final ReentrantLock lock = new ReentrantLock();
-        byte[] scratch;
-
-        FileHandle(RandomAccessFile file) {
-            this.file = file;
-        }
-    }
-
-    /** How many descriptors writes through the file spread over: one per processor, 2 to 8. */
-    private static int handleCount() {
-        return Math.clamp(Runtime.getRuntime().availableProcessors(), 2, 8);
-    }
-
-    private MappedFileDevice(Path path, Path key, RandomAccessFile file, RandomAccessFile[] extra, FileLock lock,
-                             long blockCount, boolean blank) throws IOException {
+    private MappedFileDevice(Path path, Path key, RandomAccessFile file, FileLock lock, long blockCount, boolean blank)
+            throws IOException {
         this.blank = blank;
         this.path = path;
         this.key = key;
         this.file = file;
-        this.handles = new FileHandle[extra.length + 1];
-        handles[0] = new FileHandle(file);
-        for (int i = 0; i < extra.length; i++) {
-            handles[i + 1] = new FileHandle(extra[i]);
-        }
         this.channel = file.getChannel();
         this.lock = lock;
         this.blockCount = blockCount;
@@ -120,10 +86,8 @@ public final class MappedFileDevice implements BlockDevice {
 
     /**
      * Opens {@code path} (creating the file if missing), claims it in this JVM and locks it
-     * against other processes, and only then runs {@code prepare} on it and opens the further
-     * descriptors writes through the file use. The claim comes first: closing a second
-     * descriptor of a file would release this process's lock on it. If any step fails, every
-     * descriptor opened so far is closed.
+     * against other processes, and only then runs {@code prepare} on it. The claim comes first:
+     * closing a second descriptor of a file would release this process's lock on it.
      */
     private static MappedFileDevice claim(Path path, Preparation prepare, boolean blank) throws IOException {
         Path key = Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
@@ -131,41 +95,19 @@ public final class MappedFileDevice implements BlockDevice {
             throw new MatrixArgumentException("device " + path + " is already open in this process");
         }
         RandomAccessFile file = null;
-        RandomAccessFile[] extra = new RandomAccessFile[handleCount() - 1];
         try {
             file = new RandomAccessFile(path.toFile(), "rw");
             FileLock lock = tryLock(file.getChannel());
             if (lock == null) {
                 throw new MatrixArgumentException("device " + path + " is already open (locked by another process)");
             }
-            long blockCount = prepare.blockCount(file);
-            for (int i = 0; i < extra.length; i++) {
-                extra[i] = new RandomAccessFile(path.toFile(), "rw");
-            }
-            return new MappedFileDevice(path, key, file, extra, lock, blockCount, blank);
+            return new MappedFileDevice(path, key, file, lock, prepare.blockCount(file), blank);
         } catch (IOException | RuntimeException e) {
-            closeAll(e, extra, file);
+            if (file != null) {
+                file.close();
+            }
             OPEN.remove(key);
             throw e;
-        }
-    }
-
-    /** Closes {@code extra}'s descriptors and then {@code file} (nulls skipped), adding failures to {@code failure}. */
-    private static void closeAll(Throwable failure, RandomAccessFile[] extra, RandomAccessFile file) {
-        for (RandomAccessFile handle : extra) {
-            closeQuietly(failure, handle);
-        }
-        closeQuietly(failure, file);
-    }
-
-    private static void closeQuietly(Throwable failure, RandomAccessFile handle) {
-        if (handle == null) {
-            return;
-        }
-        try {
-            handle.close();
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
         }
     }
 
@@ -292,56 +234,36 @@ public final class MappedFileDevice implements BlockDevice {
     }
 
     /**
-     * {@code write(2)} of {@code src} at {@code position} on a descriptor no other write uses
-     * meanwhile: not interruptible (an interrupt would close a {@link FileChannel}), from the
-     * caller's array when it has one, else through the descriptor's scratch array.
+     * {@code write(2)} of {@code src} at {@code position}: not interruptible (an interrupt would
+     * close a {@link FileChannel}), from the caller's array when it has one, else through
+     * {@link #scratch}.
      */
     private void writeThroughFile(long block, long position, MemorySegment src) {
-        FileHandle handle = acquireHandle();
+        fileWrites.lock();
         try {
             if (closed) {
                 throw closedException();
             }
-            fileWriteCount.incrementAndGet();
-            RandomAccessFile target = handle.file;
+            fileWriteCount++;
             if (src.heapBase().orElse(null) instanceof byte[] array) {
-                target.seek(position);
-                target.write(array, Math.toIntExact(src.address()), Math.toIntExact(src.byteSize()));
+                file.seek(position);
+                file.write(array, Math.toIntExact(src.address()), Math.toIntExact(src.byteSize()));
                 return;
             }
-            byte[] scratch = handle.scratch;
             if (scratch == null) {
-                scratch = handle.scratch = new byte[Blocks.SIZE];
+                scratch = new byte[Blocks.SIZE];
             }
             for (long done = 0; done < src.byteSize(); done += scratch.length) {
                 int length = (int) Math.min(scratch.length, src.byteSize() - done);
                 MemorySegment.copy(src, ValueLayout.JAVA_BYTE, done, scratch, 0, length);
-                target.seek(position + done);
-                target.write(scratch, 0, length);
+                file.seek(position + done);
+                file.write(scratch, 0, length);
             }
         } catch (IOException e) {
             throw fault("write", block, e);
         } finally {
-            handle.lock.unlock();
+            fileWrites.unlock();
         }
-    }
-
-    /**
-     * Locks and returns a descriptor for a write through the file: the first one free, trying
-     * them from one picked by the calling thread's id (so threads spread without coordinating),
-     * or, if all are busy, that one once it is free.
-     */
-    private FileHandle acquireHandle() {
-        int start = (int) (Thread.currentThread().threadId() % handles.length);
-        for (int i = 0; i < handles.length; i++) {
-            FileHandle handle = handles[(start + i) % handles.length];
-            if (handle.lock.tryLock()) {
-                return handle;
-            }
-        }
-        FileHandle handle = handles[start];
-        handle.lock.lock();
-        return handle;
     }
 
     /** A slice of the mapping; every later flush forces what is written through it. */
@@ -393,69 +315,37 @@ public final class MappedFileDevice implements BlockDevice {
 
     /** How many writes went through the file rather than the mapping (tests). */
     long fileWrites() {
-        return fileWriteCount.get();
-    }
-
-    /** The locks of the descriptors writes through the file use, the first being {@link #file}'s (tests). */
-    ReentrantLock[] fileWriteLocks() {
-        ReentrantLock[] locks = new ReentrantLock[handles.length];
-        for (int i = 0; i < handles.length; i++) {
-            locks[i] = handles[i].lock;
+        fileWrites.lock();
+        try {
+            return fileWriteCount;
+        } finally {
+            fileWrites.unlock();
         }
-        return locks;
     }
 
-    /**
-     * Waits for writes through the file in progress (taking every descriptor's lock, so none is
-     * in use and every later one sees the device closed), unmaps, releases the file lock and
-     * closes every descriptor.
-     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        int locked = 0;
+        fileWrites.lock();
         try {
-            for (FileHandle handle : handles) {
-                handle.lock.lock();
-                locked++;
-            }
             closed = true;
         } finally {
-            for (int i = 0; i < locked; i++) {
-                handles[i].lock.unlock();
-            }
+            fileWrites.unlock();
         }
         try {
             arena.close();
         } finally {
-            MatrixIoException failure = null;
             try {
                 lock.release();
+                file.close();
             } catch (IOException e) {
-                failure = closeFailed(failure, e);
-            }
-            for (int i = handles.length - 1; i >= 0; i--) { // file, which the lock came from, last
-                try {
-                    handles[i].file.close();
-                } catch (IOException e) {
-                    failure = closeFailed(failure, e);
-                }
-            }
-            OPEN.remove(key); // only now: a descriptor of ours closed later would drop a new owner's lock
-            if (failure != null) {
-                throw failure;
+                throw new MatrixIoException("device " + path + ": close failed: " + e.getMessage(), e);
+            } finally {
+                OPEN.remove(key); // only now: a descriptor of ours closed later would drop a new owner's lock
             }
         }
-    }
-
-    private MatrixIoException closeFailed(MatrixIoException failure, IOException e) {
-        if (failure == null) {
-            return new MatrixIoException("device " + path + ": close failed: " + e.getMessage(), e);
-        }
-        failure.addSuppressed(e);
-        return failure;
     }
 
     private MatrixClosedException closedException() {
