@@ -23,12 +23,6 @@ final class BlockCounts {
     private final Supplier<Geometry> layout;
     private final GroupTable groups;
     private final long reserved;
-    /**
-     * The block after the last one {@link #find} returned: where a search whose goal is taken
-     * goes on, rather than walking the taken blocks and groups after the goal each time (first
-     * writes after a snapshot in flight side by side all aim after the same old, shared block).
-     */
-    private long next;
 
     BlockCounts(Supplier<Geometry> layout, GroupTable groups, long reserved) {
         this.layout = layout;
@@ -88,25 +82,9 @@ final class BlockCounts {
      * @throws SfsNoSpaceException if no block is free (beyond the reserve)
      */
     long allocate(Transaction tx, long goal, boolean useReserve) {
-        long block = find(tx, goal, useReserve);
-        take(tx, block);
-        return block;
-    }
-
-    /**
-     * The free block near {@code goal} that {@link #allocate} would take, left free: blocks a
-     * write holds for its data ({@link Transaction#reusable}) are neither found nor counted free.
-     *
-     * @throws SfsNoSpaceException if no block is free (beyond the reserve)
-     */
-    long find(Transaction tx, long goal, boolean useReserve) {
-        long free = groups.totalFreeBlocks(tx) - tx.heldBlocks();
-        if (free <= 0 || (!useReserve && free <= reserved)) {
-            throw new SfsNoSpaceException("no free block: " + Math.max(0, free) + " free, " + reserved
-                    + " reserved for deletes");
-        }
-        if (isData(next) && (!isData(goal) || scan(tx, goal, goal + 1) < 0)) {
-            goal = next; // the goal is taken: go on from the last block found (next fit)
+        long free = groups.totalFreeBlocks(tx);
+        if (free == 0 || (!useReserve && free <= reserved)) {
+            throw new SfsNoSpaceException("no free block: " + free + " free, " + reserved + " reserved for deletes");
         }
         int first = goal > 0 && goal < geometry().totalBlocks() ? geometry().groupOf(goal) : 0;
         for (int i = 0; i < geometry().groups(); i++) {
@@ -114,25 +92,16 @@ final class BlockCounts {
             if (groups.freeBlocks(tx, g) > 0) {
                 long start = i == 0 && goal > geometry().firstData(g) ? goal : geometry().firstData(g);
                 long block = scan(tx, g, start);
-                if (block >= 0) {
-                    next = block + 1;
-                    return block;
+                if (block < 0) {
+                    continue;
                 }
+                put(tx, block, 1);
+                groups.addFreeBlocks(tx, g, -1);
+                return block;
             }
         }
         throw new SfsNoSpaceException("no reusable free block: " + free + " blocks are free but were freed by"
                 + " changes not yet committed");
-    }
-
-    /** Gives free {@code block} (one {@link #find} returned) count 1. */
-    void take(Transaction tx, long block) {
-        int count = get(tx, block);
-        if (count != 0) {
-            throw new SfsCorruptException("block " + block + " is taken but its count is " + count);
-        }
-        put(tx, block, 1);
-        groups.addFreeBlocks(tx, geometry().groupOf(block), -1);
-        tx.took(block);
     }
 
     /** The first free block of group {@code g} at or after {@code start}, wrapping round; -1 if none. */

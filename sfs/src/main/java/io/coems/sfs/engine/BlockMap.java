@@ -74,59 +74,17 @@ final class BlockMap {
     /**
      * Makes logical block {@code lb} of vnode {@code index} writable by this vnode alone and
      * returns where its data goes: in place, into a copy of {@code copyFrom} (partial writes
-     * over shared blocks), or into a new block to be zero-filled around the write. A whole-block
-     * write may bring {@code written}, a free block that already holds its data (0: none): it
-     * replaces a shared block or fills a hole; the target is another block only if {@code lb}'s
-     * block is already this vnode's.
+     * over shared blocks), or into a new block to be zero-filled around the write.
      */
-    Target prepareWrite(Transaction tx, int index, long lb, boolean whole, long home, long written) {
+    Target prepareWrite(Transaction tx, int index, long lb, boolean whole, long home) {
         long l1 = Pointers.block(own(tx, vnodes.rootBlock(index), MetaBlock.Kind.VNODE_TABLE,
-                vnodes.rootOffset(index, (int) (lb / PER_ROOT)), true, home, null, 0));
-        long l0 = Pointers.block(own(tx, l1, MetaBlock.Kind.INDEX, 4L * (lb / ENTRIES % ENTRIES), true, l1, null, 0));
+                vnodes.rootOffset(index, (int) (lb / PER_ROOT)), true, home, null));
+        long l0 = Pointers.block(own(tx, l1, MetaBlock.Kind.INDEX, 4L * (lb / ENTRIES % ENTRIES), true, l1, null));
         int i0 = (int) (lb % ENTRIES);
+        long goal = i0 > 0 && entryBlock(tx, l0, i0 - 1) != 0 ? entryBlock(tx, l0, i0 - 1) + 1 : l0 + 1;
         long[] copy = {0};
-        long data = Pointers.block(own(tx, l0, MetaBlock.Kind.INDEX, 4L * i0, false, dataGoal(tx, l0, i0), copy,
-                whole ? written : 0));
+        long data = Pointers.block(own(tx, l0, MetaBlock.Kind.INDEX, 4L * i0, false, goal, copy));
         return new Target(data, whole ? 0 : Math.max(0, copy[0]), !whole && copy[0] == NEW_BLOCK);
-    }
-
-    /**
-     * Where {@link #prepareWrite} would look first for a new data block for {@code lb}: after the
-     * data block of {@code lb - 1}, else after {@code lb}'s index block; 0 if {@code lb} has no
-     * index block yet (the write that makes it should allocate it first, near its data).
-     */
-    long goal(MetaView view, VnodeRecord record, long lb) {
-        int root = record.root((int) (lb / PER_ROOT));
-        int l0 = root == 0 ? 0 : entry(view, root, (int) (lb / ENTRIES % ENTRIES));
-        return l0 == 0 ? 0 : dataGoal(view, Pointers.block(l0), (int) (lb % ENTRIES));
-    }
-
-    /**
-     * Whether a whole-block write of {@code lb} would need a new data block, as
-     * {@link #prepareWrite} decides it now: yes for a hole, and for a data block that is neither
-     * the vnode's own nor claimable (count 1 once the index path is the vnode's: an index block
-     * shared by more than one tree is copied, which adds a reference to each of its children).
-     */
-    boolean needsNewBlock(Transaction tx, VnodeRecord record, long lb) {
-        int root = record.root((int) (lb / PER_ROOT));
-        int l0 = root == 0 ? 0 : entry(tx, root, (int) (lb / ENTRIES % ENTRIES));
-        int data = l0 == 0 ? 0 : entry(tx, l0, (int) (lb % ENTRIES));
-        if (data == 0) {
-            return true;
-        }
-        boolean rootOwned = Pointers.owned(root);
-        boolean l0Owned = rootOwned && Pointers.owned(l0);
-        if (!rootOwned && counts.get(tx, Pointers.block(root)) > 1 || !l0Owned && counts.get(tx, Pointers.block(l0)) > 1) {
-            return true;
-        }
-        long block = Pointers.block(data);
-        return !(l0Owned && Pointers.owned(data)) && !(counts.get(tx, block) == 1 && tx.stable(block));
-    }
-
-    /** After the data block of entry {@code i0 - 1} of index block {@code l0}, else after {@code l0}. */
-    private static long dataGoal(MetaView view, long l0, int i0) {
-        long before = i0 > 0 ? entryBlock(view, l0, i0 - 1) : 0;
-        return before != 0 ? before + 1 : l0 + 1;
     }
 
     private static long entryBlock(MetaView view, long indexBlock, int i) {
@@ -137,23 +95,16 @@ final class BlockMap {
      * Makes the target of the pointer at ({@code holder}, {@code offset}) exclusive, the holder
      * being exclusive already, and returns the owned pointer. For data blocks {@code copy[0]}
      * reports the old block to copy from (a copied shared block), or {@link #NEW_BLOCK}, or
-     * stays 0 (owned, claimed or {@code written}: write in place); {@code written} (0: none) is a
-     * held block that takes the place of a shared block or fills a hole.
+     * stays 0 (owned or claimed: write in place).
      */
     private int own(Transaction tx, long holder, MetaBlock.Kind holderKind, long offset, boolean index, long goal,
-            long[] copy, long written) {
+            long[] copy) {
         int pointer = tx.read(holder, holderKind).get(INT, offset);
         if (pointer != 0 && Pointers.owned(pointer)) {
             return pointer;
         }
         int owned;
-        if (written != 0) {
-            counts.take(tx, written);
-            if (pointer != 0) {
-                counts.decrement(tx, Pointers.block(pointer));
-            }
-            owned = Pointers.of(written, true);
-        } else if (pointer == 0) {
+        if (pointer == 0) {
             long block = counts.allocate(tx, goal, tx.mayUseReserve());
             if (index) {
                 tx.fresh(block, MetaBlock.Kind.INDEX);
@@ -243,8 +194,8 @@ final class BlockMap {
             return;
         }
         long l1 = Pointers.block(own(tx, vnodes.rootBlock(index), MetaBlock.Kind.VNODE_TABLE,
-                vnodes.rootOffset(index, r), true, home, null, 0));
-        long l0 = Pointers.block(own(tx, l1, MetaBlock.Kind.INDEX, 4L * i1, true, l1, null, 0));
+                vnodes.rootOffset(index, r), true, home, null));
+        long l0 = Pointers.block(own(tx, l1, MetaBlock.Kind.INDEX, 4L * i1, true, l1, null));
         int data = tx.read(l0, MetaBlock.Kind.INDEX).get(INT, 4L * i0);
         counts.decrement(tx, Pointers.block(data));
         tx.setInt(l0, MetaBlock.Kind.INDEX, 4L * i0, 0);

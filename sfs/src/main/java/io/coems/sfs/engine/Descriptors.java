@@ -69,7 +69,7 @@ final class Descriptors {
     void grow(Transaction tx) {
         int lb = capacity / DescriptorRecord.PER_BLOCK;
         long home = engine.geometry().firstData(0);
-        BlockMap.Target target = engine.map().prepareWrite(tx, Ids.index(vnode), lb, true, home, 0);
+        BlockMap.Target target = engine.map().prepareWrite(tx, Ids.index(vnode), lb, true, home);
         MemorySegment fresh = tx.fresh(target.block(), MetaBlock.Kind.DESCRIPTORS);
         for (int slot = 0; slot < DescriptorRecord.PER_BLOCK; slot++) {
             new DescriptorRecord().wrap(fresh, slot).free();

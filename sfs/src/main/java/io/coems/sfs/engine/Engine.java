@@ -78,11 +78,6 @@ public final class Engine {
     /** Null only while formatting; every transaction after format goes through it. */
     private Journal journal;
     private java.util.concurrent.ScheduledExecutorService committer;
-    /**
-     * Free blocks that whole-block writes hold while they write their data, before the
-     * transaction that links them (which allocates them); guarded by the metadata lock.
-     */
-    private final java.util.Set<Long> held = new java.util.HashSet<>();
     /** A block's worth of bytes for the partial writes that copy or zero-fill a block; used under the metadata lock. */
     private final MemorySegment blockBuffer = MemorySegment.ofArray(new byte[Blocks.SIZE]);
 
@@ -97,7 +92,7 @@ public final class Engine {
         this.map = new BlockMap(counts, vnodes);
         this.trees = new Trees(counts);
         for (int i = 0; i < VNODE_LOCKS; i++) {
-            vnodeLocks[i] = new ReentrantReadWriteLock();
+            vnodeLocks[i] = new ReentrantReadWriteLock(true);
         }
     }
 
@@ -706,7 +701,14 @@ public final class Engine {
         } finally {
             lock.readLock().unlock();
         }
-        writeCopying(id, offset, src);
+        lock.writeLock().lock();
+        try {
+            // Checked again: a resize may have shrunk the vnode while no lock was held.
+            checkRange(live(cache, id), offset, src.byteSize());
+            writeCopying(index, offset, src, false);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** Whether every block of the range is exclusively the vnode's: the write changes no metadata. */
@@ -723,170 +725,51 @@ public final class Engine {
     }
 
     /**
-     * The copy-on-write path, per batch of up to {@value #BLOCKS_PER_TRANSACTION} blocks, each
-     * batch one transaction. The batch's whole blocks that must move to new blocks get free
-     * blocks held for them ({@link #hold}) and their data is written there under no lock, side by
-     * side with other first writes (readers meanwhile see the old blocks); then, under the vnode's
-     * exclusive lock, {@link #copyBatch} links them and writes the rest.
-     */
-    private void writeCopying(long id, long offset, MemorySegment src) {
-        int index = Ids.index(id);
-        ReentrantReadWriteLock lock = lockOf(index);
-        for (long done = 0; done < src.byteSize(); ) {
-            long position = offset + done;
-            MemorySegment batch = src.asSlice(done, Math.min(src.byteSize() - done,
-                    Blocks.bytes(BLOCKS_PER_TRANSACTION) - (position & (Blocks.SIZE - 1))));
-            long[] held = hold(id, position, batch);
-            try {
-                writeHeld(held, position, batch);
-                lock.writeLock().lock();
-                try {
-                    // Checked again: a resize may have shrunk the vnode, or a delete ended it, meanwhile.
-                    checkRange(live(cache, id), position, batch.byteSize());
-                    copyBatch(index, position, batch, false, held);
-                } finally {
-                    lock.writeLock().unlock();
-                }
-            } finally {
-                release(held);
-            }
-            done += batch.byteSize();
-        }
-    }
-
-    /**
-     * Holds free blocks, near where they belong, for the whole blocks of {@code batch} (at byte
-     * {@code offset} of vnode {@code id}) that will need new ones: not for blocks the vnode owns
-     * or may claim, which are written in place. Indexed by the batch's pieces (0: none held);
-     * null if none, or if the batch's first block has no index block yet (the transaction
-     * allocates it first, near its data).
-     */
-    private long[] hold(long id, long offset, MemorySegment batch) {
-        if (batch.byteSize() < Blocks.SIZE) {
-            return null;
-        }
-        long[] blocks = new long[BLOCKS_PER_TRANSACTION];
-        boolean any = false;
-        lockMeta();
-        try (Transaction tx = begin()) {
-            VnodeRecord record = live(tx, id);
-            long goal = map.goal(tx, record, offset >>> Blocks.SHIFT);
-            for (int n = 0, at = 0; goal != 0 && at < batch.byteSize(); n++) {
-                long position = offset + at;
-                long piece = Math.min(batch.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
-                if (piece == Blocks.SIZE && map.needsNewBlock(tx, record, position >>> Blocks.SHIFT)) {
-                    blocks[n] = counts.find(tx, goal, false);
-                    held.add(blocks[n]);
-                    goal = blocks[n] + 1;
-                    any = true;
-                }
-                at += (int) piece;
-            }
-        } catch (RuntimeException e) {
-            releaseLocked(blocks);
-            throw e;
-        } finally {
-            meta.unlock();
-        }
-        return any ? blocks : null;
-    }
-
-    /** Writes the whole blocks of {@code batch} (at byte {@code offset}) that have held blocks into them. */
-    private void writeHeld(long[] held, long offset, MemorySegment batch) {
-        if (held == null) {
-            return;
-        }
-        for (int n = 0, at = 0; at < batch.byteSize(); n++) {
-            long piece = Math.min(batch.byteSize() - at, Blocks.SIZE - ((offset + at) & (Blocks.SIZE - 1)));
-            if (held[n] != 0) {
-                store.write(held[n], 0, batch.asSlice(at, piece));
-            }
-            at += (int) piece;
-        }
-    }
-
-    /** Ends the hold on {@code blocks} that are still held; the caller need not hold the metadata lock. */
-    private void release(long[] blocks) {
-        if (blocks != null && java.util.Arrays.stream(blocks).anyMatch(b -> b != 0)) {
-            lockMeta();
-            try {
-                releaseLocked(blocks);
-            } finally {
-                meta.unlock();
-            }
-        }
-    }
-
-    /** Ends the hold on {@code blocks} (linked ones are allocated by now) and clears them; under the metadata lock. */
-    private void releaseLocked(long[] blocks) {
-        if (blocks != null) {
-            for (int i = 0; i < blocks.length; i++) {
-                held.remove(blocks[i]);
-                blocks[i] = 0;
-            }
-        }
-    }
-
-    /** How many free blocks writes hold now. */
-    int heldBlocks() {
-        lockMeta();
-        try {
-            return held.size();
-        } finally {
-            meta.unlock();
-        }
-    }
-
-    /**
-     * One batch of the copy-on-write path, in one transaction: every block is made writable
-     * first (held blocks taken in place of shared blocks or holes, other allocations, copies of
-     * metadata), so a lack of space is found before any data of the batch reaches a block the
-     * vnode can see; then the rest of the data goes to the blocks (a partial block over a shared
-     * one is copied, over a hole zero-filled); then the transaction commits, and the hold on
-     * {@code held} (may be null) ends. Data precedes the metadata that names it (ordered mode).
+     * The slow path. Per batch of up to {@value #BLOCKS_PER_TRANSACTION} blocks, in one
+     * transaction: every block is made writable first (allocations, copies of metadata), so a
+     * lack of space is found before any data of the batch is written; then the data goes to the
+     * blocks; then the transaction commits.
      *
      * @param useReserve whether allocations may take the reserved blocks (discard and shrink,
      *                   which give back at least what they take)
      */
-    private void copyBatch(int index, long offset, MemorySegment src, boolean useReserve, long[] held) {
+    private void writeCopying(int index, long offset, MemorySegment src, boolean useReserve) {
         long home = geometry.firstData(index / geometry.vnodesPerGroup());
         BlockMap.Target[] targets = new BlockMap.Target[BLOCKS_PER_TRANSACTION];
-        lockMeta();
-        try (Transaction tx = begin()) {
-            tx.useReserve(useReserve);
-            int n = 0;
-            for (long at = 0; at < src.byteSize(); n++) {
-                long position = offset + at;
-                long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
-                targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home,
-                        held == null ? 0 : held[n]);
-                at += piece;
-            }
-            for (int i = 0, at = 0; i < n; i++) {
-                long position = offset + at;
-                int within = (int) (position & (Blocks.SIZE - 1));
-                long piece = Math.min(src.byteSize() - at, Blocks.SIZE - within);
-                MemorySegment part = src.asSlice(at, piece);
-                BlockMap.Target target = targets[i];
-                if (held != null && target.block() == held[i]) {
-                    // written already
-                } else if (target.copyFrom() != 0 || target.zeroFill()) {
-                    if (target.copyFrom() != 0) {
-                        store.read(target.copyFrom(), 0, blockBuffer);
-                    } else {
-                        blockBuffer.fill((byte) 0);
-                    }
-                    MemorySegment.copy(part, 0, blockBuffer, within, piece);
-                    store.write(target.block(), 0, blockBuffer);
-                } else {
-                    store.write(target.block(), within, part);
+        for (long done = 0; done < src.byteSize(); ) {
+            lockMeta();
+            try (Transaction tx = begin()) {
+                tx.useReserve(useReserve);
+                int n = 0;
+                for (long at = done; n < BLOCKS_PER_TRANSACTION && at < src.byteSize(); n++) {
+                    long position = offset + at;
+                    long piece = Math.min(src.byteSize() - at, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
+                    targets[n] = map.prepareWrite(tx, index, position >>> Blocks.SHIFT, piece == Blocks.SIZE, home);
+                    at += piece;
                 }
-                at += (int) piece;
+                for (int i = 0; i < n; i++) {
+                    long position = offset + done;
+                    int within = (int) (position & (Blocks.SIZE - 1));
+                    long piece = Math.min(src.byteSize() - done, Blocks.SIZE - within);
+                    MemorySegment part = src.asSlice(done, piece);
+                    BlockMap.Target target = targets[i];
+                    if (target.copyFrom() != 0 || target.zeroFill()) {
+                        if (target.copyFrom() != 0) {
+                            store.read(target.copyFrom(), 0, blockBuffer);
+                        } else {
+                            blockBuffer.fill((byte) 0);
+                        }
+                        MemorySegment.copy(part, 0, blockBuffer, within, piece);
+                        store.write(target.block(), 0, blockBuffer);
+                    } else {
+                        store.write(target.block(), within, part);
+                    }
+                    done += piece;
+                }
+                tx.commit();
+            } finally {
+                meta.unlock();
             }
-            tx.commit();
-        } finally {
-            releaseLocked(held);
-            meta.unlock();
         }
     }
 
@@ -927,7 +810,7 @@ public final class Engine {
             long position = offset + done;
             long piece = Math.min(length - done, Blocks.SIZE - (position & (Blocks.SIZE - 1)));
             if (map.lookup(cache, record, position >>> Blocks.SHIFT) != 0) {
-                copyBatch(index, position, MemorySegment.ofArray(new byte[(int) piece]), true, null);
+                writeCopying(index, position, MemorySegment.ofArray(new byte[(int) piece]), true);
                 record = vnodes.read(cache, index);
             }
             done += piece;
@@ -1188,7 +1071,7 @@ public final class Engine {
     /** Starts a transaction; the caller holds the metadata lock. */
     Transaction begin() {
         ensureOpen();
-        return new Transaction(cache, journal, this::freeBlocksCommitted, held);
+        return new Transaction(cache, journal, this::freeBlocksCommitted);
     }
 
     /**
@@ -1197,7 +1080,7 @@ public final class Engine {
      */
     Transaction beginUnjournaled() {
         ensureOpen();
-        return new Transaction(cache, null, this::freeBlocksCommitted, held);
+        return new Transaction(cache, null, this::freeBlocksCommitted);
     }
 
     /** A commit changed the free data blocks by {@code delta}; under the metadata lock, or in format and open. */

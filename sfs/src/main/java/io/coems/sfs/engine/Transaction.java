@@ -62,23 +62,17 @@ public final class Transaction implements MetaView, AutoCloseable {
     private final java.util.Set<Long> decreased = new java.util.HashSet<>();
     private final UndoLog undo = new UndoLog();
     private final java.util.function.LongConsumer freeBlocksCommitted;
-    private final java.util.Set<Long> held;
-    /** Held blocks this transaction took (they stay held until it commits or closes). */
-    private int heldTaken;
     private long freeBlocksDelta;
     private boolean useReserve;
 
     /**
      * A transaction over {@code cache}, committed into {@code journal} (null: written home at
      * once); its commit tells {@code freeBlocksCommitted} how it changed the free data blocks.
-     * {@code held} are free blocks that writes hold for their data (never allocated here).
      */
-    Transaction(MetaCache cache, Journal journal, java.util.function.LongConsumer freeBlocksCommitted,
-            java.util.Set<Long> held) {
+    Transaction(MetaCache cache, Journal journal, java.util.function.LongConsumer freeBlocksCommitted) {
         this.cache = cache;
         this.journal = journal;
         this.freeBlocksCommitted = freeBlocksCommitted;
-        this.held = held;
     }
 
     /** Records that this transaction changed the group table's free data blocks by {@code delta}. */
@@ -111,24 +105,9 @@ public final class Transaction implements MetaView, AutoCloseable {
         return !decreased.contains(block) && !freed.contains(block) && (journal == null || journal.stable(block));
     }
 
-    /**
-     * Whether {@code block} may be allocated: not freed by this transaction nor by an uncommitted
-     * one, and not held by a write.
-     */
+    /** Whether {@code block} may be allocated: not freed by this transaction nor by an uncommitted one. */
     boolean reusable(long block) {
-        return !freed.contains(block) && !held.contains(block) && (journal == null || !journal.pendingFree(block));
-    }
-
-    /** How many free blocks writes hold for their data: not free to anybody else. */
-    int heldBlocks() {
-        return held.size() - heldTaken;
-    }
-
-    /** Records that {@code block} was allocated here: if it was held, it no longer counts as held. */
-    void took(long block) {
-        if (held.contains(block)) {
-            heldTaken++;
-        }
+        return !freed.contains(block) && (journal == null || !journal.pendingFree(block));
     }
 
     /** The content of {@code block} as this transaction sees it; do not modify it. */
@@ -264,7 +243,6 @@ public final class Transaction implements MetaView, AutoCloseable {
         changes.clear();
         freed.clear();
         decreased.clear();
-        heldTaken = 0;
         freeBlocksDelta = 0;
     }
 }
