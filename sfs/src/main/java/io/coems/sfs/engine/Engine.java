@@ -1024,15 +1024,16 @@ public final class Engine {
         if (closed) {
             return;
         }
+        boolean interrupted = false;
         if (committer != null) {
             committer.shutdown();
             try {
                 if (!committer.awaitTermination(COMMITTER_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-                    LOG.warn("the periodic journal commit did not end within {} s; closing anyway",
+                    LOG.warn("the periodic journal commit has not ended within {} s; close waits for it",
                             COMMITTER_STOP_SECONDS);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // close still completes: the commit below waits uninterruptibly
+                interrupted = true; // restored once close is done: the store's I/O below must not see it
             }
         }
         lockMeta();
@@ -1044,6 +1045,9 @@ public final class Engine {
             closed = true;
         } finally {
             meta.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -1132,8 +1136,8 @@ public final class Engine {
     private void periodicCommit() {
         try {
             commitOutsideLock(false);
-        } catch (RuntimeException e) {
-            LOG.warn("periodic journal commit failed: {}", e.getMessage());
+        } catch (RuntimeException | Error e) { // an Error would end the schedule without a word
+            LOG.warn("periodic journal commit failed: {}", e.toString());
         }
     }
 

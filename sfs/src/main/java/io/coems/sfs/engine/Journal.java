@@ -187,8 +187,12 @@ final class Journal {
         }
     }
 
-    /** Whether {@code block} was freed by a transaction not durable yet (and may not be reused yet). */
+    /**
+     * Whether {@code block} was freed by a transaction not durable yet (and may not be reused
+     * yet); throws if the journal stopped.
+     */
     boolean pendingFree(long block) {
+        checkNotStopped();
         return pendingFree.contains(block) || committing.pendingFree().contains(block);
     }
 
@@ -200,9 +204,11 @@ final class Journal {
     /**
      * Whether {@code block}'s count is the same in the durable state: a data block whose count
      * dropped to 1 only in a transaction not durable yet is still shared on disk, and writing it
-     * in place would show the write to the other sharer after a crash.
+     * in place would show the write to the other sharer after a crash. Throws if the journal
+     * stopped.
      */
     boolean stable(long block) {
+        checkNotStopped();
         return !decreased.contains(block) && !pendingFree(block) && !committing.decreased().contains(block);
     }
 
@@ -311,18 +317,36 @@ final class Journal {
     /**
      * The second half of a commit, {@code taken} from {@link #begin}: makes it durable and
      * writes it home; needs no lock. However it ends, the commit is no longer in flight
-     * afterwards. A failure stops the journal for good: the state in memory may no longer match
-     * the disk, and only a reopen (which replays what did commit) can be trusted.
+     * afterwards. A failure (an {@link Error} too) stops the journal for good: the state in
+     * memory may no longer match the disk, and only a reopen (which replays what did commit)
+     * can be trusted. The failed transaction stays the committing one, so its blocks stay
+     * pinned, its freed blocks unused and its dropped counts shared, and every transaction still
+     * open is refused where it would allocate, claim or commit ({@link #checkNotStopped}).
      */
     void write(Committing taken) {
         try {
             writeRecord(taken);
-        } catch (RuntimeException e) {
-            failure = e;
+            committing = Committing.NONE;
+        } catch (RuntimeException | Error e) {
+            failure = e instanceof RuntimeException r ? r
+                    : new io.coems.sfs.SfsIoException("the journal commit failed: " + e, e);
             throw e;
         } finally {
-            committing = Committing.NONE;
             inFlight.complete(null);
+        }
+    }
+
+    /**
+     * Throws if a commit failed: a transaction begun before the failure must not allocate,
+     * claim or commit on a state the disk may never reach.
+     *
+     * @throws io.coems.sfs.SfsIoException if the journal stopped
+     */
+    void checkNotStopped() {
+        RuntimeException stopped = failure;
+        if (stopped != null) {
+            throw new io.coems.sfs.SfsIoException("the journal stopped after a failed commit; reopen the file system"
+                    + " to recover: " + stopped.getMessage(), stopped);
         }
     }
 

@@ -171,6 +171,7 @@ public final class Transaction implements MetaView, AutoCloseable {
         if (journal == null) {
             writeHome();
         } else {
+            journal.checkNotStopped();
             if (journal.full(changes.size() + freed.size())) {
                 commitRunningWithout();
             }

@@ -15,6 +15,8 @@ final class GatedStore implements BlockStore {
     volatile BiPredicate<Long, Boolean> gate = (block, isWrite) -> false; // (block, write?) -> park?
     volatile CountDownLatch arrived = new CountDownLatch(1);
     volatile CountDownLatch release = new CountDownLatch(1);
+    /** Whether flushes fail (after their gate), as a device that reports a writeback error. */
+    volatile boolean failFlushes;
 
     GatedStore(BlockStore delegate) {
         this.delegate = delegate;
@@ -58,6 +60,9 @@ final class GatedStore implements BlockStore {
     @Override
     public void flush() {
         park(FLUSH, true);
+        if (failFlushes) {
+            throw new io.coems.matrix.MatrixIoException("injected flush failure");
+        }
         delegate.flush();
     }
 }
