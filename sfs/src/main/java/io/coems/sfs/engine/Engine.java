@@ -10,7 +10,6 @@ import io.coems.sfs.SfsBatch;
 import io.coems.sfs.SfsClosedException;
 import io.coems.sfs.SfsCorruptException;
 import io.coems.sfs.SfsFormatException;
-import io.coems.sfs.SfsIoException;
 import io.coems.sfs.SfsNotFoundException;
 import io.coems.sfs.VnodeId;
 import io.coems.sfs.VnodeSpace;
@@ -1253,9 +1252,8 @@ public final class Engine {
         if (closed) {
             throw new SfsClosedException("the file system is closed");
         }
-        if (journal != null && journal.failure() != null) {
-            throw new SfsIoException("the file system stopped after a failed journal commit; reopen it to recover: "
-                    + journal.failure().getMessage(), journal.failure());
+        if (journal != null) {
+            journal.checkNotStopped();
         }
     }
 }

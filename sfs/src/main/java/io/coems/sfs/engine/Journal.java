@@ -205,10 +205,9 @@ final class Journal {
      * Whether {@code block}'s count is the same in the durable state: a data block whose count
      * dropped to 1 only in a transaction not durable yet is still shared on disk, and writing it
      * in place would show the write to the other sharer after a crash. Throws if the journal
-     * stopped.
+     * stopped (through {@link #pendingFree}).
      */
     boolean stable(long block) {
-        checkNotStopped();
         return !decreased.contains(block) && !pendingFree(block) && !committing.decreased().contains(block);
     }
 
@@ -231,11 +230,6 @@ final class Journal {
     /** Whether the running transaction should commit before it grows past what one record holds. */
     boolean full(int more) {
         return size() + more > capacity;
-    }
-
-    /** The failure that stopped the journal, or null: after one, no commit is attempted again. */
-    RuntimeException failure() {
-        return failure;
     }
 
     /**
@@ -287,9 +281,7 @@ final class Journal {
      */
     Committing begin(boolean evenIfEmpty) {
         awaitIdle();
-        if (failure != null) {
-            throw new io.coems.sfs.SfsIoException("the journal stopped after an earlier failure", failure);
-        }
+        checkNotStopped();
         if (!evenIfEmpty && running.isEmpty() && revoked.isEmpty() && pendingFree.isEmpty() && decreased.isEmpty()) {
             return null;
         }
