@@ -105,10 +105,12 @@ final class BufferPool {
     }
 
     /**
-     * Keeps the response in {@code buffer} for NACKs, if another buffer can take its place.
+     * Keeps the response in {@code buffer} for NACKs, if another buffer can take its place. It is
+     * kept before it is sent, so a NACK can never arrive before it; a kept buffer is returned
+     * pinned, and the sender {@link #unpin}s it once the response is sent.
      *
      * @return the buffer to use from now on instead: a fresh one, or {@code buffer} itself when
-     *     none could be had (the response is then not kept)
+     *     none could be had (the response is then not kept, nor pinned)
      */
     synchronized Buffer keep(Buffer buffer, Session session, long requestId, int length) {
         forget(session, requestId);
@@ -121,6 +123,7 @@ final class BufferPool {
         buffer.length = length;
         buffer.resent = 0;
         buffer.kept = true;
+        buffer.pins++;
         kept.addLast(buffer);
         return replacement;
     }

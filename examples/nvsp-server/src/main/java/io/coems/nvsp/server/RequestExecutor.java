@@ -174,8 +174,15 @@ final class RequestExecutor {
         if (single) {
             transmitter.sendSingle(session, requestId, messageLength);
         } else {
-            transmitter.send(session, requestId, target, 0, messageLength);
-            scratch = buffers.keep(scratch, session, requestId, messageLength);
+            BufferPool.Buffer response = scratch;
+            scratch = buffers.keep(response, session, requestId, messageLength);
+            try {
+                transmitter.send(session, requestId, target, 0, messageLength);
+            } finally {
+                if (scratch != response) {
+                    buffers.unpin(response);
+                }
+            }
         }
         return length;
     }
