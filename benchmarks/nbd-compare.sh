@@ -30,9 +30,10 @@
 #                  (dd into a new file: ~0.35 GB/s cold, ~4 GB/s warm). The overlay, deleted every
 #                  round, would reuse warm pages while the pool, which only grows, would not.
 #                  qemu-nbd raw has no snapshot and is not in this row. nbdkit is, as the
-#                  CEILING: the file plugin on a new 1 GiB sparse file (deleted and created
-#                  again every round), which keeps no metadata at all: what any NBD server can do
-#                  when first writes cost no more than filling new page-cache pages of one file.
+#                  SPARSE-FILE CEILING: the file plugin on a new 1 GiB sparse file (deleted and
+#                  created again every round), which keeps no metadata at all: what an NBD server
+#                  on sparse files can do when a first write costs no more than filling new
+#                  page-cache pages (a preallocated file allows more: benchmarks/README run 9).
 # Output: a table of medians [min-max] and of ratios gateway/peer (ratio of medians, with the
 # range of the per-round ratios) on stdout, in benchmarks/results/nbd-compare-<date>.txt and as
 # JSON beside it. Servers listen on 127.0.0.1, each on its own port, are started in the
@@ -327,7 +328,7 @@ if ratio("fio-seqread-64k", "nbdkit") == ratio("fio-seqread-64k", "nbdkit"):  # 
 fw = js["workloads"].get("firstwrite-64k", {}).get("servers", {})
 if "nbdkit" in fw and "qemu-qcow2" in fw:
     ceiling = fw["nbdkit"]["median"] / fw["qemu-qcow2"]["median"]
-    lines.append(f'info  first writes, ceiling (nbdkit on a new sparse file, no metadata) / qemu-nbd qcow2: {ceiling:.2f}x;'
+    lines.append(f'info  first writes, sparse-file ceiling (nbdkit on a new sparse file, no metadata) / qemu-nbd qcow2: {ceiling:.2f}x;'
                  f' coems / ceiling: {ratio("firstwrite-64k", "nbdkit"):.2f}x')
 text = "\n".join(lines) + "\n"
 open(out_txt, "w").write(text)
