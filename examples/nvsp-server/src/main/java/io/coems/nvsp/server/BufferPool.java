@@ -11,7 +11,7 @@ import java.util.Iterator;
  * fragmented READ_RESPONSE is <em>kept</em> after it is sent, so a client's NACK is answered
  * with exactly the missing fragments; when no buffer is free, the oldest kept response is
  * dropped (the client then retransmits the READ, which runs again). Kept responses are pinned
- * while they are being resent, and dropped with their session. Thread-safe.
+ * while they are being sent or resent, and dropped with their session. Thread-safe.
  */
 final class BufferPool {
     /** How many times over its fragments a kept response may be resent, in all. */
