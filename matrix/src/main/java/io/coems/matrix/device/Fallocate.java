@@ -79,7 +79,7 @@ final class Fallocate {
                     + describe(errno);
             throw switch (errno) {
                 case EOPNOTSUPP -> new MatrixArgumentException(failure
-                        + "; its file system cannot preallocate, create the device sparse or on another file system");
+                        + "; its file system cannot preallocate: do without preallocation, or use another one");
                 case ENOSPC -> new MatrixIoException(failure + "; the file system has not that much free space");
                 default -> new MatrixIoException(failure);
             };

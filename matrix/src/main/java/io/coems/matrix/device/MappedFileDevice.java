@@ -251,19 +251,20 @@ public final class MappedFileDevice implements BlockDevice {
         if (!module.isNativeAccessEnabled()) {
             throw new MatrixArgumentException("cannot preallocate device " + path + ": it needs native access"
                     + " (Linux fallocate through java.lang.foreign); start the JVM with --enable-native-access="
-                    + (module.isNamed() ? module.getName() : "ALL-UNNAMED") + ", or create the device sparse");
+                    + (module.isNamed() ? module.getName() : "ALL-UNNAMED") + ", or do without preallocation");
         }
         String os = System.getProperty("os.name", "");
         if (!os.equalsIgnoreCase("linux")) {
             throw new MatrixArgumentException("cannot preallocate device " + path + ": preallocation uses Linux"
-                    + " fallocate, and this system is " + os + "; create the device sparse");
+                    + " fallocate, and this system is " + os + "; do without preallocation");
         }
         try {
             Fallocate.load();
         } catch (LinkageError e) {
-            Throwable cause = e instanceof ExceptionInInitializerError init && init.getCause() != null ? init.getCause() : e;
+            Throwable cause = e instanceof ExceptionInInitializerError init && init.getCause() != null
+                    ? init.getCause() : e;
             throw new MatrixArgumentException("cannot preallocate device " + path + ": the C library offers no"
-                    + " fallocate (" + cause + "); create the device sparse");
+                    + " fallocate (" + cause + "); do without preallocation");
         }
     }
 

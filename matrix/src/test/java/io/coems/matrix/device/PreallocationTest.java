@@ -114,7 +114,7 @@ class PreallocationTest {
         Path onModulePath = dir.resolve("module-path.dev");
         assertEquals("refused: cannot preallocate device " + onModulePath + ": it needs native access (Linux"
                 + " fallocate through java.lang.foreign); start the JVM with --enable-native-access=io.coems.matrix,"
-                + " or create the device sparse; exists=false\n",
+                + " or do without preallocation; exists=false\n",
                 child(List.of("--module-path", matrix + File.pathSeparator + slf4j, "--add-modules", "io.coems.matrix",
                         "-cp", tests), onModulePath));
         Path onClassPath = dir.resolve("class-path.dev");
@@ -123,9 +123,10 @@ class PreallocationTest {
         assertFalse(Files.exists(onModulePath) || Files.exists(onClassPath));
     }
 
-    /** Runs {@link PreallocateChild} in a JVM with {@code options} and no other flag; returns its output, asserting no stderr. */
+    /** Runs {@link PreallocateChild} in a JVM with {@code options} and no other flag; its output (no stderr). */
     private static String child(List<String> options, Path file) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options);
         command.add(PreallocateChild.class.getName());
         command.add(file.toString());
