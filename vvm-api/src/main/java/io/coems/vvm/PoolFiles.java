@@ -5,6 +5,7 @@ import io.coems.matrix.LbsSpec;
 import io.coems.matrix.MatrixException;
 import io.coems.matrix.StorageMatrix;
 import io.coems.matrix.device.MappedFileDevice;
+import io.coems.matrix.device.MappedFileDevice.Allocation;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,9 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * The device files of a directory pool: {@code pool-0000.coems}, {@code pool-0001.coems}, ...,
- * each a sparse file of {@link PoolOptions#fileBytes()} forming one NORMAL space of the
- * Storage Matrix. The pool grows by adding the next file as a new space. An opened pool keeps
- * the file size it was created with (that of its first file), whatever the options say.
+ * each a file of {@link PoolOptions#fileBytes()} forming one NORMAL space of the Storage Matrix,
+ * sparse or, with {@link PoolOptions#preallocate()}, preallocated. The pool grows by adding the
+ * next file as a new space. An opened pool keeps the file size it was created with (that of its
+ * first file), whatever the options say; the files it adds are preallocated as the options say.
  */
 final class PoolFiles {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PoolFiles.class);
@@ -27,11 +29,19 @@ final class PoolFiles {
     /** Blocks of each file: from the options at create, from the first file at open. */
     private long fileBlocks;
     private final long maxBytes;
+    /** How the files this object creates are allocated on the file system. */
+    private final Allocation allocation;
 
     PoolFiles(Path directory, PoolOptions options) {
         this.directory = directory;
         this.fileBlocks = options.fileBytes() / Blocks.SIZE;
         this.maxBytes = options.maxBytes();
+        this.allocation = options.preallocate() ? Allocation.PREALLOCATED : Allocation.SPARSE;
+    }
+
+    /** How the device files created for this pool are allocated: as its options say. */
+    Allocation allocation() {
+        return allocation;
     }
 
     /**
@@ -50,7 +60,7 @@ final class PoolFiles {
             throw new PoolArgumentException("directory " + directory + " already holds a pool ("
                     + existing().getFirst().getFileName() + "); open it instead");
         }
-        MappedFileDevice first = MappedFileDevice.create(partial(), fileBlocks, true);
+        MappedFileDevice first = MappedFileDevice.create(partial(), fileBlocks, true, allocation);
         try {
             return StorageMatrix.create(List.of(LbsSpec.normal(first)));
         } catch (MatrixException e) {
@@ -141,7 +151,7 @@ final class PoolFiles {
         if ((long) (next + 1) * fileBlocks * Blocks.SIZE > maxBytes || matrix.blockCount() + fileBlocks > maxBlocks) {
             return false;
         }
-        MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false);
+        MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false, allocation);
         try {
             matrix.addLbs(LbsSpec.normal(device));
             return true;

@@ -114,10 +114,14 @@ public final class VolumePool implements AutoCloseable {
     // ------------------------------------------------------------------ create and open
 
     /**
-     * Creates a pool in {@code directory} (created if missing): a first sparse device file of
-     * {@link PoolOptions#fileBytes()}, more as the pool fills, up to {@link PoolOptions#maxBytes()}.
+     * Creates a pool in {@code directory} (created if missing): a first device file of
+     * {@link PoolOptions#fileBytes()} (sparse, or preallocated with
+     * {@link PoolOptions#preallocate()}), more as the pool fills, up to
+     * {@link PoolOptions#maxBytes()}.
      *
-     * @throws PoolArgumentException if the directory already holds a pool
+     * @throws PoolArgumentException if the directory already holds a pool, or the files are to be
+     *                               preallocated and the JVM or the file system cannot (the
+     *                               message names the JVM flag that grants native access)
      * @throws PoolIoException if the files cannot be created
      */
     public static VolumePool create(Path directory, PoolOptions options) {
@@ -589,8 +593,9 @@ public final class VolumePool implements AutoCloseable {
     /**
      * As {@link #replaceDevice(int, int, BlockDevice, ProgressListener)}, onto a device file:
      * an existing file is used as it is (it must not be labelled by a pool); a missing one is
-     * created sparse, as large as the space's other member files (those of a pool made of
-     * files), and removed again if the replacement is refused.
+     * created as large as the space's other member files (those of a pool made of files),
+     * preallocated if this is a directory pool opened with {@link PoolOptions#preallocate()}, else
+     * sparse, and removed again if the replacement is refused.
      *
      * @throws PoolArgumentException as there, and if the file is missing and no member of the
      *                               space is a file to take the size from
@@ -607,7 +612,8 @@ public final class VolumePool implements AutoCloseable {
             }
             boolean existed = java.nio.file.Files.exists(file);
             BlockDevice device = existed ? MappedFileDevice.open(file)
-                    : MappedFileDevice.create(file, memberFileBlocks(space, member), false);
+                    : MappedFileDevice.create(file, memberFileBlocks(space, member), false,
+                            files == null ? MappedFileDevice.Allocation.SPARSE : files.allocation());
             try {
                 return matrix.replace(space, member, device, listener);
             } catch (RuntimeException e) {

@@ -1,0 +1,102 @@
+package io.coems.vvm;
+
+import io.coems.vvm.noflags.PreallocatedPoolChild;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.coems.vvm.VolumePoolTest.random;
+import static io.coems.vvm.VolumePoolTest.read;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Thick pool files ({@link PoolOptions#preallocate()}): every device file a pool so opened
+ * creates is allocated on the file system at once, the volumes in it stay thin, and a JVM without
+ * native access is refused. Surefire grants {@code io.coems.matrix} native access; the refusal runs
+ * in a child JVM with no flags.
+ */
+class PreallocatedPoolTest {
+    private static final PoolOptions THICK = PoolFixtures.DIR.withPreallocate(true);
+
+    /** Bytes the file system has allocated to {@code file} ({@code stat -c '%b %B'}). */
+    private static long allocatedBytes(Path file) throws IOException, InterruptedException {
+        Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
+        String out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertEquals(0, stat.waitFor(), out);
+        String[] blocksAndSize = out.split(" ");
+        return Long.parseLong(blocksAndSize[0]) * Long.parseLong(blocksAndSize[1]);
+    }
+
+    private static boolean preallocated(Path file) throws IOException, InterruptedException {
+        return allocatedBytes(file) >= Files.size(file);
+    }
+
+    @Test
+    void defaultsAreSparseAndTheSettingIsKeptByTheOtherWithers() {
+        assertFalse(PoolOptions.defaults().preallocate());
+        assertTrue(THICK.preallocate());
+        assertTrue(THICK.withFileBytes(128L << 20).withMaxBytes(1L << 30).withCommitMillis(5).withCacheBlocks(32)
+                .withVnodesPerGroup(8).withClock(java.time.InstantSource.system()).preallocate());
+        assertFalse(THICK.withPreallocate(false).preallocate());
+    }
+
+    @Test
+    void aPoolCreatedPreallocatedAllocatesItsFirstFileAndEachFileItGrowsBy(@TempDir Path dir) throws Exception {
+        try (VolumePool pool = VolumePool.create(dir, THICK)) {
+            PoolFixtures.populate(pool);
+            assertTrue(preallocated(dir.resolve("pool-0000.coems")));
+            pool.grow();
+            assertTrue(preallocated(dir.resolve("pool-0001.coems")));
+            assertArrayEquals(random(5000, 1), read(pool.volume("v"), 1000, 5000));
+        }
+        // The options a pool is opened with decide how the files it adds are made.
+        try (VolumePool pool = VolumePool.open(dir, PoolFixtures.DIR)) {
+            pool.grow();
+            assertTrue(allocatedBytes(dir.resolve("pool-0002.coems")) < PoolFixtures.DIR.fileBytes() / 2,
+                    "opened sparse, the pool grows by a sparse file");
+        }
+        try (VolumePool pool = VolumePool.open(dir, THICK)) {
+            pool.grow();
+            assertTrue(preallocated(dir.resolve("pool-0003.coems")));
+            assertArrayEquals(random(5000, 1), read(pool.volume("v"), 1000, 5000));
+        }
+    }
+
+    @Test
+    void withoutNativeAccessCreatingAPreallocatedPoolIsRefusedNamingTheFlag(@TempDir Path dir) throws Exception {
+        Path poolDir = dir.resolve("pool");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--module-path", System.getProperty("jdk.module.path"), "--add-modules", "io.coems.vvm",
+                "-cp", location(PreallocatedPoolChild.class), PreallocatedPoolChild.class.getName(), poolDir.toString());
+        Process child = new ProcessBuilder(command).start();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, child.exitValue(), out + err);
+        assertTrue(out.startsWith("PoolArgumentException: cannot create a pool in " + poolDir + ": "), out);
+        assertTrue(out.contains("--enable-native-access=io.coems.matrix"), out);
+        assertFalse(err.contains("restricted method"), "the JDK printed no warning: " + err);
+        try (var files = Files.list(poolDir)) {
+            assertEquals(List.of(), files.toList(), "no device file was made");
+        }
+    }
+
+    private static String location(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
