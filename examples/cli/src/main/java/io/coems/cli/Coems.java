@@ -134,7 +134,12 @@ public final class Coems implements Runnable {
 
     /** Opens the pool, runs {@code work} on it and closes it; returns {@code work}'s exit code. */
     int withPool(CommandSpec of, Function<VolumePool, Integer> work) {
-        try (VolumePool p = VolumePool.open(poolDirectory(of), PoolOptions.defaults())) {
+        return withPool(of, PoolOptions.defaults(), work);
+    }
+
+    /** {@link #withPool(CommandSpec, Function)} with the pool opened with {@code options}. */
+    int withPool(CommandSpec of, PoolOptions options, Function<VolumePool, Integer> work) {
+        try (VolumePool p = VolumePool.open(poolDirectory(of), options)) {
             return work.apply(p);
         }
     }

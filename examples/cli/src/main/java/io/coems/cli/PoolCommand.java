@@ -40,12 +40,18 @@ final class PoolCommand {
     @Command(name = "create", description = "Create a pool in the --pool directory (created if missing).")
     int create(
             @Option(names = "--file-size", paramLabel = "SIZE", converter = SizeConverter.class,
-                    description = "Size of each sparse device file (default 16G); the pool grows a file at a time.")
+                    description = "Size of each device file, sparse unless --preallocate (default 16G); the pool grows "
+                            + "a file at a time.")
             Long fileSize,
             @Option(names = "--max-size", paramLabel = "SIZE", converter = SizeConverter.class,
                     description = "The most the pool grows to, in device files (default: 4096 files, at most 1P).")
-            Long maxSize) {
-        PoolOptions options = options(fileSize, maxSize);
+            Long maxSize,
+            @Option(names = "--preallocate", description = {"Make the device file thick: allocate all its blocks on "
+                    + "the file system now (Linux fallocate), which takes the whole file size of disk space at once "
+                    + "and spares first writes into the pool the file system's allocation.",
+                    "Files the pool grows by later are sparse, unless added with 'pool grow --preallocate'."})
+            boolean preallocate) {
+        PoolOptions options = options(fileSize, maxSize).withPreallocate(preallocate);
         try (VolumePool pool = VolumePool.create(coems.poolDirectory(spec), options)) {
             Map<String, Object> info = info(pool);
             if (coems.output().json()) {
@@ -53,7 +59,7 @@ final class PoolCommand {
             } else {
                 coems.output().line("created pool " + info.get("directory") + ": "
                         + Sizes.format(pool.space().capacity()) + " now, files of " + Sizes.format(options.fileBytes())
-                        + " up to " + Sizes.format(options.maxBytes()));
+                        + (preallocate ? " (preallocated)" : "") + " up to " + Sizes.format(options.maxBytes()));
             }
         }
         return 0;
@@ -202,8 +208,9 @@ final class PoolCommand {
     }
 
     @Command(name = "grow", description = "Add a device file to the pool now, instead of when it runs short.")
-    int grow() {
-        return coems.withPool(spec, pool -> {
+    int grow(@Option(names = "--preallocate", description = "Allocate all the blocks of the file added on the file "
+            + "system now (Linux fallocate): its whole size of disk space at once.") boolean preallocate) {
+        return coems.withPool(spec, PoolOptions.defaults().withPreallocate(preallocate), pool -> {
             long before = pool.space().capacity();
             long after = pool.grow();
             if (coems.output().json()) {

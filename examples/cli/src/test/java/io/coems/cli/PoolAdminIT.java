@@ -89,6 +89,27 @@ class PoolAdminIT {
     }
 
     @Test
+    void preallocateMakesThickFilesThroughTheLauncherWithNoJvmFlag() throws Exception {
+        Path pool = dir.resolve("thick");
+        Launcher own = new Launcher(pool, dir);
+        String created = own.run("pool", "create", "--file-size", "64M", "--max-size", "192M", "--preallocate").ok().out();
+        assertTrue(created.matches("created pool .*thick: .* files of 64 MiB \\(preallocated\\) up to 192 MiB\\n"), created);
+        assertTrue(diskBytes(pool.resolve("pool-0000.coems")) >= 64L << 20, "the file is allocated");
+        own.run("pool", "grow", "--preallocate").ok();
+        assertTrue(diskBytes(pool.resolve("pool-0001.coems")) >= 64L << 20, "grow --preallocate allocates");
+        own.run("pool", "grow").ok();
+        assertTrue(diskBytes(pool.resolve("pool-0002.coems")) < 32L << 20, "a plain grow adds a sparse file");
+    }
+
+    /** The disk space {@code file} takes, from {@code du --block-size=1}. */
+    private static long diskBytes(Path file) throws Exception {
+        Process du = new ProcessBuilder("du", "--block-size=1", file.toString()).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, du.waitFor(), out);
+        return Long.parseLong(out.substring(0, out.indexOf('\t')));
+    }
+
+    @Test
     void replaceDeviceRefusesASpaceWithoutRedundancyAndBadArguments() {
         Path file = dir.resolve("new.img");
         coems.run("pool", "replace-device", "0", "0", file.toString()).fails(1, "NORMAL", "without redundancy");
