@@ -5,6 +5,7 @@
 #   benchmarks/nbd-compare.sh            # ROUNDS=3 RUNTIME=5 by default (about 10 minutes)
 #   ROUNDS=5 RUNTIME=10 KEEP=1 benchmarks/nbd-compare.sh
 #   ONLY=firstwrite benchmarks/nbd-compare.sh   # only the workloads whose name matches the regex
+#   PREALLOCATE=1 ONLY=firstwrite benchmarks/nbd-compare.sh   # thick on every side (below)
 #
 # Data: a 1 GiB raw image whose first 512 MiB are random (the rest a hole). The gateway serves a
 # pool volume `vm` imported from it through the gateway itself (nbdcopy); qemu-nbd -f raw and
@@ -34,6 +35,10 @@
 #                  created again every round), which keeps no metadata at all: what an NBD server
 #                  on sparse files can do when a first write costs no more than filling new
 #                  page-cache pages (a preallocated file allows more: benchmarks/README run 9).
+# PREALLOCATE=1: the gateway's pool files are preallocated (NbdMain --preallocate, with native
+#                  access), the qcow2 overlay too (extended_l2=on,preallocation=falloc: qcow2 allows
+#                  preallocation over a backing file only with subclusters), and the ceiling's file
+#                  (fallocate instead of truncate). Default: sparse everywhere.
 # Output: a table of medians [min-max] and of ratios gateway/peer (ratio of medians, with the
 # range of the per-round ratios) on stdout, in benchmarks/results/nbd-compare-<date>.txt and as
 # JSON beside it. Servers listen on 127.0.0.1, each on its own port, are started in the
@@ -48,6 +53,7 @@ BASE_PORT="${BASE_PORT:-10901}"
 WORK="${WORK:-$(mktemp -d /tmp/nbd-compare.XXXXXX)}"
 KEEP="${KEEP:-0}"
 ONLY="${ONLY:-}"
+PREALLOCATE="${PREALLOCATE:-0}"
 mkdir -p "$WORK"
 stamp="$(date -u +%Y%m%d-%H%M)"
 out_txt="$root/benchmarks/results/nbd-compare-$stamp.txt"
@@ -99,7 +105,12 @@ wait_ready() { # wait_ready NAME: until the export answers (or the server died)
 start() { # start NAME: in the background, PID recorded
     local name="$1" port="${PORT[$1]}"
     case "$name" in
-        coems) "$JAVA" -cp "$CP" io.coems.nbd.NbdMain "$WORK/pool" "$port" vm=1G warm=2G >>"$WORK/$name.log" 2>&1 & ;;
+        coems) if ((PREALLOCATE)); then
+                   "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$CP" io.coems.nbd.NbdMain --preallocate "$WORK/pool" "$port" \
+                       vm=1G warm=2G >>"$WORK/$name.log" 2>&1 &
+               else
+                   "$JAVA" -cp "$CP" io.coems.nbd.NbdMain "$WORK/pool" "$port" vm=1G warm=2G >>"$WORK/$name.log" 2>&1 &
+               fi ;;
         qemu-raw) qemu-nbd -f raw --cache=writeback --aio=threads -t --shared=16 -b 127.0.0.1 -p "$port" -x vm \
                       "$WORK/raw.img" >>"$WORK/$name.log" 2>&1 & ;;
         qemu-qcow2) qemu-nbd -f qcow2 --cache=writeback --aio=threads -t --shared=16 -b 127.0.0.1 -p "$port" -x vm \
@@ -112,7 +123,9 @@ start() { # start NAME: in the background, PID recorded
 
 new_overlay() {
     rm -f "$WORK/overlay.qcow2"
-    qemu-img create -q -f qcow2 -o cluster_size=65536 -b "$WORK/base.raw" -F raw "$WORK/overlay.qcow2"
+    local options=cluster_size=65536
+    ((PREALLOCATE)) && options+=,extended_l2=on,preallocation=falloc
+    qemu-img create -q -f qcow2 -o "$options" -b "$WORK/base.raw" -F raw "$WORK/overlay.qcow2"
 }
 
 # ---------------------------------------------------------------- set-up
@@ -151,6 +164,7 @@ cmp -n $((512 << 20)) <(nbdcopy "$(uri coems)" -) "$WORK/base.raw" || { echo "nb
     echo "kernel: $(uname -r); cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
     echo "java: $("$JAVA" -version 2>&1 | head -n1)"
     echo "qemu-nbd: $(qemu-nbd --version | head -n1); nbdkit: $(nbdkit --version); nbdcopy: $(nbdcopy --version | head -n1); fio: $(fio --version)"
+    echo "files: $( ((PREALLOCATE)) && echo "preallocated (pool, qcow2 overlay, ceiling)" || echo sparse)"
     echo "rounds: $ROUNDS; fio runtime ${RUNTIME}s, iodepth $IODEPTH, 1 job, 512 MiB region; data in $WORK ($(df --output=fstype "$WORK" | tail -n1))"
     for s in "${SERVERS[@]}"; do
         echo "$s: size $(nbdinfo --size "$(uri "$s")"), $(nbdinfo --can multi-conn "$(uri "$s")" && echo multi-conn || echo no multi-conn)"
@@ -244,7 +258,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
             "${COEMS[@]}" snapshot create warm "round$r" >/dev/null
             start "$s"
         elif [[ $s == nbdkit ]]; then
-            rm -f "$WORK/fresh.raw"; truncate -s 1G "$WORK/fresh.raw"
+            rm -f "$WORK/fresh.raw"
+            if ((PREALLOCATE)); then fallocate -l 1G "$WORK/fresh.raw"; else truncate -s 1G "$WORK/fresh.raw"; fi
             NBDKIT_FILE=fresh.raw start "$s"
         else
             new_overlay
@@ -261,10 +276,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---------------------------------------------------------------- report
-python3 - "$RESULTS" "$WORK/header.txt" "$out_txt" "$out_json" <<'EOF'
+python3 - "$RESULTS" "$WORK/header.txt" "$out_txt" "$out_json" "$PREALLOCATE" <<'EOF'
 import json, math, statistics, sys
 from collections import defaultdict
 res, header, out_txt, out_json = sys.argv[1:5]
+files = "preallocated" if sys.argv[5] == "1" else "sparse"
 servers = ["coems", "qemu-raw", "qemu-qcow2", "nbdkit"]
 vals = defaultdict(dict)  # (workload) -> server -> {round: value}
 units, order = {}, []
@@ -328,7 +344,7 @@ if not math.isnan(ratio("fio-seqread-64k", "nbdkit")):  # the row was run
 fw = js["workloads"].get("firstwrite-64k", {}).get("servers", {})
 if "nbdkit" in fw and "qemu-qcow2" in fw:
     ceiling = fw["nbdkit"]["median"] / fw["qemu-qcow2"]["median"]
-    lines.append(f'info  first writes, sparse-file ceiling (nbdkit on a new sparse file, no metadata) / qemu-nbd qcow2: {ceiling:.2f}x;'
+    lines.append(f'info  first writes, {files}-file ceiling (nbdkit on a new {files} file, no metadata) / qemu-nbd qcow2: {ceiling:.2f}x;'
                  f' coems / ceiling: {ratio("firstwrite-64k", "nbdkit"):.2f}x')
 text = "\n".join(lines) + "\n"
 open(out_txt, "w").write(text)
