@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * need no chunking. New files are {@linkplain Allocation#SPARSE sparse} unless created
  * {@linkplain Allocation#PREALLOCATED preallocated}: a sparse file's unwritten blocks take no disk
  * space, and the file system allocates them at their first write (ext4's delayed allocation
- * reserves them page by page, which slows first writes by about a quarter); a preallocated file
+ * reserves them page by page, which slows first writes); a preallocated file
  * has every block allocated at its creation, through Linux {@code fallocate(2)} called with
  * {@code java.lang.foreign}, which needs native access (see {@link Allocation#PREALLOCATED}).
  *
