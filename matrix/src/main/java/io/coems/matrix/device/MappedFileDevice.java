@@ -242,29 +242,47 @@ public final class MappedFileDevice implements BlockDevice {
     }
 
     /**
+     * Whether this JVM can create {@linkplain Allocation#PREALLOCATED preallocated} files: the
+     * system is Linux, its C library offers {@code fallocate}, and the module
+     * {@code io.coems.matrix} has native access. Asks nothing of the file system (one that cannot
+     * preallocate still refuses the create). Lets a caller choose {@link Allocation#SPARSE}
+     * instead of having the create refused; it never makes the JVM warn about native access.
+     */
+    public static boolean canPreallocate() {
+        return preallocationProblem(MappedFileDevice.class.getModule()) == null;
+    }
+
+    /**
      * Refuses a preallocation this JVM cannot make, before any file is touched: without native
      * access for {@code module} (the library never makes the JVM warn about it) or off Linux.
      *
      * @throws MatrixArgumentException naming the JVM flag to add, or the system
      */
     static void checkPreallocation(Path path, Module module) {
+        String problem = preallocationProblem(module);
+        if (problem != null) {
+            throw new MatrixArgumentException("cannot preallocate device " + path + ": " + problem);
+        }
+    }
+
+    /** Why this JVM cannot preallocate with native access as {@code module} has it, or null if it can. */
+    private static String preallocationProblem(Module module) {
         if (!module.isNativeAccessEnabled()) {
-            throw new MatrixArgumentException("cannot preallocate device " + path + ": it needs native access"
-                    + " (Linux fallocate through java.lang.foreign); start the JVM with --enable-native-access="
-                    + (module.isNamed() ? module.getName() : "ALL-UNNAMED") + ", or do without preallocation");
+            return "it needs native access (Linux fallocate through java.lang.foreign); start the JVM with"
+                    + " --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+                    + ", or do without preallocation";
         }
         String os = System.getProperty("os.name", "");
         if (!os.equalsIgnoreCase("linux")) {
-            throw new MatrixArgumentException("cannot preallocate device " + path + ": preallocation uses Linux"
-                    + " fallocate, and this system is " + os + "; do without preallocation");
+            return "preallocation uses Linux fallocate, and this system is " + os + "; do without preallocation";
         }
         try {
             Fallocate.load();
+            return null;
         } catch (LinkageError e) {
             Throwable cause = e instanceof ExceptionInInitializerError init && init.getCause() != null
                     ? init.getCause() : e;
-            throw new MatrixArgumentException("cannot preallocate device " + path + ": the C library offers no"
-                    + " fallocate (" + cause + "); do without preallocation");
+            return "the C library offers no fallocate (" + cause + "); do without preallocation";
         }
     }
 

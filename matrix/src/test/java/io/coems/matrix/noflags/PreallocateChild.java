@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Run by {@code PreallocationTest} in a JVM with no flags, as a consumer of the library: tries to
- * preallocate the device file {@code args[0]} and prints what happened. It lives outside the
+ * preallocate the device file {@code args[0]} and prints what happened, and
+ * {@link MappedFileDevice#canPreallocate()}. It lives outside the
  * device package so that it loads from the class path when the library is on the module path.
  */
 public final class PreallocateChild {
@@ -21,7 +22,8 @@ public final class PreallocateChild {
                 MappedFileDevice.Allocation.PREALLOCATED)) {
             System.out.print("created " + device + "\n");
         } catch (MatrixArgumentException e) {
-            System.out.print("refused: " + e.getMessage() + "; exists=" + Files.exists(file) + "\n");
+            System.out.print("refused: " + e.getMessage() + "; exists=" + Files.exists(file)
+                    + "; canPreallocate=" + MappedFileDevice.canPreallocate() + "\n");
         }
     }
 }
