@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * each a file of {@link PoolOptions#fileBytes()} forming one NORMAL space of the Storage Matrix,
  * sparse or, with {@link PoolOptions#preallocate()}, preallocated. The pool grows by adding the
  * next file as a new space. An opened pool keeps the file size it was created with (that of its
- * first file), whatever the options say; the files it adds are preallocated as the options say.
+ * first file), whatever the options say; the files it adds are preallocated if its pool record
+ * says the pool is ({@link #recorded(boolean)}) or the options ask for it. A pool recorded as
+ * preallocated that this JVM cannot preallocate for grows by sparse files rather than not at all.
  */
 final class PoolFiles {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PoolFiles.class);
@@ -29,19 +31,46 @@ final class PoolFiles {
     /** Blocks of each file: from the options at create, from the first file at open. */
     private long fileBlocks;
     private final long maxBytes;
-    /** How the files this object creates are allocated on the file system. */
-    private final Allocation allocation;
+    /** Whether the options ask for preallocated files: a JVM that cannot is refused. */
+    private final boolean asked;
+    /** Whether the pool record says the files are preallocated: a JVM that cannot makes them sparse. */
+    private volatile boolean recorded;
+    /** Whether the fallback to sparse files has been logged. */
+    private volatile boolean warned;
 
     PoolFiles(Path directory, PoolOptions options) {
         this.directory = directory;
         this.fileBlocks = options.fileBytes() / Blocks.SIZE;
         this.maxBytes = options.maxBytes();
-        this.allocation = options.preallocate() ? Allocation.PREALLOCATED : Allocation.SPARSE;
+        this.asked = options.preallocate();
     }
 
-    /** How the device files created for this pool are allocated: as its options say. */
+    /** Takes in what the pool record says: whether the pool's files are preallocated. */
+    void recorded(boolean preallocated) {
+        this.recorded = preallocated;
+    }
+
+    /**
+     * How the next device file created for this pool is allocated: preallocated if the options
+     * ask for it, or if the pool record says so and this JVM can (else sparse, warned about once).
+     */
     Allocation allocation() {
-        return allocation;
+        if (asked) {
+            return Allocation.PREALLOCATED;
+        }
+        if (!recorded) {
+            return Allocation.SPARSE;
+        }
+        if (MappedFileDevice.canPreallocate()) {
+            return Allocation.PREALLOCATED;
+        }
+        if (!warned) {
+            warned = true;
+            LOG.warn("the pool in {} has preallocated device files, but this JVM cannot preallocate: it grows by"
+                    + " sparse files; for preallocated ones run Linux with --enable-native-access=io.coems.matrix"
+                    + " (ALL-UNNAMED with the library on the class path)", directory);
+        }
+        return Allocation.SPARSE;
     }
 
     /**
@@ -60,7 +89,7 @@ final class PoolFiles {
             throw new PoolArgumentException("directory " + directory + " already holds a pool ("
                     + existing().getFirst().getFileName() + "); open it instead");
         }
-        MappedFileDevice first = MappedFileDevice.create(partial(), fileBlocks, true, allocation);
+        MappedFileDevice first = MappedFileDevice.create(partial(), fileBlocks, true, allocation());
         try {
             return StorageMatrix.create(List.of(LbsSpec.normal(first)));
         } catch (MatrixException e) {
@@ -151,7 +180,7 @@ final class PoolFiles {
         if ((long) (next + 1) * fileBlocks * Blocks.SIZE > maxBytes || matrix.blockCount() + fileBlocks > maxBlocks) {
             return false;
         }
-        MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false, allocation);
+        MappedFileDevice device = MappedFileDevice.create(file(next), fileBlocks, false, allocation());
         try {
             matrix.addLbs(LbsSpec.normal(device));
             return true;

@@ -22,11 +22,15 @@ import java.time.InstantSource;
  *                       {@code fileBytes} taken from the disk at creation), so that first writes
  *                       into the pool need not allocate; volumes in the pool stay thin. Applies to
  *                       the files created while the pool is open with these options (the first at
- *                       create, each one the pool grows by), not to existing ones. Needs native
- *                       access for the module {@code io.coems.matrix}
- *                       ({@code --enable-native-access=io.coems.matrix}, or {@code ALL-UNNAMED} on
- *                       the class path): without it, creating a file is refused with
- *                       {@link PoolArgumentException} at create, {@link PoolIoException} at growth
+ *                       create, each one the pool grows by), not to existing ones. A pool created
+ *                       with it stores it ({@link VolumePool#preallocated()}): the files it grows
+ *                       by are preallocated whatever options open it later, so {@code false}
+ *                       does not make such a pool thin. Needs native access for the module
+ *                       {@code io.coems.matrix} ({@code --enable-native-access=io.coems.matrix},
+ *                       or {@code ALL-UNNAMED} on the class path): without it, creating a file
+ *                       with this option is refused with {@link PoolArgumentException} at create,
+ *                       {@link PoolIoException} at growth; a pool that is preallocated only by its
+ *                       record grows by sparse files instead, with a warning
  */
 public record PoolOptions(long fileBytes, long maxBytes, int vnodesPerGroup, int cacheBlocks, long commitMillis,
         InstantSource clock, boolean preallocate) {

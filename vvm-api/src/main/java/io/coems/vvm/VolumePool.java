@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * shares all its blocks ("50 PCs boot from one golden image and store only their differences").
  *
  * <p>A pool lives either in a directory ({@link #create(Path, PoolOptions)}: the pool creates
- * sparse device files there and grows by adding files) or on an explicit layout of devices in
+ * sparse or preallocated device files there and grows by adding files) or on an explicit layout of devices in
  * RAID spaces ({@link #create(List, PoolOptions)}). All metadata (volumes, snapshots, clients)
  * is kept in the pool's own devices.
  *
@@ -63,6 +63,8 @@ public final class VolumePool implements AutoCloseable {
     private final long maxCapacity;
     /** The device files of a directory pool, null for an explicit layout. */
     private final PoolFiles files;
+    /** Whether the pool record says the device files are preallocated. */
+    private final boolean preallocated;
     /** Free bytes under which a directory pool adds a file. */
     private final long growBelow;
     /** Whether the pool can still add a file: a directory pool below its maximum size. */
@@ -105,9 +107,13 @@ public final class VolumePool implements AutoCloseable {
         }
         DescriptorId recordId = records.getFirst().id();
         PoolRecord record = PoolRecord.decode(records.getFirst().payload());
+        this.preallocated = record.preallocated();
+        if (files != null) {
+            files.recorded(record.preallocated());
+        }
         this.catalog = new Catalog(sfs, options.clock(), volumes, snapshots);
         this.leases = new LeaseKeeper(options.clock(), record.lastToken(),
-                token -> sfs.updateDescriptor(recordId, new PoolRecord(PoolRecord.FORMAT, token).encode()));
+                token -> sfs.updateDescriptor(recordId, record.withLastToken(token).encode()));
         this.clients = new ClientManager(this, registered);
     }
 
@@ -117,7 +123,8 @@ public final class VolumePool implements AutoCloseable {
      * Creates a pool in {@code directory} (created if missing): a first device file of
      * {@link PoolOptions#fileBytes()} (sparse, or preallocated with
      * {@link PoolOptions#preallocate()}), more as the pool fills, up to
-     * {@link PoolOptions#maxBytes()}.
+     * {@link PoolOptions#maxBytes()}. A preallocated pool stores that it is: the files it grows
+     * by are preallocated too, whatever the options it is opened with later.
      *
      * @throws PoolArgumentException if the directory already holds a pool, or the files are to be
      *                               preallocated and the JVM or the file system cannot (the
@@ -138,7 +145,10 @@ public final class VolumePool implements AutoCloseable {
     }
 
     /**
-     * Opens the pool in {@code directory}.
+     * Opens the pool in {@code directory}. The files it grows by are preallocated if the pool
+     * was created {@linkplain #preallocated() preallocated} or {@code options} ask for it; for
+     * the first, a JVM that cannot preallocate (no native access, not Linux) grows it by sparse
+     * files instead, and logs a warning naming the JVM flag.
      *
      * @throws PoolFormatException if the directory holds no pool, or one of a newer format
      */
@@ -189,7 +199,8 @@ public final class VolumePool implements AutoCloseable {
                     : Math.min(SfsOptions.DEFAULT_MAX_BLOCKS, options.maxBytes() / Blocks.SIZE), options);
             if (format) {
                 sfs = SuperFileSystem.format(matrix, sfsOptions);
-                sfs.createDescriptor(PoolRecord.TYPE, new PoolRecord(PoolRecord.FORMAT, 0).encode());
+                boolean preallocated = files != null && options.preallocate();
+                sfs.createDescriptor(PoolRecord.TYPE, new PoolRecord(PoolRecord.FORMAT, preallocated, 0).encode());
             } else {
                 sfs = SuperFileSystem.open(matrix, sfsOptions);
                 sfs.openNotes().forEach(note -> LOG.info("{}: {}", doing, note));
@@ -396,6 +407,16 @@ public final class VolumePool implements AutoCloseable {
     }
 
     /**
+     * Whether this is a directory pool whose device files are preallocated (thick): created with
+     * {@link PoolOptions#preallocate()}, as stored in the pool. The files it grows by are then
+     * preallocated too, whatever the options it is opened with.
+     */
+    public boolean preallocated() {
+        ensureOpen();
+        return preallocated;
+    }
+
+    /**
      * Sets the free bytes under which listeners get a {@link PoolEvent.Kind#LOW_SPACE} event (once
      * per fall below it); 0 turns it off.
      */
@@ -594,8 +615,9 @@ public final class VolumePool implements AutoCloseable {
      * As {@link #replaceDevice(int, int, BlockDevice, ProgressListener)}, onto a device file:
      * an existing file is used as it is (it must not be labelled by a pool); a missing one is
      * created as large as the space's other member files (those of a pool made of files),
-     * preallocated if this is a directory pool opened with {@link PoolOptions#preallocate()}, else
-     * sparse, and removed again if the replacement is refused.
+     * preallocated if this is a directory pool that is {@linkplain #preallocated() preallocated}
+     * or opened with {@link PoolOptions#preallocate()}, else sparse, and removed again if the
+     * replacement is refused.
      *
      * @throws PoolArgumentException as there, and if the file is missing and no member of the
      *                               space is a file to take the size from
