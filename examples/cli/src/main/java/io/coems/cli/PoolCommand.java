@@ -49,7 +49,8 @@ final class PoolCommand {
             @Option(names = "--preallocate", description = {"Make the device file thick: allocate all its blocks on "
                     + "the file system now (Linux fallocate), which takes the whole file size of disk space at once "
                     + "and spares first writes into the pool the file system's allocation.",
-                    "Files the pool grows by later are sparse, unless added with 'pool grow --preallocate'."})
+                    "The pool stores that it is preallocated: the files it grows by later are preallocated too, "
+                            + "whoever opens it (sparse, with a warning, in a JVM that cannot preallocate)."})
             boolean preallocate) {
         PoolOptions options = options(fileSize, maxSize).withPreallocate(preallocate);
         try (VolumePool pool = VolumePool.create(coems.poolDirectory(spec), options)) {
@@ -140,6 +141,7 @@ final class PoolCommand {
         info.put("snapshots", volumes.stream().mapToLong(v -> v.history().size()).sum());
         info.put("clients", (long) pool.clients().clients().size());
         info.put("health", health(pool.spaces()));
+        info.put("preallocated", pool.preallocated());
         info.put("spaces", pool.spaces().stream().map(PoolCommand::space).toList());
         return info;
     }
@@ -209,7 +211,8 @@ final class PoolCommand {
 
     @Command(name = "grow", description = "Add a device file to the pool now, instead of when it runs short.")
     int grow(@Option(names = "--preallocate", description = "Allocate all the blocks of the file added on the file "
-            + "system now (Linux fallocate): its whole size of disk space at once.") boolean preallocate) {
+            + "system now (Linux fallocate): its whole size of disk space at once. Only matters for a pool created "
+            + "without --preallocate: a preallocated pool grows by preallocated files anyway.") boolean preallocate) {
         return coems.withPool(spec, PoolOptions.defaults().withPreallocate(preallocate), pool -> {
             long before = pool.space().capacity();
             long after = pool.grow();
