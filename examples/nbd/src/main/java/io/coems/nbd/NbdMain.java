@@ -17,8 +17,9 @@ import java.util.concurrent.CountDownLatch;
  * holds none; each {@code NAME=SIZE} creates volume NAME of SIZE bytes (suffix K, M, G or T)
  * unless it exists. It listens on loopback, on port 10809 unless PORT is given (0: any free port,
  * printed). With {@code --preallocate} (anywhere among the arguments) the device files the pool
- * creates from now on are preallocated ({@link PoolOptions#preallocate()}); that needs the JVM
- * flag {@code --enable-native-access=ALL-UNNAMED} on the class path.
+ * creates from now on are preallocated ({@link PoolOptions#preallocate()}; a pool created so stays
+ * thick whatever opens it later); that needs the JVM flag
+ * {@code --enable-native-access=ALL-UNNAMED} on the class path.
  */
 public final class NbdMain {
     private static final String PREALLOCATE = "--preallocate";
