@@ -100,7 +100,7 @@ class PreallocatedPoolTest {
     @Test
     void aThickPoolOpenedWithoutNativeAccessGrowsByASparseFileAndWarns(@TempDir Path dir) throws Exception {
         try (VolumePool pool = VolumePool.create(dir, THICK)) {
-            assertTrue(preallocated(dir.resolve("pool-0000.coems")));
+            assertTrue(pool.preallocated() && preallocated(dir.resolve("pool-0000.coems")));
         }
         String[] outAndErr = child("grow", dir);
         assertEquals("grew: preallocated=true files=2\n", outAndErr[0], outAndErr[1]);
