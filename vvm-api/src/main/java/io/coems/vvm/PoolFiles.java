@@ -50,6 +50,11 @@ final class PoolFiles {
         this.recorded = preallocated;
     }
 
+    /** Whether the pool record says the pool's files are preallocated. */
+    boolean recorded() {
+        return recorded;
+    }
+
     /**
      * How the next device file created for this pool is allocated: preallocated if the options
      * ask for it, or if the pool record says so and this JVM can (else sparse, warned about once).

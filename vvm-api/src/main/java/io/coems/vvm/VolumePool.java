@@ -63,8 +63,6 @@ public final class VolumePool implements AutoCloseable {
     private final long maxCapacity;
     /** The device files of a directory pool, null for an explicit layout. */
     private final PoolFiles files;
-    /** Whether the pool record says the device files are preallocated. */
-    private final boolean preallocated;
     /** Free bytes under which a directory pool adds a file. */
     private final long growBelow;
     /** Whether the pool can still add a file: a directory pool below its maximum size. */
@@ -107,7 +105,6 @@ public final class VolumePool implements AutoCloseable {
         }
         DescriptorId recordId = records.getFirst().id();
         PoolRecord record = PoolRecord.decode(records.getFirst().payload());
-        this.preallocated = record.preallocated();
         if (files != null) {
             files.recorded(record.preallocated());
         }
@@ -413,7 +410,7 @@ public final class VolumePool implements AutoCloseable {
      */
     public boolean preallocated() {
         ensureOpen();
-        return preallocated;
+        return files != null && files.recorded();
     }
 
     /**
