@@ -22,7 +22,7 @@ for home in ${JAVA_HOME:-} /usr/lib/jvm/*25*; do
     if [[ -x "$home/bin/java" ]] && "$home/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then JAVA="$home/bin/java"; break; fi
 done
 [[ -n "$JAVA" ]] || { echo "nvsp-ceiling.sh: no JDK 25 found (set JAVA_HOME)" >&2; exit 1; }
-(cd "$root" && mvn -B -o -q -pl benchmarks -am package -DskipTests)
+(cd "$root" && mvn -B -o -q -Dstyle.color=never -pl benchmarks -am package -DskipTests) >&2
 jar="$root/benchmarks/target/benchmarks.jar"
 ticks=$(getconf CLK_TCK)
 
