@@ -7,6 +7,7 @@
  * and reassembly from shuffled files.
  *
  * <p>Programs print to standard output (they are programs, not library code) and are
- * single-threaded except where they demonstrate concurrent I/O.
+ * single-threaded except where they demonstrate concurrent I/O. An exception of the library
+ * propagates out of {@code main} and ends the program.
  */
 package io.coems.examples;
