@@ -2,6 +2,7 @@ package io.coems.sfs;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.LittleEndian;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -161,7 +162,7 @@ class SfsRecoveryTest {
         MemoryDevice store = new MemoryDevice("newer", 512);
         SuperFileSystem.format(store, SMALL).close();
         MemorySegment version = MemorySegment.ofArray(new byte[4]);
-        version.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 2);
+        version.set(LittleEndian.INT, 0, 2);
         store.write(0, 8, version);
         assertMentions(assertThrows(SfsFormatException.class, () -> SuperFileSystem.open(store, SMALL)),
                 "version 2", "version 1");

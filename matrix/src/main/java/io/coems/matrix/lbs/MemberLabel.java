@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
+import static io.coems.matrix.lbs.LittleEndian.INT;
+import static io.coems.matrix.lbs.LittleEndian.LONG;
+import static io.coems.matrix.lbs.LittleEndian.SHORT;
+
 /**
  * The label that every member device carries, so that a matrix can be reassembled from its
  * devices given in any order. It fills one 4 KiB sector; a member holds two label slots
@@ -51,9 +55,6 @@ public record MemberLabel(UUID matrixId, long generation, int lbsCount, int lbsI
     public static final int HEADER_BLOCKS = 2;
     static final int FORMAT_VERSION = 1;
     private static final byte[] MAGIC = "COEMSLBL".getBytes(StandardCharsets.US_ASCII);
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int CRC_OFFSET = Blocks.SECTOR_SIZE - 4;
 
     /** This label with another generation, space count, failed mask and slot ids. */

@@ -155,7 +155,7 @@ final class WriteIntentLog {
             int bit = r - first;
             s.set(ValueLayout.JAVA_BYTE, bit >>> 3, (byte) (s.get(ValueLayout.JAVA_BYTE, bit >>> 3) | (1 << (bit & 7))));
         }
-        s.set(ValueLayout.JAVA_INT_UNALIGNED, Blocks.SECTOR_SIZE - 4, crc(s));
+        s.set(LittleEndian.INT, Blocks.SECTOR_SIZE - 4, crc(s));
         return s;
     }
 
@@ -171,7 +171,7 @@ final class WriteIntentLog {
             if (first >= last) {
                 return;
             }
-            if (s.get(ValueLayout.JAVA_INT_UNALIGNED, Blocks.SECTOR_SIZE - 4) != crc(s)) {
+            if (s.get(LittleEndian.INT, Blocks.SECTOR_SIZE - 4) != crc(s)) {
                 into.set(first, last);
                 continue;
             }

@@ -6,8 +6,9 @@ import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * Reference counts, the truth about which data blocks are in use: one u32 per block of a
@@ -18,7 +19,6 @@ import java.util.function.Supplier;
  * fail for want of space.
  */
 final class BlockCounts {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final Supplier<Geometry> layout;
     private final GroupTable groups;

@@ -6,7 +6,8 @@ import io.coems.sfs.format.Pointers;
 import io.coems.sfs.format.VnodeRecord;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * A vnode's map from logical to physical blocks: {@link VnodeRecord#ROOTS} two-level radix
@@ -34,7 +35,6 @@ final class BlockMap {
     /** Logical blocks a vnode can address. */
     static final long MAX_BLOCKS = VnodeRecord.ROOTS * PER_ROOT;
 
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final long NEW_BLOCK = -1;
 
     /** Where a write's data goes. */

@@ -7,11 +7,12 @@ import io.coems.sfs.format.Pointers;
 import io.coems.sfs.format.VnodeRecord;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * Verifies the whole file system against itself, and repairs what can be derived.
@@ -31,7 +32,6 @@ import java.util.Set;
  * bitmap bits from what the walk found. Callers hold the metadata lock and no I/O runs.
  */
 final class Checker {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final int MAX_REPORTED = 1000;
 
     private final Engine engine;

@@ -15,6 +15,7 @@ import io.coems.sfs.VnodeId;
 import io.coems.sfs.VnodeSpace;
 import io.coems.sfs.format.DescriptorRecord;
 import io.coems.sfs.format.Geometry;
+import io.coems.sfs.format.LittleEndian;
 import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Pointers;
 import io.coems.sfs.format.Superblock;
@@ -381,13 +382,13 @@ public final class Engine {
         VnodeRecord record = vnodes.modify(tx, Ids.index(id));
         record.flags(record.flags() | VnodeRecord.DELETING);
         MemorySegment orphan = MemorySegment.ofArray(new byte[Long.BYTES]);
-        orphan.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, id);
+        orphan.set(LittleEndian.LONG, 0, id);
         descriptors.create(tx, Descriptors.ORPHAN, orphan);
     }
 
     /** The vnode slot an orphan record names. */
     private int orphanIndex(MetaView view, long orphan) {
-        return Ids.index(descriptors.live(view, orphan).payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        return Ids.index(descriptors.live(view, orphan).payload().get(LittleEndian.LONG, 0));
     }
 
     private void releaseAll(int index) {

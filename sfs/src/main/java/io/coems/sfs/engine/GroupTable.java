@@ -3,8 +3,9 @@ package io.coems.sfs.engine;
 import io.coems.sfs.format.Geometry;
 import io.coems.sfs.format.MetaBlock;
 
-import java.lang.foreign.ValueLayout;
 import java.util.function.Supplier;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * The group-descriptor table: per group, its free data blocks and free vnode slots, so an
@@ -22,7 +23,6 @@ import java.util.function.Supplier;
  * </pre>
  */
 final class GroupTable {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final Supplier<Geometry> geometry;
 

@@ -6,7 +6,6 @@ import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Sector;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,6 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static io.coems.sfs.format.LittleEndian.INT;
+import static io.coems.sfs.format.LittleEndian.LONG;
 
 /**
  * The redo journal that makes SFS metadata changes crash-atomic (as ext3's JBD2, ordered
@@ -71,8 +73,6 @@ final class Journal {
     static final int MAX_ENTRIES = (MetaBlock.PAYLOAD - 16) / 16;
     private static final byte[] HEADER_MAGIC = "COEMSJNL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COMMIT_MAGIC = "COEMSJCM".getBytes(StandardCharsets.US_ASCII);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     /** A changed block in the running transaction: its newest content and kind. */
     private record Image(MemorySegment content, MetaBlock.Kind kind) {

@@ -4,11 +4,12 @@ import io.coems.matrix.Blocks;
 import io.coems.sfs.format.MetaBlock;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * Every change to SFS metadata (allocation, counts, bitmaps, pointers, vnode records,
@@ -49,7 +50,6 @@ public final class Transaction implements MetaView, AutoCloseable {
     /** Kinds changed in place under an undo log; the others are copied on their first change. */
     static final java.util.Set<MetaBlock.Kind> IN_PLACE = java.util.EnumSet.of(MetaBlock.Kind.INDEX,
             MetaBlock.Kind.REFCOUNT, MetaBlock.Kind.GROUP_TABLE);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     /** A changed block: its content (the cached segment itself when changed in place) and kind. */
     private record Change(MemorySegment content, MetaBlock.Kind kind, boolean inPlace) {

@@ -7,9 +7,10 @@ import io.coems.sfs.format.Pointers;
 import io.coems.sfs.format.VnodeRecord;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * Read-only walks over the block maps of {@link BlockMap}: what a vnode's tree costs, and where
@@ -18,7 +19,6 @@ import java.util.List;
  * The caller holds the metadata lock, so counts and trees are one consistent state.
  */
 final class Trees {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final int ENTRIES = BlockMap.ENTRIES;
     /** Tree levels under a root: the L1 index block is level 2, data blocks level 0. */
     private static final int ROOT_LEVEL = 2;

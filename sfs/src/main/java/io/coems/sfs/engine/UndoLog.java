@@ -3,13 +3,14 @@ package io.coems.sfs.engine;
 import io.coems.matrix.Blocks;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+
+import static io.coems.sfs.format.LittleEndian.INT;
 
 /**
  * The old bytes of metadata a {@link Transaction} changed in place, so {@link #rollBack()} can
@@ -18,7 +19,6 @@ import java.util.Set;
  * changed twice ends as it was before the first change. Not thread-safe.
  */
 final class UndoLog {
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     /** Marks an entry whose old content is a whole block, kept in {@link #blocks}. */
     private static final long WHOLE_BLOCK = -1;
 

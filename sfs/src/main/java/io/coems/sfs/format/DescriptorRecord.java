@@ -1,7 +1,9 @@
 package io.coems.sfs.format;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+
+import static io.coems.sfs.format.LittleEndian.INT;
+import static io.coems.sfs.format.LittleEndian.SHORT;
 
 /**
  * A flyweight over one 2 KiB descriptor record: the typed metadata of the layers above SFS
@@ -27,8 +29,6 @@ public final class DescriptorRecord {
     /** Largest payload. */
     public static final int MAX_PAYLOAD = SIZE - 12;
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private MemorySegment block;
     private long base;

@@ -3,7 +3,6 @@ package io.coems.sfs.format;
 import io.coems.matrix.Blocks;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
@@ -61,16 +60,16 @@ public final class MetaBlock {
 
     /** Writes the trailer of {@code block} for {@code kind} and returns its CRC: call before the block goes to the store. */
     public static int seal(MemorySegment block, Kind kind) {
-        block.set(ValueLayout.JAVA_INT_UNALIGNED, KIND_OFFSET, kind.tag());
+        block.set(LittleEndian.INT, KIND_OFFSET, kind.tag());
         int crc = crc(block);
-        block.set(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET, crc);
+        block.set(LittleEndian.INT, CRC_OFFSET, crc);
         return crc;
     }
 
     /** Whether {@code block} is a valid {@code kind} block (or all zero). */
     public static boolean valid(MemorySegment block, Kind kind) {
-        int tag = block.get(ValueLayout.JAVA_INT_UNALIGNED, KIND_OFFSET);
-        int stored = block.get(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET);
+        int tag = block.get(LittleEndian.INT, KIND_OFFSET);
+        int stored = block.get(LittleEndian.INT, CRC_OFFSET);
         if (tag == 0 && stored == 0) {
             return MemorySegment.mismatch(block, 0, PAYLOAD, ZEROS, 0, PAYLOAD) < 0;
         }

@@ -2,7 +2,6 @@ package io.coems.sfs.format;
 
 import io.coems.matrix.Blocks;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32C;
 
 /**
@@ -34,7 +33,7 @@ public final class Sector {
 
     /** Writes the CRC of {@code sector}: call once every field is set. */
     public static void seal(MemorySegment sector) {
-        sector.set(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET, crc(sector));
+        sector.set(LittleEndian.INT, CRC_OFFSET, crc(sector));
     }
 
     /** Whether {@code sector} starts with {@code magic}, whatever its CRC. */
@@ -44,7 +43,7 @@ public final class Sector {
 
     /** Whether {@code sector} starts with {@code magic} and its CRC matches. */
     public static boolean valid(MemorySegment sector, byte[] magic) {
-        return hasMagic(sector, magic) && sector.get(ValueLayout.JAVA_INT_UNALIGNED, CRC_OFFSET) == crc(sector);
+        return hasMagic(sector, magic) && sector.get(LittleEndian.INT, CRC_OFFSET) == crc(sector);
     }
 
     private static int crc(MemorySegment sector) {

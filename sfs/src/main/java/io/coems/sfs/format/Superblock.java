@@ -2,9 +2,11 @@ package io.coems.sfs.format;
 
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+
+import static io.coems.sfs.format.LittleEndian.INT;
+import static io.coems.sfs.format.LittleEndian.LONG;
 
 /**
  * The superblock: what the file system is and how it is laid out. The primary copy is sector
@@ -70,8 +72,6 @@ public record Superblock(int compatible, int readOnly, int incompatible, UUID id
     public static final int KNOWN_READ_ONLY = 0;
 
     private static final byte[] MAGIC = "COEMSSFS".getBytes(StandardCharsets.US_ASCII);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     /** This superblock as the copy kept in group {@code g}. */
     public Superblock asCopy(int g) {

@@ -1,7 +1,9 @@
 package io.coems.sfs.format;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+
+import static io.coems.sfs.format.LittleEndian.INT;
+import static io.coems.sfs.format.LittleEndian.LONG;
 
 /**
  * A flyweight over one 256-byte vnode record in a vnode table block.
@@ -35,8 +37,6 @@ public final class VnodeRecord {
     /** Flag: the vnode is being deleted; its tree is being released. */
     public static final int DELETING = 2;
 
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private MemorySegment block;
     private long base;

@@ -2,12 +2,12 @@ package io.coems.sfs.engine;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.LittleEndian;
 import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Pointers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,7 +37,7 @@ class CheckerTest {
             // 2: an owner bit promising a shared root
             MemorySegment table = tx.modify(engine.vnodes().rootBlock(index), MetaBlock.Kind.VNODE_TABLE);
             long offset = engine.vnodes().rootOffset(index, 0);
-            table.set(ValueLayout.JAVA_INT_UNALIGNED, offset, table.get(ValueLayout.JAVA_INT_UNALIGNED, offset) | Pointers.OWNER);
+            table.set(LittleEndian.INT, offset, table.get(LittleEndian.INT, offset) | Pointers.OWNER);
             // 3: a bitmap bit for a free slot
             engine.vnodes().mark(tx, g.vnodes() - 1, true);
             tx.commit();

@@ -3,12 +3,12 @@ package io.coems.sfs.engine;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.LittleEndian;
 import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Pointers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,7 +92,7 @@ class ResumedDeleteTest {
         int index = Ids.index(a);
         MemorySegment root = MemorySegment.ofArray(new byte[Integer.BYTES]);
         media.read(reopened.vnodes().rootBlock(index), (int) reopened.vnodes().rootOffset(index, 0), root);
-        store.failReads(Pointers.block(root.get(ValueLayout.JAVA_INT_UNALIGNED, 0)));
+        store.failReads(Pointers.block(root.get(LittleEndian.INT, 0)));
         assertDoesNotThrow(() -> reopened.delete(a), "the delete committed; only its release failed");
         assertEquals(List.of(keep), reopened.list());
         reopened.close();

@@ -3,12 +3,12 @@ package io.coems.sfs.engine;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.device.FaultInjectingDevice;
 import io.coems.matrix.device.MemoryDevice;
+import io.coems.sfs.format.LittleEndian;
 import io.coems.sfs.format.MetaBlock;
 import io.coems.sfs.format.Pointers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -102,7 +102,7 @@ class RevokeInFlightTest {
     /** The L0 index block under root 0 of vnode {@code index}, entry 0. */
     private static long l0Block(Engine engine, int index) {
         long l1 = Pointers.block(engine.vnodes().read(engine.cache(), index).root(0));
-        return Pointers.block(engine.cache().read(l1, MetaBlock.Kind.INDEX).get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+        return Pointers.block(engine.cache().read(l1, MetaBlock.Kind.INDEX).get(LittleEndian.INT, 0));
     }
 
     /** One step of a delete's release (as {@code Engine.releaseAll} takes): whether the tree is released. */
