@@ -24,7 +24,8 @@ public sealed interface BlockImage permits Volume, Snapshot {
     /**
      * Reads {@code dst.byteSize()} bytes at byte {@code offset}.
      *
-     * @throws PoolArgumentException if the range is not inside the image
+     * @throws PoolArgumentException if the range is not inside the image, or {@code dst} is null,
+     *                               read-only, of a closed arena or confined to another thread
      * @throws PoolNotFoundException if the image was deleted
      */
     void read(long offset, MemorySegment dst);

@@ -8,10 +8,23 @@ final class Segments {
     private Segments() {
     }
 
-    /** {@code segment}, which must not be null. */
+    /**
+     * {@code segment}, which must not be null and must be accessible to this thread: its arena
+     * open, and not confined to another thread.
+     *
+     * @throws PoolArgumentException naming the segment and why it cannot be used
+     */
     static MemorySegment required(MemorySegment segment, String what) {
         if (segment == null) {
             throw new PoolArgumentException(what + " is null");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new PoolArgumentException(what + " of " + segment.byteSize()
+                    + " bytes is not usable: its arena is closed");
+        }
+        if (!segment.isAccessibleBy(Thread.currentThread())) {
+            throw new PoolArgumentException(what + " of " + segment.byteSize()
+                    + " bytes is not usable: it is confined to another thread");
         }
         return segment;
     }
@@ -43,6 +56,6 @@ final class Segments {
         if (buffer == null) {
             throw new PoolArgumentException(what + " is null");
         }
-        return MemorySegment.ofBuffer(buffer);
+        return required(MemorySegment.ofBuffer(buffer), what);
     }
 }

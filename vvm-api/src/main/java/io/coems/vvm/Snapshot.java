@@ -77,6 +77,7 @@ public final class Snapshot implements BlockImage {
 
     @Override
     public void read(long offset, MemorySegment dst) {
+        Segments.required(dst, "the destination segment");
         try {
             pool.sfs().read(record().vnode(), offset, dst);
         } catch (SfsException e) {

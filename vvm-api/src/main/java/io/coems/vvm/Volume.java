@@ -87,6 +87,7 @@ public final class Volume implements BlockImage {
 
     @Override
     public void read(long offset, MemorySegment dst) {
+        Segments.required(dst, "the destination segment");
         onVnode("read from", vnode -> {
             pool.sfs().read(vnode, offset, dst);
             return null;
@@ -97,7 +98,8 @@ public final class Volume implements BlockImage {
      * Writes {@code src} at byte {@code offset}; blocks shared with snapshots or clones are
      * copied first.
      *
-     * @throws PoolArgumentException if the range is not inside the volume
+     * @throws PoolArgumentException if the range is not inside the volume, or {@code src} is null,
+     *                               of a closed arena or confined to another thread
      * @throws PoolReadOnlyException if the volume is read-only
      * @throws PoolNoSpaceException if the pool is full: a write of up to 4 MiB then changes nothing
      */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,6 +230,40 @@ class BadInputTest {
             refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (java.nio.ByteBuffer) null),
                     "null");
             refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, (MemorySegment) null), "null");
+        }
+    }
+
+    @Test
+    void segmentsOfAClosedArenaOrOfAnotherThreadAreRefused() throws Exception {
+        try (VolumePool pool = populated()) {
+            Volume v = pool.volume("v");
+            Snapshot s = v.history().getFirst();
+            Arena arena = Arena.ofConfined();
+            MemorySegment closed = arena.allocate(100);
+            MemorySegment closedBuffer = arena.allocate(200);
+            java.nio.ByteBuffer closedByteBuffer = closedBuffer.asByteBuffer();
+            arena.close();
+            MemorySegment[] foreign = new MemorySegment[1];
+            Thread owner = Thread.ofPlatform().start(() -> foreign[0] = Arena.ofConfined().allocate(300));
+            owner.join();
+            v.write(0, new byte[10]); // owned block: the fast path of a write
+            for (BlockImage image : List.<BlockImage>of(v, s)) {
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, closed), "100 bytes",
+                        "arena is closed");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, closedByteBuffer),
+                        "200 bytes", "arena is closed");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> image.read(0, foreign[0]), "300 bytes",
+                        "another thread");
+            }
+            for (long offset : new long[] {0, 2 * MIB}) { // an owned block, then a hole (a write that allocates)
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(offset, closed), "100 bytes",
+                        "arena is closed");
+                refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(offset, foreign[0]),
+                        "300 bytes", "another thread");
+            }
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> v.write(0, closedByteBuffer), "200 bytes",
+                    "arena is closed");
+            assertEquals(0, closedByteBuffer.position(), "a refused write leaves the buffer's position");
         }
     }
 
