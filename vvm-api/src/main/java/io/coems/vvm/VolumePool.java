@@ -158,11 +158,12 @@ public final class VolumePool implements AutoCloseable {
      * Creates a pool over an explicit layout: Logical Block Spaces (NORMAL, RAID-0/1/10/5/6) of
      * devices the caller opened; they are formatted and belong to the pool from now on.
      *
-     * @throws PoolArgumentException if the layout is unfit (the message names the device)
+     * @throws PoolArgumentException if the layout is unfit (the message names the device), or
+     *                               {@code spaces} is null or holds null
      * @throws PoolIoException if a device fails meanwhile
      */
     public static VolumePool create(List<LbsSpec> spaces, PoolOptions options) {
-        required(spaces, "spaces");
+        requiredElements(spaces, "spaces");
         required(options, "options");
         return build("create a pool", () -> StorageMatrix.create(spaces), options, true, null);
     }
@@ -170,11 +171,12 @@ public final class VolumePool implements AutoCloseable {
     /**
      * Opens the pool stored on {@code devices}, given in any order.
      *
+     * @throws PoolArgumentException if {@code devices} is null or holds null
      * @throws PoolFormatException if the devices hold no pool, or one of a newer format
      * @throws PoolIoException if a device fails
      */
     public static VolumePool open(List<? extends BlockDevice> devices, PoolOptions options) {
-        required(devices, "devices");
+        requiredElements(devices, "devices");
         required(options, "options");
         return build("open a pool", () -> StorageMatrix.open(devices), options, false, null);
     }
@@ -969,6 +971,16 @@ public final class VolumePool implements AutoCloseable {
         Names.check(name, "volume");
         if (catalog.hasVolumeNamed(name)) {
             throw new PoolArgumentException("a volume named " + Names.quoted(name) + " already exists");
+        }
+    }
+
+    /** {@code list}, which must not be null nor hold null. */
+    private static void requiredElements(List<?> list, String name) {
+        required(list, name);
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new PoolArgumentException(name + "[" + i + "] is null");
+            }
         }
     }
 

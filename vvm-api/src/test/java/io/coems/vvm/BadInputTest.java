@@ -1,7 +1,10 @@
 package io.coems.vvm;
 
+import io.coems.matrix.BlockDevice;
+import io.coems.matrix.LbsSpec;
 import io.coems.matrix.ProgressListener;
 import io.coems.matrix.StorageMatrix;
+import io.coems.matrix.device.MemoryDevice;
 import io.coems.sfs.DescriptorId;
 import io.coems.sfs.SfsOptions;
 import io.coems.sfs.SuperFileSystem;
@@ -401,6 +404,26 @@ class BadInputTest {
         refused(PoolFormatException.class, () -> VolumePool.open(garbage, PoolFixtures.DIR), "pool-0000.coems");
         assertTrue(java.util.Arrays.equals(noise, Files.readAllBytes(garbage.resolve("pool-0000.coems"))),
                 "the garbage file is left as it was");
+    }
+
+    @Test
+    void nullSpaceAndDeviceListsOrEntriesAreRefused() {
+        MemoryDevice device = new MemoryDevice("m", 2048);
+        List<LbsSpec> spaces = new java.util.ArrayList<>(List.of(LbsSpec.normal(device)));
+        spaces.add(null);
+        refused(PoolArgumentException.class, () -> VolumePool.create(spaces, VolumePoolTest.SMALL),
+                "spaces[1] is null");
+        refused(PoolArgumentException.class, () -> VolumePool.create((List<LbsSpec>) null, VolumePoolTest.SMALL),
+                "spaces is null");
+        List<BlockDevice> devices = new java.util.ArrayList<>(List.of(device));
+        devices.add(null);
+        refused(PoolArgumentException.class, () -> VolumePool.open(devices, VolumePoolTest.SMALL),
+                "devices[1] is null");
+        refused(PoolArgumentException.class, () -> VolumePool.open((List<BlockDevice>) null, VolumePoolTest.SMALL),
+                "devices is null");
+        try (VolumePool pool = VolumePool.create(List.of(LbsSpec.normal(device)), VolumePoolTest.SMALL)) {
+            assertEquals(List.of(), pool.volumes(), "the refused calls left the device open and unformatted");
+        }
     }
 
     @Test
