@@ -101,8 +101,13 @@ public final class ClientManager {
         return c;
     }
 
-    /** The client named {@code name}, if any. */
+    /**
+     * The client named {@code name}, if any.
+     *
+     * @throws PoolArgumentException if the name is null
+     */
     public Optional<Client> findByName(String name) {
+        VolumePool.required(name, "client name");
         return find(c -> c.name().equals(name));
     }
 

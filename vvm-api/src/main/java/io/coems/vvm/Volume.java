@@ -274,8 +274,13 @@ public final class Volume implements BlockImage {
         return pool.catalog().history(id).stream().map(s -> new Snapshot(pool, s)).toList();
     }
 
-    /** The snapshot of this volume named {@code name}, if there is one. */
+    /**
+     * The snapshot of this volume named {@code name}, if there is one.
+     *
+     * @throws PoolArgumentException if the name is null
+     */
     public Optional<Snapshot> findSnapshot(String name) {
+        VolumePool.required(name, "snapshot name");
         return history().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 

@@ -187,10 +187,14 @@ class BadInputTest {
     }
 
     @Test
-    void aNullVolumeNameIsRefusedByTheLookups() {
+    void aNullNameIsRefusedByTheLookups() {
         try (VolumePool pool = populated()) {
             refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.findVolume(null), "null");
             refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.volume((String) null), "null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.volume("v").findSnapshot(null),
+                    "snapshot name is null");
+            refusedAndUnchanged(pool, PoolArgumentException.class, () -> pool.clients().findByName(null),
+                    "client name is null");
         }
     }
 
