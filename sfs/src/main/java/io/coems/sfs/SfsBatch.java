@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
  * The operations of one {@link SuperFileSystem#atomically atomic change}: they all become
  * durable together, or none does. Each works as its namesake on {@link SuperFileSystem}; a
  * failing one (no space, bad argument) abandons the whole change. Valid only inside the
- * {@code atomically} call that handed it out, on that call's thread.
+ * {@code atomically} call that handed it out, on that call's thread: used after that call
+ * returned, or from another thread, every operation throws {@link SfsArgumentException} and
+ * changes nothing.
  */
 public interface SfsBatch {
     /** Creates an empty vnode of {@code size} bytes, as {@link SuperFileSystem#create}. */

@@ -43,6 +43,8 @@ public final class SuperFileSystem implements AutoCloseable {
      *                              {@link SfsOptions#maxBlocks()}
      */
     public static SuperFileSystem format(BlockStore store, SfsOptions options) {
+        required(store, "store");
+        required(options, "options");
         return new SuperFileSystem(Engine.format(store, options.groupBlocks(), options.vnodesPerGroup(),
                 options.cacheBlocks(), options.commitMillis(), options.maxBlocks()), List.of());
     }
@@ -55,6 +57,8 @@ public final class SuperFileSystem implements AutoCloseable {
      * @throws SfsCorruptException if metadata is damaged beyond its backups
      */
     public static SuperFileSystem open(BlockStore store, SfsOptions options) {
+        required(store, "store");
+        required(options, "options");
         List<String> notes = new ArrayList<>();
         Engine engine = Engine.open(store, options.cacheBlocks(), options.commitMillis(), notes);
         return new SuperFileSystem(engine, notes);
@@ -118,6 +122,11 @@ public final class SuperFileSystem implements AutoCloseable {
     public <T> T atomically(java.util.Collection<VnodeId> locked, java.util.function.Function<SfsBatch, T> body) {
         required(locked, "locked");
         required(body, "body");
+        for (VnodeId id : locked) {
+            if (id == null) {
+                throw new SfsArgumentException("locked contains null");
+            }
+        }
         return engine.atomically(locked.stream().mapToLong(VnodeId::toLong).toArray(), body);
     }
 
@@ -157,7 +166,11 @@ public final class SuperFileSystem implements AutoCloseable {
         return engine.mapped(id.toLong());
     }
 
-    /** The ids of every live vnode. */
+    /**
+     * The ids of every live vnode.
+     *
+     * @throws SfsClosedException if the file system is closed
+     */
     public List<VnodeId> vnodes() {
         return engine.list().stream().map(VnodeId::fromLong).toList();
     }
@@ -185,19 +198,21 @@ public final class SuperFileSystem implements AutoCloseable {
     /**
      * Reads {@code dst.byteSize()} bytes at byte {@code offset}; never-written bytes read as zeros.
      *
-     * @throws SfsArgumentException if the range is not inside the vnode
+     * @throws SfsArgumentException if the range is not inside the vnode, or {@code dst} is
+     *                              read-only or its arena closed
      * @throws SfsNotFoundException if the vnode does not exist
      */
     public void read(VnodeId id, long offset, MemorySegment dst) {
         required(id, "id");
-        required(dst, "dst");
+        segment(dst, "dst");
         engine.read(id.toLong(), offset, dst);
     }
 
     /**
      * Writes {@code src} at byte {@code offset}, copying shared blocks first.
      *
-     * @throws SfsArgumentException if the range is not inside the vnode
+     * @throws SfsArgumentException if the range is not inside the vnode, or the arena of
+     *                              {@code src} is closed; nothing is written
      * @throws SfsNoSpaceException if a copy or a new block finds no space. A write of up to 64
      *                             blocks then changes nothing; a longer one is done in steps of 64
      *                             blocks, and the steps before the refused one stay written
@@ -205,7 +220,7 @@ public final class SuperFileSystem implements AutoCloseable {
      */
     public void write(VnodeId id, long offset, MemorySegment src) {
         required(id, "id");
-        required(src, "src");
+        segment(src, "src");
         engine.write(id.toLong(), offset, src);
     }
 
@@ -290,6 +305,16 @@ public final class SuperFileSystem implements AutoCloseable {
     private static void required(Object value, String name) {
         if (value == null) {
             throw new SfsArgumentException(name + " is null");
+        }
+    }
+
+    /** A segment to read from or into: not null, its arena not closed. */
+    private static void segment(MemorySegment segment, String name) {
+        if (segment == null) {
+            throw new SfsArgumentException(name + " is null");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new SfsArgumentException(name + ": the segment's arena is closed");
         }
     }
 

@@ -156,4 +156,149 @@ class SpaceAndBoundaryTest {
             assertThrows(SfsArgumentException.class, () -> fs.write(id, 0, null));
         }
     }
+
+    /** A segment whose arena is closed is an argument error, and nothing is written or stored. */
+    @Test
+    void aSegmentOfAClosedArenaIsAnArgumentError() {
+        try (SuperFileSystem fs = SuperFileSystem.format(new MemoryDevice("ca", 512), SMALL)) {
+            VnodeId owned = fs.create(Blocks.bytes(2));
+            byte[] ones = new byte[100];
+            Arrays.fill(ones, (byte) 1);
+            fs.write(owned, 0, MemorySegment.ofArray(ones));
+            VnodeId hole = fs.create(Blocks.bytes(2));
+            DescriptorId descriptor = fs.createDescriptor(Descriptor.VOLUME, MemorySegment.ofArray(new byte[] {7}));
+            long free = fs.freeBlocks();
+            MemorySegment dead;
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+                dead = arena.allocate(100);
+            }
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.read(owned, 0, dead)), "dst", "closed");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.write(owned, 0, dead)), "src", "closed");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.write(hole, 0, dead)), "src", "closed");
+            assertMentions(assertThrows(SfsArgumentException.class,
+                    () -> fs.createDescriptor(Descriptor.VOLUME, dead)), "payload", "closed");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.updateDescriptor(descriptor, dead)),
+                    "payload", "closed");
+            assertArrayEquals(ones, read(fs, owned, 100), "the refused write changed the owned block");
+            assertEquals(List.of(), fs.mapped(hole), "the refused write mapped a block");
+            assertEquals(free, fs.freeBlocks());
+            assertArrayEquals(new byte[] {7}, fs.readDescriptor(descriptor).payload());
+            assertEquals(List.of(descriptor), fs.descriptors(Descriptor.VOLUME));
+            assertEquals(List.of(), fs.check());
+        }
+    }
+
+    /** Null arguments and null elements are argument errors naming the argument, and change nothing. */
+    @Test
+    void nullArgumentsAndElementsAreArgumentErrors() {
+        assertMentions(assertThrows(SfsArgumentException.class, () -> SuperFileSystem.format(null, SMALL)), "store");
+        assertMentions(assertThrows(SfsArgumentException.class,
+                () -> SuperFileSystem.format(new MemoryDevice("n", 512), null)), "options");
+        assertMentions(assertThrows(SfsArgumentException.class, () -> SuperFileSystem.open(null, SMALL)), "store");
+        assertMentions(assertThrows(SfsArgumentException.class,
+                () -> SuperFileSystem.open(new MemoryDevice("n", 512), null)), "options");
+        try (SuperFileSystem fs = SuperFileSystem.format(new MemoryDevice("nl", 512), SMALL)) {
+            VnodeId id = fs.create(100);
+            DescriptorId descriptor = fs.createDescriptor(Descriptor.VOLUME, MemorySegment.ofArray(new byte[] {7}));
+            java.util.Set<Integer> types = new java.util.HashSet<>(Arrays.asList(Descriptor.VOLUME, null));
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.forEachDescriptor(types, d -> { })),
+                    "types", "null");
+            assertMentions(assertThrows(SfsArgumentException.class,
+                    () -> fs.atomically(Arrays.asList(id, null), batch -> null)), "locked", "null");
+            assertMentions(assertThrows(SfsArgumentException.class,
+                    () -> fs.atomically(List.of(id), batch -> batch.spawn(null))), "parent");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.atomically(List.of(id), batch -> {
+                batch.create(10);
+                batch.delete(null);
+                return null;
+            })), "id");
+            assertMentions(assertThrows(SfsArgumentException.class,
+                    () -> fs.atomically(List.of(), batch -> batch.createDescriptor(Descriptor.VOLUME, null))), "payload");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.atomically(List.of(), batch -> {
+                batch.updateDescriptor(descriptor, null);
+                return null;
+            })), "payload");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.atomically(List.of(), batch -> {
+                batch.updateDescriptor(null, MemorySegment.ofArray(new byte[1]));
+                return null;
+            })), "id");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> fs.atomically(List.of(), batch -> {
+                batch.freeDescriptor(null);
+                return null;
+            })), "id");
+            assertEquals(List.of(id), fs.vnodes(), "a refused change created or deleted a vnode");
+            assertEquals(List.of(descriptor), fs.descriptors(Descriptor.VOLUME));
+            assertArrayEquals(new byte[] {7}, fs.readDescriptor(descriptor).payload());
+            assertEquals(List.of(), fs.check());
+        }
+    }
+
+    /** A batch kept past its atomically call, or handed to another thread, refuses every operation. */
+    @Test
+    void aBatchOutsideItsAtomicChangeIsRefused() throws Exception {
+        try (SuperFileSystem fs = SuperFileSystem.format(new MemoryDevice("lb", 512), SMALL)) {
+            VnodeId id = fs.create(100);
+            DescriptorId descriptor = fs.createDescriptor(Descriptor.VOLUME, MemorySegment.ofArray(new byte[] {7}));
+            SfsBatch[] kept = new SfsBatch[1];
+            fs.atomically(List.of(id), batch -> {
+                kept[0] = batch;
+                return null;
+            });
+            SfsBatch batch = kept[0];
+            MemorySegment one = MemorySegment.ofArray(new byte[1]);
+            assertMentions(assertThrows(SfsArgumentException.class, () -> batch.create(10)), "SfsBatch", "returned");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> batch.spawn(id)), "SfsBatch", "returned");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> batch.delete(id)), "SfsBatch", "returned");
+            assertMentions(assertThrows(SfsArgumentException.class,
+                    () -> batch.createDescriptor(Descriptor.VOLUME, one)), "SfsBatch", "returned");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> batch.updateDescriptor(descriptor, one)),
+                    "SfsBatch", "returned");
+            assertMentions(assertThrows(SfsArgumentException.class, () -> batch.freeDescriptor(descriptor)),
+                    "SfsBatch", "returned");
+            Throwable[] fromOther = new Throwable[1];
+            fs.atomically(List.of(), inside -> {
+                Thread other = Thread.ofPlatform().start(() -> {
+                    try {
+                        inside.create(10);
+                    } catch (Throwable t) {
+                        fromOther[0] = t;
+                    }
+                });
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            });
+            assertMentions(assertThrows(SfsArgumentException.class, () -> {
+                throw fromOther[0];
+            }), "another thread");
+            assertEquals(List.of(id), fs.vnodes(), "a refused batch operation created or deleted a vnode");
+            assertEquals(List.of(descriptor), fs.descriptors(Descriptor.VOLUME));
+            assertArrayEquals(new byte[] {7}, fs.readDescriptor(descriptor).payload());
+            assertEquals(List.of(), fs.check());
+        }
+    }
+
+    /** Listing the vnodes of a closed file system is refused like every other operation. */
+    @Test
+    void aClosedFileSystemRefusesToListItsVnodes() {
+        SuperFileSystem fs = SuperFileSystem.format(new MemoryDevice("cl", 512), SMALL);
+        fs.create(100);
+        fs.close();
+        assertThrows(SfsClosedException.class, fs::vnodes);
+    }
+
+    private static byte[] read(SuperFileSystem fs, VnodeId id, int length) {
+        byte[] data = new byte[length];
+        fs.read(id, 0, MemorySegment.ofArray(data));
+        return data;
+    }
+
+    private static void assertMentions(Throwable e, String... fragments) {
+        for (String fragment : fragments) {
+            assertTrue(e.getMessage().contains(fragment), () -> e.getMessage() + " does not mention " + fragment);
+        }
+    }
 }

@@ -450,9 +450,11 @@ public final class Engine {
             lockMeta();
             try (Transaction tx = begin()) {
                 atomicallyThread = Thread.currentThread();
+                Batch batch = new Batch(tx, deleted);
                 try {
-                    result = body.apply(new Batch(tx, deleted));
+                    result = body.apply(batch);
                 } finally {
+                    batch.done = true;
                     atomicallyThread = null;
                 }
                 tx.commit();
@@ -499,25 +501,48 @@ public final class Engine {
     private final class Batch implements SfsBatch {
         private final Transaction tx;
         private final List<Integer> deleted;
+        private final Thread owner = Thread.currentThread();
+        /** Set when the {@code atomically} call that handed this batch out has left its body. */
+        private volatile boolean done;
 
         Batch(Transaction tx, List<Integer> deleted) {
             this.tx = tx;
             this.deleted = deleted;
         }
 
+        /** Refuses a call after the change ended or from another thread: it would act outside the transaction. */
+        private void ensureUsable() {
+            if (done || Thread.currentThread() != owner) {
+                throw new SfsArgumentException("this SfsBatch is used " + (done
+                        ? "after the atomically call that handed it out returned" : "from another thread")
+                        + "; it is valid only inside that call's body, on its thread");
+            }
+        }
+
+        private static void required(Object value, String name) {
+            if (value == null) {
+                throw new SfsArgumentException(name + " is null");
+            }
+        }
+
         @Override
         public VnodeId create(long size) {
+            ensureUsable();
             checkSize(size);
             return VnodeId.fromLong(createIn(tx, size));
         }
 
         @Override
         public VnodeId spawn(VnodeId parent) {
+            ensureUsable();
+            required(parent, "parent");
             return VnodeId.fromLong(spawnIn(tx, lockedVnode(parent)));
         }
 
         @Override
         public void delete(VnodeId id) {
+            ensureUsable();
+            required(id, "id");
             long vnode = lockedVnode(id);
             live(tx, vnode);
             tx.useReserve(true);
@@ -528,13 +553,18 @@ public final class Engine {
 
         @Override
         public DescriptorId createDescriptor(int type, MemorySegment payload) {
+            ensureUsable();
             checkUserType(type);
+            checkPayload(payload);
             long id = descriptors.create(tx, type, payload);
             return new DescriptorId(Ids.index(id), Ids.generation(id));
         }
 
         @Override
         public void updateDescriptor(DescriptorId id, MemorySegment payload) {
+            ensureUsable();
+            required(id, "id");
+            checkPayload(payload);
             long packed = Ids.of(id.index(), id.generation());
             userDescriptor(tx, packed);
             descriptors.update(tx, packed, payload);
@@ -542,6 +572,8 @@ public final class Engine {
 
         @Override
         public void freeDescriptor(DescriptorId id) {
+            ensureUsable();
+            required(id, "id");
             long packed = Ids.of(id.index(), id.generation());
             userDescriptor(tx, packed);
             descriptors.free(tx, packed);
@@ -629,6 +661,7 @@ public final class Engine {
 
     /** Ids of every live vnode but the descriptor vnode. */
     public List<Long> list() {
+        ensureOpen();
         List<Long> ids = new ArrayList<>();
         for (int index = 0; index < geometry.vnodes(); index++) {
             VnodeRecord record = vnodes.read(cache, index);
@@ -880,7 +913,12 @@ public final class Engine {
      * one pass, under the metadata lock.
      */
     public void forEachDescriptor(java.util.Set<Integer> types, java.util.function.Consumer<Descriptor> action) {
-        types.forEach(Engine::checkUserType);
+        for (Integer type : types) {
+            if (type == null) {
+                throw new SfsArgumentException("types contains null");
+            }
+            checkUserType(type);
+        }
         lockMeta();
         try {
             ensureOpen();
@@ -1210,6 +1248,16 @@ public final class Engine {
             throw new SfsNotFoundException("descriptor " + Ids.format(id) + " is SFS's own");
         }
         return record;
+    }
+
+    /** Refuses a payload that is null or whose arena is closed, before anything changes. */
+    private static void checkPayload(MemorySegment payload) {
+        if (payload == null) {
+            throw new SfsArgumentException("payload is null");
+        }
+        if (!payload.scope().isAlive()) {
+            throw new SfsArgumentException("the payload segment's arena is closed");
+        }
     }
 
     private static void checkUserType(int type) {
