@@ -3,6 +3,7 @@ package io.coems.matrix.device;
 import io.coems.matrix.BlockDevice;
 import io.coems.matrix.Blocks;
 import io.coems.matrix.DeviceHealth;
+import io.coems.matrix.MatrixArgumentException;
 import io.coems.matrix.MatrixClosedException;
 import io.coems.matrix.MatrixIoException;
 
@@ -54,6 +55,9 @@ public final class FaultInjectingDevice implements BlockDevice {
 
     /** Wraps {@code media}; this device owns it and closes it on {@link #close()} unless cut. */
     public FaultInjectingDevice(BlockDevice media) {
+        if (media == null) {
+            throw new MatrixArgumentException("media is null");
+        }
         this.media = media;
     }
 
@@ -92,9 +96,13 @@ public final class FaultInjectingDevice implements BlockDevice {
     /**
      * Inverts {@code length} bytes at {@code offset} of {@code block} directly on the media, as
      * silent corruption would; pending writes are applied first so the flip is the last word.
+     *
+     * @throws MatrixArgumentException if the range does not lie inside the device; nothing is
+     *                                 applied or flipped
      */
     public synchronized void flipBytes(long block, int offset, int length) {
         ensureUsable();
+        Blocks.checkAccess(name(), blockCount(), block, offset, length);
         applyPending();
         MemorySegment bytes = MemorySegment.ofArray(new byte[length]);
         media.read(block, offset, bytes);

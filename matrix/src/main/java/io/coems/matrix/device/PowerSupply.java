@@ -21,6 +21,9 @@ public final class PowerSupply {
 
     /** Connects {@code device}, already wrapping its media, to this supply and returns it. */
     public synchronized FaultInjectingDevice connect(FaultInjectingDevice device) {
+        if (device == null) {
+            throw new io.coems.matrix.MatrixArgumentException("device is null");
+        }
         devices.add(device);
         device.connect(this);
         return device;

@@ -2,6 +2,7 @@ package io.coems.matrix.device;
 
 import io.coems.matrix.Blocks;
 import io.coems.matrix.DeviceHealth;
+import io.coems.matrix.MatrixArgumentException;
 import io.coems.matrix.MatrixIoException;
 import org.junit.jupiter.api.Test;
 
@@ -118,5 +119,29 @@ class FaultInjectingDeviceTest {
         assertArrayEquals(new byte[] {0x0f, 0x0f, (byte) 0xf0, (byte) 0xf0, (byte) 0xf0, 0x0f, 0x0f, 0x0f},
                 read(device, 1, 0, 8));
         assertArrayEquals(read(device, 1, 0, 8), read(media, 1, 0, 8));
+    }
+
+    @Test
+    void flipBytesRefusesABadRangeBeforeApplyingPendingWrites() {
+        MemoryDevice media = new MemoryDevice("media", 2);
+        FaultInjectingDevice device = new FaultInjectingDevice(media);
+        device.write(1, 0, MemorySegment.ofArray(filled(8, 0x0f)));
+        assertTrue(assertThrows(MatrixArgumentException.class, () -> device.flipBytes(1, 0, -1)).getMessage()
+                .contains("negative length -1"));
+        assertTrue(assertThrows(MatrixArgumentException.class, () -> device.flipBytes(2, 0, 1)).getMessage()
+                .contains("block 2"));
+        assertTrue(assertThrows(MatrixArgumentException.class, () -> device.flipBytes(1, Blocks.SIZE - 1, 2))
+                .getMessage().contains("runs past the end"));
+        assertEquals(1, device.pendingWrites(), "a refused flip applied the pending write");
+        assertArrayEquals(new byte[8], read(media, 1, 0, 8), "a refused flip reached the media");
+        assertArrayEquals(filled(8, 0x0f), read(device, 1, 0, 8));
+    }
+
+    @Test
+    void nullDevicesAreRefused() {
+        assertTrue(assertThrows(MatrixArgumentException.class, () -> new FaultInjectingDevice(null)).getMessage()
+                .contains("media is null"));
+        assertTrue(assertThrows(MatrixArgumentException.class, () -> new PowerSupply().connect(null)).getMessage()
+                .contains("device is null"));
     }
 }
