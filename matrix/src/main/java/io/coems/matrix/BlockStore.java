@@ -18,7 +18,8 @@ public interface BlockStore {
     /**
      * Fills {@code dst} with the bytes that start at byte {@code offset} of {@code block}.
      *
-     * @throws MatrixArgumentException if the range does not lie inside the store
+     * @throws MatrixArgumentException if the range does not lie inside the store, or {@code dst}
+     *                                 is null, read-only or of a closed arena
      * @throws MatrixIoException if the data cannot be read
      * @throws MatrixClosedException if the store is closed
      */
@@ -28,7 +29,8 @@ public interface BlockStore {
      * Writes all of {@code src} starting at byte {@code offset} of {@code block}. The data is
      * durable once a later {@link #flush()} returns.
      *
-     * @throws MatrixArgumentException if the range does not lie inside the store; nothing is written
+     * @throws MatrixArgumentException if the range does not lie inside the store, or {@code src} is
+     *                                 null or of a closed arena; nothing is written
      * @throws MatrixIoException if the data cannot be written
      * @throws MatrixClosedException if the store is closed
      */

@@ -1,5 +1,7 @@
 package io.coems.matrix;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The geometry every layer shares: 64 KiB blocks made of 4 KiB sectors, and the 30-bit block
  * numbers of the Storage Matrix; plus the one range check that every {@link BlockStore} applies.
@@ -22,6 +24,29 @@ public final class Blocks {
     /** Bytes in {@code blocks} blocks. */
     public static long bytes(long blocks) {
         return blocks << SHIFT;
+    }
+
+    /**
+     * Checks an access through {@code segment} as {@link #checkAccess(String, long, long, int, long)}
+     * does for its length, and the segment itself: not null, not read-only when the access fills
+     * it ({@code into}), its arena not closed.
+     *
+     * @throws MatrixArgumentException naming the offending value or segment
+     */
+    public static void checkAccess(String store, long blockCount, long block, int offset, MemorySegment segment,
+            boolean into) {
+        if (segment == null) {
+            throw new MatrixArgumentException((into ? "the destination" : "the source") + " segment of an access to "
+                    + store + " is null");
+        }
+        if (into && segment.isReadOnly()) {
+            throw new MatrixArgumentException("the destination of a read from " + store + " is a read-only segment");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new MatrixArgumentException("the " + (into ? "destination" : "source") + " segment of an access to "
+                    + store + " belongs to a closed arena");
+        }
+        checkAccess(store, blockCount, block, offset, segment.byteSize());
     }
 
     /**

@@ -35,31 +35,36 @@ public record LbsSpec(RaidMode mode, int stripeUnitBlocks, List<BlockDevice> dev
 
     /** One device, no redundancy. */
     public static LbsSpec normal(BlockDevice device) {
-        return new LbsSpec(RaidMode.NORMAL, DEFAULT_STRIPE_UNIT, List.of(device));
+        return new LbsSpec(RaidMode.NORMAL, DEFAULT_STRIPE_UNIT, java.util.Collections.singletonList(device));
     }
 
     /** Striping with the given stripe unit in blocks. */
     public static LbsSpec raid0(int stripeUnitBlocks, BlockDevice... devices) {
-        return new LbsSpec(RaidMode.RAID0, stripeUnitBlocks, List.of(devices));
+        return new LbsSpec(RaidMode.RAID0, stripeUnitBlocks, listOf(devices));
     }
 
     /** Mirrors. */
     public static LbsSpec raid1(BlockDevice... devices) {
-        return new LbsSpec(RaidMode.RAID1, DEFAULT_STRIPE_UNIT, List.of(devices));
+        return new LbsSpec(RaidMode.RAID1, DEFAULT_STRIPE_UNIT, listOf(devices));
     }
 
     /** Striping with rotating XOR parity. */
     public static LbsSpec raid5(int stripeUnitBlocks, BlockDevice... devices) {
-        return new LbsSpec(RaidMode.RAID5, stripeUnitBlocks, List.of(devices));
+        return new LbsSpec(RaidMode.RAID5, stripeUnitBlocks, listOf(devices));
     }
 
     /** Striping with P and Q parity. */
     public static LbsSpec raid6(int stripeUnitBlocks, BlockDevice... devices) {
-        return new LbsSpec(RaidMode.RAID6, stripeUnitBlocks, List.of(devices));
+        return new LbsSpec(RaidMode.RAID6, stripeUnitBlocks, listOf(devices));
     }
 
     /** Striping over mirrored pairs: devices 0+1 form the first pair, 2+3 the second, ... */
     public static LbsSpec raid10(int stripeUnitBlocks, BlockDevice... devices) {
-        return new LbsSpec(RaidMode.RAID10, stripeUnitBlocks, List.of(devices));
+        return new LbsSpec(RaidMode.RAID10, stripeUnitBlocks, listOf(devices));
+    }
+
+    /** The devices as a list; null, or null elements, for the constructor to refuse by name. */
+    private static List<BlockDevice> listOf(BlockDevice[] devices) {
+        return devices == null ? null : java.util.Arrays.asList(devices);
     }
 }

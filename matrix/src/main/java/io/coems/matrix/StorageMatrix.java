@@ -67,14 +67,20 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * Creates a new matrix over fresh devices, labelling every member.
      *
      * @param spaces the Logical Block Spaces, in address order
-     * @throws MatrixArgumentException  if the list is empty, a device appears twice, devices are
-     *                                  unfit for their mode, or the total exceeds 2^30 blocks
+     * @throws MatrixArgumentException  if the list is empty or holds null, a device appears twice,
+     *                                  devices are unfit for their mode, or the total exceeds 2^30
+     *                                  blocks
      * @throws DeviceNotEmptyException  if a device already belongs to a matrix and
      *                                  {@link MatrixOption#OVERWRITE} is not given
      */
     public static StorageMatrix create(List<LbsSpec> spaces, MatrixOption... options) {
         if (spaces == null || spaces.isEmpty()) {
             throw new MatrixArgumentException("a matrix needs at least one Logical Block Space");
+        }
+        for (int i = 0; i < spaces.size(); i++) {
+            if (spaces.get(i) == null) {
+                throw new MatrixArgumentException("space " + i + " of the new matrix is null");
+            }
         }
         checkDistinct(spaces.stream().flatMap(s -> s.devices().stream()).toList());
         MatrixIdentity identity = new MatrixIdentity(UUID.randomUUID(), 0, spaces.size());
@@ -100,6 +106,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * resynchronised from its write-intent bitmap before this returns. The matrix owns the
      * devices once this returns; if it throws, they stay the caller's.
      *
+     * @throws MatrixArgumentException if the list is null, empty or holds null
      * @throws MatrixAssemblyException naming the device or member: a foreign device, a duplicate
      *                                 member, a missing member of a non-redundant space, a
      *                                 missing space, or a dirty and degraded parity space without
@@ -108,6 +115,11 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
     public static StorageMatrix open(List<? extends BlockDevice> devices, MatrixOption... options) {
         if (devices == null || devices.isEmpty()) {
             throw new MatrixArgumentException("no devices to open a matrix from");
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            if (devices.get(i) == null) {
+                throw new MatrixArgumentException("device " + i + " of those given is null");
+            }
         }
         boolean force = has(options, MatrixOption.FORCE);
         Map<BlockDevice, MemberLabel> labels = new IdentityHashMap<>();
@@ -163,6 +175,9 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * @throws MatrixAssemblyException see {@link #open(List, MatrixOption...)}; the files are closed again
      */
     public static StorageMatrix openFiles(List<Path> paths, MatrixOption... options) {
+        if (paths == null || paths.isEmpty()) {
+            throw new MatrixArgumentException("no device files to open a matrix from");
+        }
         List<BlockDevice> devices = new ArrayList<>();
         try {
             for (Path path : paths) {
@@ -212,7 +227,7 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
 
     private void forEachSpace(long block, int offset, MemorySegment segment, boolean write) {
         Layout l = layout;
-        Blocks.checkAccess("the matrix", l.blocks(), block, offset, segment.byteSize());
+        Blocks.checkAccess("the matrix", l.blocks(), block, offset, segment, !write);
         ensureOpen();
         long position = Blocks.bytes(block) + offset;
         long done = 0;
@@ -248,11 +263,15 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * matrix without it.
      *
      * @return the index of the new space
-     * @throws MatrixArgumentException if the devices are unfit or the matrix would exceed 2^30 blocks
+     * @throws MatrixArgumentException if the spec is null, the devices are unfit or the matrix would
+     *                                 exceed 2^30 blocks
      * @throws DeviceNotEmptyException if a device already belongs to a matrix
      */
     public synchronized int addLbs(LbsSpec spec, MatrixOption... options) {
         ensureOpen();
+        if (spec == null) {
+            throw new MatrixArgumentException("spec is null");
+        }
         Layout old = layout;
         checkDistinct(spec.devices());
         for (BlockDevice device : spec.devices()) {
@@ -285,9 +304,9 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
      * Replaces failed member {@code member} of space {@code lbs} by {@code device} and rebuilds
      * it in the background while I/O goes on.
      *
-     * @throws MatrixArgumentException if there is no such space or member, the member is not
-     *                                 failed, the space has no redundancy, the device is too small
-     *                                 or already a member of the matrix
+     * @throws MatrixArgumentException if there is no such space or member, the device is null, the
+     *                                 member is not failed, the space has no redundancy, the device
+     *                                 is too small or already a member of the matrix
      * @throws DeviceNotEmptyException  if the device carries a COEMS label and
      *                                 {@link MatrixOption#OVERWRITE} is not given
      */
@@ -295,6 +314,9 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
             MatrixOption... options) {
         ensureOpen();
         Lbs target = space(lbs);
+        if (device == null) {
+            throw new MatrixArgumentException("the replacement device is null");
+        }
         for (Lbs space : layout.spaces()) {
             int slot = space.memberOf(device);
             if (slot >= 0) {
@@ -367,6 +389,9 @@ public final class StorageMatrix implements BlockStore, AutoCloseable {
 
     /** Whether {@code wanted} is among the caller's options (given any number of times). */
     private static boolean has(MatrixOption[] options, MatrixOption wanted) {
+        if (options == null) {
+            throw new MatrixArgumentException("options is null");
+        }
         return Arrays.asList(options).contains(wanted);
     }
 

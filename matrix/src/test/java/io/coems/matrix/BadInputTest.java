@@ -109,4 +109,72 @@ class BadInputTest {
             org.junit.jupiter.api.Assertions.assertEquals(1, matrix.lbsCount(), "no space was added");
         }
     }
+
+    @Test
+    void badSegmentsAreRefusedBeforeAnyMemberIsTouched() {
+        MemorySegment dead;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            dead = arena.allocate(2 * Blocks.SIZE); // a full RAID-5 stripe: the direct path
+        }
+        MemorySegment readOnly = MemorySegment.ofArray(new byte[Blocks.SIZE]).asReadOnly();
+        try (StorageMatrix matrix = StorageMatrix.create(List.of(
+                LbsSpec.raid5(1, memory(3, 6).toArray(BlockDevice[]::new)),
+                LbsSpec.raid1(memory(2, 6).toArray(BlockDevice[]::new))))) {
+            long mirrored = matrix.status().get(1).firstBlock();
+            for (long block : new long[] {0, mirrored}) {
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.read(block, 0, null)),
+                        "destination", "null", "the matrix");
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.write(block, 0, null)),
+                        "source", "null");
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.read(block, 0, readOnly)),
+                        "read-only");
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.read(block, 0, dead)),
+                        "closed arena");
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.write(block, 0, dead)),
+                        "closed arena");
+                assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.write(block, 100, dead)),
+                        "closed arena");
+            }
+            for (LbsStatus space : matrix.status()) {
+                org.junit.jupiter.api.Assertions.assertEquals(LbsHealth.OPTIMAL, space.health(),
+                        "a refused access failed a member of space " + space.index());
+            }
+            assertArrayEquals(new byte[2 * Blocks.SIZE], TestDevices.read(matrix, 0, 2 * Blocks.SIZE));
+            org.junit.jupiter.api.Assertions.assertEquals(0, matrix.scrub(false, null).mismatches());
+        }
+    }
+
+    @Test
+    void nullSpecsDevicesPathsAndOptionsAreArgumentErrors() {
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> LbsSpec.normal(null)), "without nulls");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> LbsSpec.raid0(1, (BlockDevice[]) null)),
+                "RAID0", "without nulls");
+        assertMentions(assertThrows(MatrixArgumentException.class,
+                () -> LbsSpec.raid1(new MemoryDevice("a", 4), null)), "RAID1", "without nulls");
+        List<BlockDevice> devices = memory(2, 6);
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> StorageMatrix.create(java.util.Arrays.asList(
+                LbsSpec.raid1(devices.toArray(BlockDevice[]::new)), null))), "space 1", "null");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> StorageMatrix.create(
+                List.of(LbsSpec.raid1(devices.toArray(BlockDevice[]::new))), (MatrixOption[]) null)), "options is null");
+        byte[] label = new byte[Blocks.SECTOR_SIZE];
+        devices.getFirst().read(0, 0, MemorySegment.ofArray(label));
+        assertArrayEquals(new byte[Blocks.SECTOR_SIZE], label, "a refused create labelled a device");
+
+        assertMentions(assertThrows(MatrixArgumentException.class,
+                () -> StorageMatrix.open(java.util.Arrays.asList(devices.getFirst(), null))), "device 1", "null");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> StorageMatrix.openFiles(null)),
+                "no device files");
+        assertMentions(assertThrows(MatrixArgumentException.class,
+                () -> StorageMatrix.openFiles(java.util.Arrays.asList((java.nio.file.Path) null))), "path is null");
+
+        try (StorageMatrix matrix = StorageMatrix.create(List.of(LbsSpec.raid1(devices.toArray(BlockDevice[]::new))))) {
+            long blocks = matrix.blockCount();
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> matrix.addLbs(null)), "spec is null");
+            assertMentions(assertThrows(MatrixArgumentException.class,
+                    () -> matrix.replace(0, 0, null, null)), "replacement device is null");
+            org.junit.jupiter.api.Assertions.assertEquals(1, matrix.lbsCount(), "no space was added");
+            org.junit.jupiter.api.Assertions.assertEquals(blocks, matrix.blockCount());
+            org.junit.jupiter.api.Assertions.assertEquals(LbsHealth.OPTIMAL, matrix.status().getFirst().health());
+        }
+    }
 }

@@ -213,7 +213,7 @@ public final class FaultInjectingDevice implements BlockDevice {
 
     @Override
     public synchronized void read(long block, int offset, MemorySegment dst) {
-        Blocks.checkAccess(name(), blockCount(), block, offset, dst.byteSize());
+        Blocks.checkAccess(name(), blockCount(), block, offset, dst, true);
         ensureUsable();
         checkInjected(failingReads, "read", block, offset, dst.byteSize());
         view(Blocks.bytes(block) + offset, dst);
@@ -235,7 +235,7 @@ public final class FaultInjectingDevice implements BlockDevice {
 
     @Override
     public synchronized void write(long block, int offset, MemorySegment src) {
-        Blocks.checkAccess(name(), blockCount(), block, offset, src.byteSize());
+        Blocks.checkAccess(name(), blockCount(), block, offset, src, false);
         ensureUsable();
         powerTick();
         checkInjected(failingWrites, "write", block, offset, src.byteSize());

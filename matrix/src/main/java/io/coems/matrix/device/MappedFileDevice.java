@@ -165,7 +165,8 @@ public final class MappedFileDevice implements BlockDevice {
      *
      * @param overwrite whether an existing non-empty file may be replaced; its content is lost
      * @throws DeviceNotEmptyException if the file exists, is not empty and {@code overwrite} is false
-     * @throws MatrixArgumentException if {@code blockCount} is not positive, or the file is open
+     * @throws MatrixArgumentException if the path is null, {@code blockCount} is not positive or
+     *                                 above 2^47 - 1, or the file is open
      *                                 (here or in another process), whatever {@code overwrite} says
      * @throws MatrixIoException if the file cannot be created
      */
@@ -180,7 +181,8 @@ public final class MappedFileDevice implements BlockDevice {
      *
      * @param overwrite whether an existing non-empty file may be replaced; its content is lost
      * @throws DeviceNotEmptyException if the file exists, is not empty and {@code overwrite} is false
-     * @throws MatrixArgumentException if {@code blockCount} is not positive, or the file is open
+     * @throws MatrixArgumentException if the path is null, {@code blockCount} is not positive or
+     *                                 above 2^47 - 1, or the file is open
      *                                 (here or in another process), whatever {@code overwrite} says;
      *                                 for {@link Allocation#PREALLOCATED}, before the file is
      *                                 touched, if the module has no native access (the message
@@ -190,8 +192,15 @@ public final class MappedFileDevice implements BlockDevice {
      *                           file system: the message gives the error and the path)
      */
     public static MappedFileDevice create(Path path, long blockCount, boolean overwrite, Allocation allocation) {
+        if (path == null) {
+            throw new MatrixArgumentException("path is null");
+        }
         if (blockCount <= 0) {
             throw new MatrixArgumentException("device " + path + ": block count " + blockCount + " is not positive");
+        }
+        if (blockCount > MemoryDevice.MAX_BLOCKS) {
+            throw new MatrixArgumentException("device " + path + ": block count " + blockCount
+                    + " exceeds the " + MemoryDevice.MAX_BLOCKS + " blocks whose bytes a long can count");
         }
         if (allocation == null) {
             throw new MatrixArgumentException("device " + path + ": allocation is null");
@@ -219,11 +228,14 @@ public final class MappedFileDevice implements BlockDevice {
     /**
      * Opens an existing device file; its size must be a whole number of blocks.
      *
-     * @throws MatrixArgumentException if the file is missing, empty, not a whole number of blocks,
-     *                                 or open (here or in another process)
+     * @throws MatrixArgumentException if the path is null, the file is missing, empty, not a whole
+     *                                 number of blocks, or open (here or in another process)
      * @throws MatrixIoException if the file cannot be opened
      */
     public static MappedFileDevice open(Path path) {
+        if (path == null) {
+            throw new MatrixArgumentException("path is null");
+        }
         if (!Files.isRegularFile(path)) {
             throw new MatrixArgumentException("device " + path + " does not exist or is not a regular file");
         }
@@ -314,7 +326,7 @@ public final class MappedFileDevice implements BlockDevice {
 
     @Override
     public void read(long block, int offset, MemorySegment dst) {
-        Blocks.checkAccess(name(), blockCount, block, offset, dst.byteSize());
+        Blocks.checkAccess(name(), blockCount, block, offset, dst, true);
         try {
             MemorySegment.copy(map, Blocks.bytes(block) + offset, dst, 0, dst.byteSize());
         } catch (IllegalStateException e) {
@@ -326,7 +338,7 @@ public final class MappedFileDevice implements BlockDevice {
 
     @Override
     public void write(long block, int offset, MemorySegment src) {
-        Blocks.checkAccess(name(), blockCount, block, offset, src.byteSize());
+        Blocks.checkAccess(name(), blockCount, block, offset, src, false);
         long position = Blocks.bytes(block) + offset;
         blank = false;
         if (written.all(position, src.byteSize())) {

@@ -14,6 +14,9 @@ import java.lang.foreign.MemorySegment;
  * {@link #close()}, which frees the memory at once; {@link #flush()} has nothing to do.
  */
 public final class MemoryDevice implements BlockDevice {
+    /** Most blocks whose byte count fits a long: 2^47 - 1. */
+    static final long MAX_BLOCKS = Long.MAX_VALUE >>> Blocks.SHIFT;
+
     private final String name;
     private final long blockCount;
     private final Arena arena = Arena.ofShared();
@@ -24,11 +27,16 @@ public final class MemoryDevice implements BlockDevice {
     /**
      * Allocates a zero-filled device of {@code blockCount} blocks.
      *
-     * @throws MatrixArgumentException if {@code blockCount} is not positive
+     * @throws MatrixArgumentException if {@code blockCount} is not positive, or above 2^47 - 1
+     *                                 (its byte count would overflow a long)
      */
     public MemoryDevice(String name, long blockCount) {
         if (blockCount <= 0) {
             throw new MatrixArgumentException("device " + name + ": block count " + blockCount + " is not positive");
+        }
+        if (blockCount > MAX_BLOCKS) {
+            throw new MatrixArgumentException("device " + name + ": block count " + blockCount
+                    + " exceeds the " + MAX_BLOCKS + " blocks whose bytes a long can count");
         }
         this.name = name;
         this.blockCount = blockCount;
@@ -57,7 +65,7 @@ public final class MemoryDevice implements BlockDevice {
 
     @Override
     public void read(long block, int offset, MemorySegment dst) {
-        Blocks.checkAccess(name, blockCount, block, offset, dst.byteSize());
+        Blocks.checkAccess(name, blockCount, block, offset, dst, true);
         try {
             MemorySegment.copy(memory, Blocks.bytes(block) + offset, dst, 0, dst.byteSize());
         } catch (IllegalStateException e) {
@@ -67,7 +75,7 @@ public final class MemoryDevice implements BlockDevice {
 
     @Override
     public void write(long block, int offset, MemorySegment src) {
-        Blocks.checkAccess(name, blockCount, block, offset, src.byteSize());
+        Blocks.checkAccess(name, blockCount, block, offset, src, false);
         written = true;
         try {
             MemorySegment.copy(src, 0, memory, Blocks.bytes(block) + offset, src.byteSize());

@@ -73,6 +73,52 @@ class DeviceTest {
     }
 
     @Test
+    void segmentsAreCheckedBeforeAnyByteMoves() throws Exception {
+        MemorySegment dead;
+        try (Arena arena = Arena.ofShared()) {
+            dead = arena.allocate(16);
+        }
+        MemorySegment readOnly = MemorySegment.ofArray(new byte[16]).asReadOnly();
+        MappedFileDevice file = MappedFileDevice.create(dir.resolve("seg"), 4, false);
+        BlockDevice[] devices = {new MemoryDevice("mem", 4), file,
+                new FaultInjectingDevice(new MemoryDevice("faulty", 4))};
+        byte[] ones = new byte[16];
+        Arrays.fill(ones, (byte) 1);
+        for (BlockDevice device : devices) {
+            device.write(1, 0, MemorySegment.ofArray(ones)); // through the mapping afterwards, for the file
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.read(1, 0, null)),
+                    "destination", "null", device.name());
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(1, 0, null)),
+                    "source", "null");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.read(1, 0, readOnly)), "read-only");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.read(1, 0, dead)), "closed arena");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(1, 0, dead)), "closed arena");
+            assertMentions(assertThrows(MatrixArgumentException.class, () -> device.write(2, 0, dead)), "closed arena");
+            assertArrayEquals(ones, read(device, 1, 0, 16), device.name() + ": a refused write changed block 1");
+            assertArrayEquals(new byte[16], read(device, 2, 0, 16), device.name() + ": a refused write reached block 2");
+            device.close();
+        }
+    }
+
+    @Test
+    void blockCountsBeyondWhatALongCountsInBytesAreRefused() {
+        long tooMany = 1L << 47; // 2^63 bytes: the byte count overflows
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> new MemoryDevice("huge", tooMany)),
+                "block count " + tooMany);
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> new MemoryDevice("huge", Long.MAX_VALUE)),
+                "block count " + Long.MAX_VALUE);
+        Path path = dir.resolve("huge");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.create(path, 1L << 48, false)),
+                "block count " + (1L << 48));
+        assertMentions(assertThrows(MatrixArgumentException.class,
+                () -> MappedFileDevice.create(path, Long.MAX_VALUE, false)), "block count " + Long.MAX_VALUE);
+        assertTrue(Files.notExists(path), "a refused create left a file");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.create(null, 4, false)),
+                "path is null");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> MappedFileDevice.open(null)), "path is null");
+    }
+
+    @Test
     void closedDevicesRefuseIo() {
         MemoryDevice memory = new MemoryDevice("mem", 2);
         memory.close();
