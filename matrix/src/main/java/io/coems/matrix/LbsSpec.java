@@ -1,5 +1,7 @@
 package io.coems.matrix;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -35,7 +37,7 @@ public record LbsSpec(RaidMode mode, int stripeUnitBlocks, List<BlockDevice> dev
 
     /** One device, no redundancy. */
     public static LbsSpec normal(BlockDevice device) {
-        return new LbsSpec(RaidMode.NORMAL, DEFAULT_STRIPE_UNIT, java.util.Collections.singletonList(device));
+        return new LbsSpec(RaidMode.NORMAL, DEFAULT_STRIPE_UNIT, Collections.singletonList(device));
     }
 
     /** Striping with the given stripe unit in blocks. */
@@ -65,6 +67,6 @@ public record LbsSpec(RaidMode mode, int stripeUnitBlocks, List<BlockDevice> dev
 
     /** The devices as a list; null, or null elements, for the constructor to refuse by name. */
     private static List<BlockDevice> listOf(BlockDevice[] devices) {
-        return devices == null ? null : java.util.Arrays.asList(devices);
+        return devices == null ? null : Arrays.asList(devices);
     }
 }

@@ -1,5 +1,7 @@
 package io.coems.matrix.device;
 
+import io.coems.matrix.MatrixArgumentException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -22,7 +24,7 @@ public final class PowerSupply {
     /** Connects {@code device}, already wrapping its media, to this supply and returns it. */
     public synchronized FaultInjectingDevice connect(FaultInjectingDevice device) {
         if (device == null) {
-            throw new io.coems.matrix.MatrixArgumentException("device is null");
+            throw new MatrixArgumentException("device is null");
         }
         devices.add(device);
         device.connect(this);
