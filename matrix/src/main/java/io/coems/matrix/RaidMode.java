@@ -55,8 +55,13 @@ public enum RaidMode {
         return parityChunks;
     }
 
-    /** Copies of each data chunk for the mirrored modes (1 for the others). */
+    /**
+     * Copies of each data chunk for the mirrored modes (1 for the others).
+     *
+     * @throws MatrixArgumentException if the mode does not accept {@code members} devices
+     */
     public int copies(int members) {
+        checkMembers(members);
         return switch (this) {
             case RAID1 -> members;
             case RAID10 -> 2;
@@ -64,7 +69,11 @@ public enum RaidMode {
         };
     }
 
-    /** Data chunks per stripe with {@code members} devices. */
+    /**
+     * Data chunks per stripe with {@code members} devices.
+     *
+     * @throws MatrixArgumentException if the mode does not accept {@code members} devices
+     */
     public int dataChunks(int members) {
         return (members - parityChunks) / copies(members);
     }

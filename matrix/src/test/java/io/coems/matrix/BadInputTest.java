@@ -9,6 +9,7 @@ import java.util.List;
 
 import static io.coems.matrix.TestDevices.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Every refusal at the public boundary: the exact exception, the offending value named, nothing written. */
@@ -42,6 +43,21 @@ class BadInputTest {
         withNull.add(null);
         assertThrows(MatrixArgumentException.class, () -> new LbsSpec(RaidMode.RAID0, 1, withNull));
         assertThrows(MatrixArgumentException.class, () -> new LbsSpec(null, 1, memory(1, 4)));
+    }
+
+    @Test
+    void stripeGeometryRefusesMemberCountsTheModeDoesNotTake() {
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> RaidMode.RAID1.dataChunks(0)), "RAID1", "got 0");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> RaidMode.RAID5.dataChunks(2)), "RAID5", "got 2");
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> RaidMode.RAID10.copies(3)), "RAID10", "got 3");
+        assertEquals(3, RaidMode.RAID5.dataChunks(4));
+        assertEquals(2, RaidMode.RAID10.dataChunks(4));
+        assertEquals(1, RaidMode.RAID1.dataChunks(3));
+    }
+
+    @Test
+    void aMemoryDeviceNeedsAName() {
+        assertMentions(assertThrows(MatrixArgumentException.class, () -> new MemoryDevice(null, 4)), "name", "null");
     }
 
     @Test

@@ -27,10 +27,13 @@ public final class MemoryDevice implements BlockDevice {
     /**
      * Allocates a zero-filled device of {@code blockCount} blocks.
      *
-     * @throws MatrixArgumentException if {@code blockCount} is not positive, or above 2^47 - 1
-     *                                 (its byte count would overflow a long)
+     * @throws MatrixArgumentException if the name is null, or {@code blockCount} is not positive or
+     *                                 above 2^47 - 1 (its byte count would overflow a long)
      */
     public MemoryDevice(String name, long blockCount) {
+        if (name == null) {
+            throw new MatrixArgumentException("the name of a memory device of " + blockCount + " blocks is null");
+        }
         if (blockCount <= 0) {
             throw new MatrixArgumentException("device " + name + ": block count " + blockCount + " is not positive");
         }
