@@ -18,7 +18,25 @@ public final class Blocks {
     /** Most blocks a Storage Matrix can hold: 2^30 blocks of 64 KiB, 64 TiB. */
     public static final long MAX_MATRIX_BLOCKS = 1L << ADDRESS_BITS;
 
+    /** Most blocks a device can have: 2^47 - 1, the most whose byte count fits a long. */
+    public static final long MAX_DEVICE_BLOCKS = Long.MAX_VALUE >>> SHIFT;
+
     private Blocks() {
+    }
+
+    /**
+     * Checks the size of a new device: positive, and at most {@link #MAX_DEVICE_BLOCKS}.
+     *
+     * @throws MatrixArgumentException naming the device and the count
+     */
+    public static void checkDeviceBlocks(Object device, long blockCount) {
+        if (blockCount <= 0) {
+            throw new MatrixArgumentException("device " + device + ": block count " + blockCount + " is not positive");
+        }
+        if (blockCount > MAX_DEVICE_BLOCKS) {
+            throw new MatrixArgumentException("device " + device + ": block count " + blockCount
+                    + " exceeds the " + MAX_DEVICE_BLOCKS + " blocks whose bytes a long can count");
+        }
     }
 
     /** Bytes in {@code blocks} blocks. */

@@ -195,13 +195,7 @@ public final class MappedFileDevice implements BlockDevice {
         if (path == null) {
             throw new MatrixArgumentException("path is null");
         }
-        if (blockCount <= 0) {
-            throw new MatrixArgumentException("device " + path + ": block count " + blockCount + " is not positive");
-        }
-        if (blockCount > MemoryDevice.MAX_BLOCKS) {
-            throw new MatrixArgumentException("device " + path + ": block count " + blockCount
-                    + " exceeds the " + MemoryDevice.MAX_BLOCKS + " blocks whose bytes a long can count");
-        }
+        Blocks.checkDeviceBlocks(path, blockCount);
         if (allocation == null) {
             throw new MatrixArgumentException("device " + path + ": allocation is null");
         }

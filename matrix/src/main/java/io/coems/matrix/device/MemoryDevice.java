@@ -14,9 +14,6 @@ import java.lang.foreign.MemorySegment;
  * {@link #close()}, which frees the memory at once; {@link #flush()} has nothing to do.
  */
 public final class MemoryDevice implements BlockDevice {
-    /** Most blocks whose byte count fits a long: 2^47 - 1. */
-    static final long MAX_BLOCKS = Long.MAX_VALUE >>> Blocks.SHIFT;
-
     private final String name;
     private final long blockCount;
     private final Arena arena = Arena.ofShared();
@@ -34,13 +31,7 @@ public final class MemoryDevice implements BlockDevice {
         if (name == null) {
             throw new MatrixArgumentException("the name of a memory device of " + blockCount + " blocks is null");
         }
-        if (blockCount <= 0) {
-            throw new MatrixArgumentException("device " + name + ": block count " + blockCount + " is not positive");
-        }
-        if (blockCount > MAX_BLOCKS) {
-            throw new MatrixArgumentException("device " + name + ": block count " + blockCount
-                    + " exceeds the " + MAX_BLOCKS + " blocks whose bytes a long can count");
-        }
+        Blocks.checkDeviceBlocks(name, blockCount);
         this.name = name;
         this.blockCount = blockCount;
         this.memory = arena.allocate(Blocks.bytes(blockCount), Blocks.SECTOR_SIZE);
