@@ -20,12 +20,15 @@ import java.util.function.Consumer;
  * <p>Life cycle: {@code FREE} in the {@link CallPool}; {@code RESERVED} by the application
  * thread that acquired it (its owner), which encodes the request and publishes it;
  * {@code ACTIVE} while in flight; {@code DONE} when answered or failed; {@code FREE} again when
- * the owner releases it. A reserved or active call holds one credit.
+ * released. A reserved or active call holds one credit. A call carrying a part of a
+ * {@link Transfer} keeps its credit when done: the transfer settles it and either reserves it
+ * again for its next part or releases it.
  *
- * <p>Threading: the owner encodes and decodes; the receive thread retransmits, completes and
- * fails. Everything both touch (state, timers, outcome) is guarded by the call's monitor, held
- * also while a thread sends the request's datagrams, so the request buffer never changes while
- * it is being sent and a retransmission never outlives the request it belongs to.
+ * <p>Threading: the owner encodes and decodes (or the transfer's settling thread, under the
+ * monitor); the receive thread retransmits, completes and fails. Everything both touch (state,
+ * timers, outcome) is guarded by the call's monitor, held also while a thread sends the
+ * request's datagrams, so the request buffer never changes while it is being sent and a
+ * retransmission never outlives the request it belongs to.
  */
 final class Call {
     /** The most data one READ or WRITE carries: larger transfers are split and pipelined. */
@@ -44,6 +47,9 @@ final class Call {
     private final WriteRequest write = new WriteRequest();
     private final ManagementRequest management = new ManagementRequest();
     private final MemorySegment response = MemorySegment.ofArray(new byte[MAX_MESSAGE]);
+    /** Where the response is read from: {@link #response}, or the receive buffer while a transfer settles it. */
+    private MemorySegment answer = response;
+    private long answerOffset;
     private final ReadResponse readResponse = new ReadResponse();
     private final BlockStatusResponse extents = new BlockStatusResponse();
     private final ManagementResponse result = new ManagementResponse();
@@ -57,11 +63,13 @@ final class Call {
     private int responseLength;
     private RemoteException failure;
 
-    /** The part of a pipelined transfer this call carries: its offset in the transfer (owner only). */
+    /** The pipelined transfer the call carries a part of, or null (set by the owner while reserved). */
+    Transfer transfer;
+    /** The part's offset in the transfer (under the monitor once issued). */
     long chunkPosition;
-    /** The length of that part (owner only). */
+    /** The length of that part. */
     int chunkLength;
-    /** When the owner gives up on that part (owner only). */
+    /** When the transfer gives up on that part. */
     long chunkDeadline;
 
     /** When the request was last sent in full (receive thread, under the monitor). */
@@ -91,9 +99,23 @@ final class Call {
      * pool's lock, so it takes no monitor; the owner publishes these writes when it activates.
      */
     void reserve() {
-        requestId = 0;
         state = State.RESERVED;
         holdsCredit = true;
+        transfer = null;
+        reset();
+    }
+
+    /**
+     * Makes a done call of a transfer ready for its next part: it keeps its credit and is
+     * encoded and activated again. The caller holds the monitor.
+     */
+    void reuse() {
+        state = State.RESERVED;
+        reset();
+    }
+
+    private void reset() {
+        requestId = 0;
         failure = null;
         status = null;
         partial = false;
@@ -206,18 +228,26 @@ final class Call {
     }
 
     /**
-     * Completes the call with the response, copied out of the receive buffer. The caller holds
-     * the monitor and checked {@link #awaits}.
+     * Completes the call with the response. The caller holds the monitor and checked
+     * {@link #awaits}. A transfer that settles the call on this thread reads the response where
+     * it was received, before this returns; otherwise it is copied for the owner.
      *
-     * @param answer the response's status
+     * @param outcome the response's status
      * @param message the memory holding the response
      * @param offset where it starts
      * @param length its length
      */
-    void complete(Status answer, MemorySegment message, long offset, int length) {
-        MemorySegment.copy(message, offset, response, 0, length);
+    void complete(Status outcome, MemorySegment message, long offset, int length) {
+        if (transfer != null && transfer.settlesHere()) {
+            answer = message;
+            answerOffset = offset;
+        } else {
+            MemorySegment.copy(message, offset, response, 0, length);
+            answer = response;
+            answerOffset = 0;
+        }
         responseLength = length;
-        status = answer;
+        status = outcome;
         finish();
     }
 
@@ -263,9 +293,12 @@ final class Call {
         state = State.FREE;
     }
 
+    /** Ends the call; a transfer's call keeps its credit until the transfer reuses or frees it. */
     private void finish() {
         state = State.DONE;
-        if (holdsCredit) {
+        if (transfer != null) {
+            transfer.ended(this);
+        } else if (holdsCredit) {
             holdsCredit = false;
             pool.creditReturned();
         }
@@ -332,7 +365,7 @@ final class Call {
      * @return the flyweight over the response
      */
     ReadResponse readResponse() {
-        return readResponse.wrap(response, 0, responseLength);
+        return readResponse.wrap(answer, answerOffset, responseLength);
     }
 
     /**
@@ -341,7 +374,7 @@ final class Call {
      * @return the flyweight over the response
      */
     BlockStatusResponse extents() {
-        return extents.wrap(response, 0, responseLength);
+        return extents.wrap(answer, answerOffset, responseLength);
     }
 
     /**
@@ -350,7 +383,7 @@ final class Call {
      * @return the flyweight over the response
      */
     ManagementResponse result() {
-        return result.wrap(response, 0, responseLength);
+        return result.wrap(answer, answerOffset, responseLength);
     }
 
     /**

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * backed-off timeouts, NACKs after a gap in a fragmented response, keep-alives.
  *
  * <p>Application threads encode their requests into pooled {@link Call}s and send them with
- * the call's own sender; when the session is being replaced, the receive thread sends every
+ * the call's own sender (the receive thread, settling a part of a {@link Transfer}, sends the
+ * transfer's next part with it too); when the session is being replaced, the receive thread sends every
  * call in flight again once the new one is established, under the same request ids.
  */
 final class Connection {
@@ -251,21 +252,67 @@ final class Connection {
             counters.timeouts.increment();
             throw e;
         }
-        long now = System.nanoTime();
         long resend;
         synchronized (call) {
             checkOpen();
-            Session current = session;
-            call.activate(now, firstTimeout(current, call));
-            counters.requests.increment();
-            if (current != null) {
-                transmit(call.sender, current, call, now);
-            }
-            resend = call.resendNanos;
+            resend = start(call);
         }
         if (resend - plannedWakeNanos < 0) {
             port.wakeup();
         }
+    }
+
+    /**
+     * Sends a transfer's call that just ended again with the transfer's next part, under a new
+     * request id and with the credit it holds: first {@link #renumber}, then the owner's encoder,
+     * then this. The caller holds the call's monitor.
+     *
+     * @param call the renumbered call, with its next part encoded
+     * @return false when the client closed meanwhile: the call was not sent
+     */
+    boolean restart(Call call) {
+        if (closed != null) {
+            return false; // checked under the monitor: a close after this fails the call once it is active
+        }
+        long resend = start(call);
+        if (Thread.currentThread() != thread && resend - plannedWakeNanos < 0) {
+            port.wakeup();
+        }
+        return true;
+    }
+
+    /**
+     * Gives a transfer's call that just ended a new request id without waiting, so that it can
+     * carry the next part with its credit (see {@link CallPool#tryRenumber}).
+     *
+     * @param call the ended call, reused
+     * @return true when numbered
+     */
+    boolean renumber(Call call) {
+        return pool.tryRenumber(call, requestIds);
+    }
+
+    /** Activates a numbered call and sends it; returns when to resend it. The caller holds the monitor. */
+    private long start(Call call) {
+        long now = System.nanoTime();
+        Session current = session;
+        call.activate(now, firstTimeout(current, call));
+        counters.requests.increment();
+        if (current != null) {
+            transmit(call.sender, current, call, now);
+        }
+        return call.resendNanos;
+    }
+
+    /**
+     * Tells whether the receive thread may read and write a segment, so that a transfer can
+     * settle its parts there as they arrive.
+     *
+     * @param segment the caller's memory
+     * @return false for a segment confined to another thread
+     */
+    boolean receiverMayAccess(MemorySegment segment) {
+        return segment.isAccessibleBy(thread);
     }
 
     /**
@@ -295,32 +342,41 @@ final class Connection {
             Thread.currentThread().interrupt();
             throw new RemoteException("interrupted while waiting for " + call.describe(), null, e);
         }
-        if (!answered && call.fail(new RemoteTimeoutException(call.describe() + ": no response within "
-                + options.requestTimeout() + " (sent " + call.sendCount() + " times)"))) {
-            counters.timeouts.increment();
+        if (!answered) {
+            timeOut(call);
         }
-        RemoteException failure = call.failure();
+        RemoteException failure = outcome(call);
         if (failure != null) {
-            throw failure instanceof RemoteClosedException ? closedException(failure) : failure;
-        }
-        Status status = call.status();
-        if (status != Status.OK) {
-            throw RemoteException.of(status, call.describe());
+            throw failure;
         }
     }
 
     /**
-     * Waits, at most until its deadline, for a call whose outcome no longer matters (a part of
-     * a failed transfer), so that it does not run on the server after the caller gave up.
+     * Fails a call that got no response within its deadline, if it is still in flight.
      *
-     * @param call an issued or reserved call of a transfer
+     * @param call the call
      */
-    void settle(Call call) {
-        try {
-            call.await(call.chunkDeadline);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the caller throws its failure at once
+    void timeOut(Call call) {
+        if (call.fail(new RemoteTimeoutException(call.describe() + ": no response within "
+                + options.requestTimeout() + " (sent " + call.sendCount() + " times)"))) {
+            counters.timeouts.increment();
         }
+    }
+
+    /**
+     * Returns what the caller of a done call throws: the failure that ended it, or the typed
+     * exception of a status other than OK.
+     *
+     * @param call the done call
+     * @return the exception, or null when the response's status is OK
+     */
+    RemoteException outcome(Call call) {
+        RemoteException failure = call.failure();
+        if (failure != null) {
+            return failure instanceof RemoteClosedException ? closedException(failure) : failure;
+        }
+        Status status = call.status();
+        return status == Status.OK ? null : RemoteException.of(status, call.describe());
     }
 
     /**

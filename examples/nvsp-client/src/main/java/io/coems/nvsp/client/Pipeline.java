@@ -1,19 +1,15 @@
 package io.coems.nvsp.client;
 
-import java.util.ArrayDeque;
+import java.lang.foreign.MemorySegment;
 import java.util.function.Function;
 
 /**
- * Runs requests over a {@link Connection}: one at a time ({@link #exchange}), or a transfer split
- * into requests that are pipelined within the credits and awaited in order ({@link #transfer}).
+ * Runs requests over a {@link Connection}: one at a time ({@link #exchange}), or a range split
+ * into parts that are pipelined within the credits ({@link #transfer}, carried out by a
+ * {@link Transfer}).
  *
  * <p>Each request may take the request timeout, counted from when it starts waiting for a
- * credit. A transfer holding requests in flight never blocks for another credit: it first
- * finishes its oldest request, so threads sharing the credits cannot deadlock. When a request
- * fails, the ones after it are awaited (each until its own deadline) and their outcome is
- * ignored, then the first failure is thrown: no part of a failed transfer still runs on the
- * server when the caller could retry it, yet the range it covered is undefined, as after a
- * failed write to a disk.
+ * credit. A failed request throws the typed exception of its status.
  */
 final class Pipeline {
     /** Encodes the request for one part of a transfer into a reserved call. */
@@ -76,59 +72,27 @@ final class Pipeline {
     }
 
     /**
-     * Transfers a range in parts of at most {@code partLength} bytes, several in flight at once.
+     * Transfers a range in parts of at most {@code partLength} bytes, several in flight at once
+     * (see {@link Transfer}).
      *
      * @param total the length of the range, positive
      * @param partLength the most one request covers
      * @param encoder encodes the request of a part
      * @param decoder uses the response of a part
+     * @param anyThread whether the encoder and decoder may run on the receive thread
      */
-    void transfer(long total, int partLength, Encoder encoder, Decoder decoder) {
-        connection.checkOpen();
-        ArrayDeque<Call> window = new ArrayDeque<>();
-        try {
-            for (long position = 0; position < total; ) {
-                long deadline = System.nanoTime() + connection.requestTimeoutNanos();
-                Call call = acquire(window, deadline, decoder);
-                window.addLast(call);
-                int length = (int) Math.min(partLength, total - position);
-                call.chunkPosition = position;
-                call.chunkLength = length;
-                call.chunkDeadline = deadline;
-                encoder.encode(call, position, length);
-                connection.issue(call, deadline);
-                position += length;
-            }
-            while (!window.isEmpty()) {
-                finish(window.pollFirst(), decoder);
-            }
-        } finally {
-            for (Call rest : window) {
-                connection.settle(rest);
-                connection.release(rest);
-            }
-        }
+    void transfer(long total, int partLength, Encoder encoder, Decoder decoder, boolean anyThread) {
+        new Transfer(connection, total, partLength, encoder, decoder, anyThread).run();
     }
 
-    private Call acquire(ArrayDeque<Call> window, long deadline, Decoder decoder) {
-        while (true) {
-            Call call = connection.tryAcquire();
-            if (call != null) {
-                return call;
-            }
-            if (window.isEmpty()) {
-                return connection.acquire(deadline);
-            }
-            finish(window.pollFirst(), decoder);
-        }
-    }
-
-    private void finish(Call call, Decoder decoder) {
-        try {
-            connection.await(call, call.chunkDeadline);
-            decoder.decode(call, call.chunkPosition, call.chunkLength);
-        } finally {
-            connection.release(call);
-        }
+    /**
+     * Tells whether the receive thread may touch a caller's memory, so that a transfer may run
+     * its encoder or decoder there.
+     *
+     * @param segment the memory
+     * @return false for a segment confined to another thread
+     */
+    boolean receiverMayAccess(MemorySegment segment) {
+        return connection.receiverMayAccess(segment);
     }
 }

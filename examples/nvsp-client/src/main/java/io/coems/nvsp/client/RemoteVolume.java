@@ -79,7 +79,7 @@ public final class RemoteVolume {
         if (length > 0) {
             pipeline.transfer(length, Call.MAX_DATA,
                     (call, position, part) -> call.encodeBlock(MessageType.READ, id, offset + position, part, 0),
-                    (call, position, part) -> copyOut(call, dst, position, part));
+                    (call, position, part) -> copyOut(call, dst, position, part), pipeline.receiverMayAccess(dst));
         }
     }
 
@@ -133,7 +133,7 @@ public final class RemoteVolume {
         if (length > 0) {
             pipeline.transfer(length, Call.MAX_DATA,
                     (call, position, part) -> call.encodeWrite(id, offset + position, src, position, part, flags),
-                    (call, position, part) -> { });
+                    (call, position, part) -> { }, pipeline.receiverMayAccess(src));
         }
     }
 
@@ -179,7 +179,7 @@ public final class RemoteVolume {
         if (length > 0) {
             pipeline.transfer(length, MAX_RANGE,
                     (call, position, part) -> call.encodeBlock(type, id, offset + position, part, flags),
-                    (call, position, part) -> { });
+                    (call, position, part) -> { }, true);
         }
     }
 

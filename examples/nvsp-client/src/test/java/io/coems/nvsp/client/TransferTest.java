@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.coems.nvsp.message.MessageType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -147,6 +150,68 @@ class TransferTest extends FakeServerTest {
             volume.writeZeroes(5, 0, false);
             assertEquals(List.of(), volume.blockStatus(5, 0));
             assertEquals(before, server.datagramsReceived());
+        }
+    }
+
+    @Test
+    void theReceiveThreadSettlesPartsAndSendsTheNextOnes() throws Exception {
+        server.credits(4);
+        byte[] data = TestBytes.random(20 * 65536, 11);
+        System.arraycopy(data, 0, server.volume, 0, data.length);
+        Connection connection = Connection.open(server.options().build());
+        try {
+            for (boolean anyThread : new boolean[] {true, false}) {
+                byte[] back = new byte[data.length];
+                Set<String> encoders = ConcurrentHashMap.newKeySet();
+                Set<String> decoders = ConcurrentHashMap.newKeySet();
+                long requestsBefore = connection.stats().requests();
+                new Transfer(connection, data.length, Call.MAX_DATA,
+                        (call, position, length) -> {
+                            encoders.add(Thread.currentThread().getName());
+                            call.encodeBlock(MessageType.READ, FakeServer.VOLUME, position, length, 0);
+                        },
+                        (call, position, length) -> {
+                            decoders.add(Thread.currentThread().getName());
+                            call.readResponse().data().copyTo(MemorySegment.ofArray(back), position);
+                        }, anyThread).run();
+                assertArrayEquals(data, back);
+                assertEquals(20, connection.stats().requests() - requestsBefore);
+                String owner = Thread.currentThread().getName();
+                String receiver = "nvsp-client " + server.address();
+                // the owner sends the first parts; the thread that settles a part sends the next one on its call
+                assertEquals(anyThread ? Set.of(owner, receiver) : Set.of(owner), encoders, "anyThread " + anyThread);
+                assertEquals(Set.of(anyThread ? receiver : owner), decoders, "anyThread " + anyThread);
+            }
+            assertEquals(4, server.maxPending(), "four requests in flight at once, never more");
+        } finally {
+            connection.close();
+        }
+    }
+
+    @Test
+    void anInterruptedTransferThrowsAndLeavesTheClientUsable() throws Exception {
+        server.credits(4);
+        try (NvspClient client = NvspClient.connect(server.options().build());
+                ExecutorService threads = Executors.newSingleThreadExecutor()) {
+            RemoteVolume volume = client.volume(FakeServer.VOLUME);
+            byte[] data = TestBytes.random(16 * 65536, 12);
+            volume.write(0, data, 0, data.length);
+            server.hold();
+            Thread[] reader = new Thread[1];
+            Future<Boolean> read = threads.submit(() -> {
+                reader[0] = Thread.currentThread();
+                RemoteException failure = assertThrows(RemoteException.class,
+                        () -> volume.read(0, new byte[data.length], 0, data.length));
+                assertTrue(failure.getMessage().contains("interrupted"), failure.getMessage());
+                return Thread.interrupted();
+            });
+            Eventually.await(() -> server.heldCount() == 4);
+            reader[0].interrupt();
+            assertTrue(read.get(), "the interrupt is kept");
+            server.releaseHeld();
+            byte[] back = new byte[data.length];
+            volume.read(0, back, 0, back.length);
+            assertArrayEquals(data, back);
         }
     }
 }

@@ -1,0 +1,286 @@
+package io.coems.nvsp.client;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pipelined transfer: a range split into parts, each carried by a {@link Call}, as many in
+ * flight as the credits allow.
+ *
+ * <p>The owner (the application thread that runs it) issues the first parts and waits. The
+ * thread that completes a call, normally the receive thread, settles it on the spot: it decodes
+ * the response (a read's data goes from the receive buffer straight into the caller's memory)
+ * and, while parts are left, sends the next one on the same call under a new request id with the
+ * credit it holds. So the owner wakes once per transfer rather than once per part, and the next
+ * part goes out without waiting for the owner to be scheduled. A call gives its credit back
+ * instead when another thread waits for one (the threads sharing the credits take turns), when
+ * the server lowered its credits, or when the request id window is closed; the owner then
+ * issues the rest itself. When the receive thread may not touch the caller's memory (a segment
+ * confined to the owner), it only queues answered calls and the owner settles them.
+ *
+ * <p>Each part may take the request timeout, counted from when it starts waiting for a credit;
+ * the owner fails the parts past their deadline. After a failure no new part is sent; the parts
+ * in flight are awaited (each until its deadline) and their outcome ignored, then the first
+ * failure is thrown: no part of a failed transfer still runs on the server when the caller could
+ * retry it, yet the range it covered is undefined, as after a failed write to a disk. A transfer
+ * holding calls never blocks for another credit, so threads sharing the credits cannot deadlock.
+ *
+ * <p>Threading: the fields are guarded by the transfer's monitor. Lock order: a call's monitor,
+ * then the transfer's, then the pool's lock; the owner never waits for a call's monitor while
+ * holding the transfer's.
+ */
+final class Transfer {
+    private final Connection connection;
+    private final long total;
+    private final int partLength;
+    private final Pipeline.Encoder encoder;
+    private final Pipeline.Decoder decoder;
+    private final boolean anyThread;
+    private final Thread owner = Thread.currentThread();
+    /** The calls reserved or in flight, and those answered but not yet settled. */
+    private final ArrayList<Call> calls = new ArrayList<>();
+    /** Answered calls the owner settles, as the receive thread may not touch its memory. */
+    private final ArrayDeque<Call> unsettled = new ArrayDeque<>();
+    /** Where the next part starts. */
+    private long next;
+    /** Whether a call gave its credit back since the owner last looked for credits. */
+    private boolean creditReturned;
+    private RuntimeException failure;
+
+    /**
+     * Prepares a transfer; {@link #run} carries it out on the calling thread.
+     *
+     * @param connection the connection
+     * @param total the length of the range, positive
+     * @param partLength the most one request covers
+     * @param encoder encodes the request of a part
+     * @param decoder uses the response of a part whose status is OK
+     * @param anyThread whether the encoder and decoder may run on the receive thread (they touch
+     *     no memory confined to the owner)
+     */
+    Transfer(Connection connection, long total, int partLength, Pipeline.Encoder encoder, Pipeline.Decoder decoder,
+            boolean anyThread) {
+        this.connection = connection;
+        this.total = total;
+        this.partLength = partLength;
+        this.encoder = encoder;
+        this.decoder = decoder;
+        this.anyThread = anyThread;
+    }
+
+    /**
+     * Carries out the transfer and returns once every part is answered, or throws the first failure
+     * once no part is in flight any more.
+     */
+    void run() {
+        connection.checkOpen();
+        while (issue()) {
+            awaitProgress();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Tells whether the calling thread settles a call the moment it is answered.
+     *
+     * @return true on the owner, or on any thread when the transfer's memory allows
+     */
+    boolean settlesHere() {
+        return anyThread || Thread.currentThread() == owner;
+    }
+
+    /**
+     * Takes a call of this transfer that just ended (answered, failed or timed out). The caller
+     * holds the call's monitor.
+     *
+     * @param call the call, done, still holding its credit
+     */
+    void ended(Call call) {
+        if (call.failure() == null && !settlesHere()) {
+            synchronized (this) {
+                unsettled.add(call);
+                notifyAll();
+            }
+        } else {
+            settle(call);
+        }
+    }
+
+    /** Owner: issues parts while credits are free; returns false once nothing is left in flight. */
+    private boolean issue() {
+        while (true) {
+            boolean holding;
+            synchronized (this) {
+                creditReturned = false;
+                holding = !calls.isEmpty();
+                if (failure != null || next >= total) {
+                    return holding;
+                }
+            }
+            long deadline = System.nanoTime() + connection.requestTimeoutNanos();
+            Call call;
+            try {
+                call = holding ? connection.tryAcquire() : connection.acquire(deadline);
+            } catch (RuntimeException e) {
+                failed(e);
+                continue;
+            }
+            if (call == null) {
+                return true;
+            }
+            call.transfer = this;
+            synchronized (this) {
+                claim(call, deadline);
+                calls.add(call);
+            }
+            try {
+                encoder.encode(call, call.chunkPosition, call.chunkLength);
+                connection.issue(call, deadline);
+            } catch (RuntimeException e) { // not sent: the call is still reserved by this thread
+                synchronized (this) {
+                    calls.remove(call);
+                }
+                connection.release(call);
+                failed(e);
+            }
+        }
+    }
+
+    /** Gives a call the next part; under the transfer's monitor. */
+    private void claim(Call call, long deadline) {
+        call.chunkPosition = next;
+        call.chunkLength = (int) Math.min(partLength, total - next);
+        call.chunkDeadline = deadline;
+        next += call.chunkLength;
+    }
+
+    /**
+     * Owner: waits until a call gives its credit back, an answered call is left to settle, or a
+     * part passes its deadline, and deals with it.
+     */
+    private void awaitProgress() {
+        Call answered;
+        boolean late = false;
+        RemoteException interrupted = null;
+        synchronized (this) {
+            try {
+                while (unsettled.isEmpty() && !creditReturned && !calls.isEmpty()) {
+                    long left = earliestDeadline() - System.nanoTime();
+                    if (left <= 0) {
+                        late = true;
+                        break;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                late = true;
+                interrupted = new RemoteException("interrupted while waiting for a transfer of " + total + " bytes",
+                        null, e);
+                failed(interrupted);
+            }
+            answered = unsettled.poll();
+        }
+        if (answered != null) {
+            synchronized (answered) {
+                settle(answered);
+            }
+        }
+        if (late) {
+            endLateCalls(interrupted);
+        }
+    }
+
+    /**
+     * Owner: fails the parts past their deadline, or every part in flight when the owner was
+     * interrupted (they are left to the server).
+     */
+    private void endLateCalls(RemoteException interrupted) {
+        ArrayList<Call> held;
+        synchronized (this) {
+            held = new ArrayList<>(calls);
+        }
+        long now = System.nanoTime();
+        for (Call call : held) {
+            synchronized (call) {
+                if (interrupted != null) {
+                    call.fail(interrupted);
+                } else if (now - call.chunkDeadline >= 0) {
+                    connection.timeOut(call);
+                }
+            }
+        }
+    }
+
+    private long earliestDeadline() {
+        long earliest = Long.MAX_VALUE;
+        for (Call call : calls) {
+            long deadline = call.chunkDeadline;
+            if (earliest == Long.MAX_VALUE || deadline - earliest < 0) {
+                earliest = deadline;
+            }
+        }
+        return earliest;
+    }
+
+    /**
+     * Decodes an ended call, or records why it failed, then sends the next part on it or gives
+     * it back. The caller holds the call's monitor.
+     */
+    private void settle(Call call) {
+        RuntimeException problem = connection.outcome(call);
+        if (problem == null) {
+            try {
+                decoder.decode(call, call.chunkPosition, call.chunkLength);
+            } catch (RuntimeException e) {
+                problem = e;
+            }
+        }
+        if (problem != null) {
+            failed(problem);
+        }
+        if (!sendNextPart(call)) {
+            synchronized (this) {
+                calls.remove(call);
+                creditReturned = true;
+                notifyAll();
+            }
+            connection.release(call);
+        }
+    }
+
+    /** Sends the next part on a call that ended, keeping its credit; false when it must not. */
+    private boolean sendNextPart(Call call) {
+        synchronized (this) {
+            if (failure != null || next >= total) {
+                return false;
+            }
+        }
+        call.reuse();
+        if (!connection.renumber(call)) {
+            return false;
+        }
+        synchronized (this) {
+            if (failure != null || next >= total) {
+                return false;
+            }
+            claim(call, System.nanoTime() + connection.requestTimeoutNanos());
+        }
+        try {
+            encoder.encode(call, call.chunkPosition, call.chunkLength);
+        } catch (RuntimeException e) {
+            failed(e);
+            return false;
+        }
+        return connection.restart(call);
+    }
+
+    private synchronized void failed(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+}
