@@ -22,9 +22,17 @@ import javax.crypto.spec.GCMParameterSpec;
  * call, but a direct buffer in 768-byte pieces through arrays it allocates for every call.
  * Datagrams on the heap (a segment over a {@code byte[]}) are therefore sealed in place; others
  * are copied through an array of the cipher's own, grown to the largest datagram seen, and back.
- * Decryption writes to a second array of its own and the plaintext is copied back: the JDK's
- * GCM decrypts slower with its output over its input (an 8 KiB payload: 2.1 us in place,
- * 1.2 us out of place with the copy back; {@code GcmOpenBenchmark}).
+ *
+ * <p>Decryption never writes its output over its input: the JDK's GCM decrypts slower in place
+ * (an 8 KiB payload: 2.1 us in place, 1.2 us out of place with a copy back;
+ * {@code GcmOpenBenchmark}). A datagram opened in place is decrypted into a second array of the
+ * cipher's own and the plaintext copied back into the datagram, which a failed tag leaves as
+ * it was. A datagram opened into a target on the heap (a reassembly slot) is decrypted straight
+ * into the target's array, with no copy, and keeps its ciphertext; a target in native memory
+ * gets the plaintext through the second array. INTEGRITY_ONLY has no plaintext to decrypt: the
+ * clear payload is copied to the target once the tag verified. GCM may write (or zero) its
+ * output before it finds that the tag fails, so opening into a target writes nothing outside
+ * the payload's length at the target offset, but may have written that range when it fails.
  */
 abstract sealed class DatagramCipher permits Sealer, Opener {
     private static final int TAG_BITS = FrameHeader.TAG_LENGTH * Byte.SIZE;
@@ -65,53 +73,103 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
     }
 
     /**
-     * Runs one GCM operation over a datagram in place: the nonce comes from the header's
-     * sequence, the associated data and the input from the mode and the payload length.
+     * Encrypts (or, INTEGRITY_ONLY, authenticates) a datagram in place and writes the tag after
+     * its payload: the nonce comes from the header's sequence.
      *
-     * @param opmode {@link Cipher#ENCRYPT_MODE} (the tag is appended after the payload) or
-     *     {@link Cipher#DECRYPT_MODE} (the tag is read from there)
      * @param frame the header of the datagram, wrapped
-     * @throws GeneralSecurityException when the tag does not verify
+     * @throws GeneralSecurityException if the cipher fails
      */
-    final void run(int opmode, FrameHeader frame) throws GeneralSecurityException {
+    final void encrypt(FrameHeader frame) throws GeneralSecurityException {
         MemorySegment segment = frame.segment();
         if (segment.isReadOnly()) {
-            throw new IllegalArgumentException("datagrams are sealed and opened in place: the memory must be writable");
+            throw new IllegalArgumentException("datagrams are sealed in place: the memory must be writable");
         }
-        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
-        boolean encrypted = mode == SecurityMode.ENCRYPTED;
-        boolean decrypt = opmode == Cipher.DECRYPT_MODE;
-        int payloadLength = frame.payloadLength();
-        int aadLength = encrypted ? FrameHeader.LENGTH : FrameHeader.LENGTH + payloadLength;
-        int inputLength = (encrypted ? payloadLength : 0) + (decrypt ? FrameHeader.TAG_LENGTH : 0);
-        int datagramLength = aadLength + inputLength + (decrypt ? 0 : FrameHeader.TAG_LENGTH);
-        byte[] array;
-        int start;
-        if (segment.heapBase().orElse(null) instanceof byte[] heap) {
-            array = heap;
-            start = Math.toIntExact(segment.address() + frame.offset());
-        } else {
-            if (scratch.length < datagramLength) {
-                scratch = new byte[datagramLength];
-            }
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, frame.offset(), scratch, 0, aadLength + inputLength);
-            array = scratch;
-            start = 0;
-        }
-        cipher.init(opmode, key, new GCMParameterSpec(TAG_BITS, nonce));
+        int aadLength = associatedLength(frame);
+        int inputLength = mode == SecurityMode.ENCRYPTED ? frame.payloadLength() : 0;
+        byte[] array = input(frame, aadLength + inputLength, aadLength + inputLength + FrameHeader.TAG_LENGTH);
+        int start = start(frame, array);
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(frame)));
         cipher.updateAAD(array, start, aadLength);
-        if (decrypt) {
-            // out of place: the JDK's GCM decrypts slower with its output over its input
-            if (plain.length < inputLength) {
-                plain = new byte[inputLength];
-            }
-            int output = cipher.doFinal(array, start + aadLength, inputLength, plain, 0);
-            MemorySegment.copy(plain, 0, segment, ValueLayout.JAVA_BYTE, frame.offset() + aadLength, output);
-            return;
-        }
         int output = cipher.doFinal(array, start + aadLength, inputLength, array, start + aadLength);
         if (array == scratch) {
             MemorySegment.copy(scratch, aadLength, segment, ValueLayout.JAVA_BYTE, frame.offset() + aadLength, output);
         }
+    }
+
+    /**
+     * Verifies a datagram's tag and writes its clear payload, never over its input: to
+     * {@code target} at {@code targetOffset}, or back over the payload in the datagram when
+     * {@code target} is null. If the tag fails, the bytes at the destination, the payload's
+     * length from its offset, may have been overwritten; nothing else is.
+     *
+     * @param frame the header of the datagram, wrapped
+     * @param target where the clear payload goes, or null for the datagram's own payload
+     * @param targetOffset the offset in {@code target} (ignored when it is null)
+     * @throws GeneralSecurityException when the tag does not verify
+     */
+    final void decrypt(FrameHeader frame, MemorySegment target, long targetOffset) throws GeneralSecurityException {
+        MemorySegment segment = frame.segment();
+        boolean inPlace = target == null;
+        if (inPlace && segment.isReadOnly()) {
+            throw new IllegalArgumentException("datagrams are opened in place: the memory must be writable");
+        }
+        boolean encrypted = mode == SecurityMode.ENCRYPTED;
+        int payloadLength = frame.payloadLength();
+        int aadLength = associatedLength(frame);
+        int inputLength = (encrypted ? payloadLength : 0) + FrameHeader.TAG_LENGTH;
+        byte[] array = input(frame, aadLength + inputLength, aadLength + inputLength);
+        int start = start(frame, array);
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(frame)));
+        cipher.updateAAD(array, start, aadLength);
+        if (!inPlace && encrypted && target.heapBase().orElse(null) instanceof byte[] heap && heap != array) {
+            // straight into the target's array: no copy (never over the input, see the class comment)
+            cipher.doFinal(array, start + aadLength, inputLength, heap, Math.toIntExact(target.address() + targetOffset));
+            return;
+        }
+        if (plain.length < inputLength) {
+            plain = new byte[inputLength];
+        }
+        // out of place: the JDK's GCM decrypts slower with its output over its input
+        int output = cipher.doFinal(array, start + aadLength, inputLength, plain, 0);
+        if (inPlace) {
+            MemorySegment.copy(plain, 0, segment, ValueLayout.JAVA_BYTE, frame.payloadOffset(), output);
+        } else if (encrypted) {
+            MemorySegment.copy(plain, 0, target, ValueLayout.JAVA_BYTE, targetOffset, output);
+        } else {
+            // INTEGRITY_ONLY: the tag verified the clear payload; only now is it copied
+            MemorySegment.copy(segment, frame.payloadOffset(), target, targetOffset, payloadLength);
+        }
+    }
+
+    /** The associated data: the header, and in INTEGRITY_ONLY the clear payload after it. */
+    private int associatedLength(FrameHeader frame) {
+        return mode == SecurityMode.ENCRYPTED ? FrameHeader.LENGTH : FrameHeader.LENGTH + frame.payloadLength();
+    }
+
+    /** Writes the header's sequence into the nonce and returns it. */
+    private byte[] nonce(FrameHeader frame) {
+        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
+        return nonce;
+    }
+
+    /**
+     * Returns the array the cipher reads the datagram from: the datagram's own heap array, or
+     * the scratch array (grown to {@code room} bytes) with its first {@code used} bytes copied in.
+     */
+    private byte[] input(FrameHeader frame, int used, int room) {
+        MemorySegment segment = frame.segment();
+        if (segment.heapBase().orElse(null) instanceof byte[] heap) {
+            return heap;
+        }
+        if (scratch.length < room) {
+            scratch = new byte[room];
+        }
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, frame.offset(), scratch, 0, used);
+        return scratch;
+    }
+
+    /** Where the datagram starts in the array {@link #input} returned. */
+    private int start(FrameHeader frame, byte[] array) {
+        return array == scratch ? 0 : Math.toIntExact(frame.segment().address() + frame.offset());
     }
 }

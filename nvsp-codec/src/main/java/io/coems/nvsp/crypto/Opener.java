@@ -4,21 +4,24 @@ import io.coems.nvsp.AuthenticationException;
 import io.coems.nvsp.ReplayException;
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.frame.FrameHeader;
+import java.lang.foreign.MemorySegment;
 import java.security.GeneralSecurityException;
-import javax.crypto.Cipher;
+import java.util.Objects;
 
 /**
  * Checks the datagrams one side receives: the protection flags must be the negotiated ones, the
  * sequence must pass the {@link ReplayWindow}, the tag must verify; then the payload is
- * decrypted in place (the memory must be writable) and the sequence recorded. A datagram that
- * fails is counted and must be dropped without an answer.
+ * decrypted, in place ({@link #open}; the memory must be writable) or into a target of the
+ * caller's ({@link #openInto}: a fragment's reassembly slot), and the sequence recorded. A
+ * datagram that fails is counted and must be dropped without an answer.
  *
  * <p>Openers come from {@link SessionKeys#opener}: every opener of one session and direction
  * shares that direction's {@link ReplayWindow}, so a datagram is accepted at most once however
  * many receiving threads see it. The window records a sequence only after its tag verified.
  *
- * <p>Memory and allocation per datagram: as for {@link Sealer} (heap datagrams are opened in
- * place). An opener is not thread-safe (it owns a {@code Cipher} and its counters): one
+ * <p>Memory and allocation per datagram: as for {@link Sealer}; the opener also keeps an array
+ * as long as the longest payload it decrypted in place or into a target in native memory (the
+ * cipher's output never overlaps its input). An opener is not thread-safe (it owns a {@code Cipher} and its counters): one
  * opener per receiving thread.
  */
 public final class Opener extends DatagramCipher {
@@ -40,14 +43,53 @@ public final class Opener extends DatagramCipher {
 
     /**
      * Authenticates a received datagram and decrypts its payload in place. On return the
-     * payload at {@link FrameHeader#payloadOffset()} is clear text.
+     * payload at {@link FrameHeader#payloadOffset()} is clear text; if it throws, the datagram
+     * is as received.
      *
      * @param frame the header, wrapped (and so validated) over the received datagram
      * @throws AuthenticationException if the flags are not the negotiated ones or the tag fails
      * @throws ReplayException if the sequence was seen before (by any opener of the direction)
      *     or is too old
+     * @throws IllegalArgumentException if the datagram's memory is read-only
      */
     public void open(FrameHeader frame) {
+        open(frame, null, 0);
+    }
+
+    /**
+     * Authenticates a received datagram and writes its clear payload to {@code target} at
+     * {@code targetOffset} instead of into the datagram, which keeps its ciphertext: the
+     * receive path of fragments, whose plaintext goes straight into their reassembly slot
+     * without a copy when the target is on the heap (a segment over a {@code byte[]}). The
+     * checks, their order and the counters are those of {@link #open}; the sequence is recorded
+     * only once the tag verified.
+     *
+     * <p>Exactly the range of {@link FrameHeader#payloadLength()} bytes from
+     * {@code targetOffset} is written, and nothing else. If this throws
+     * {@link AuthenticationException} that range may have been overwritten (the cipher may
+     * write, or zero, its output before it finds the tag wrong), so it must not hold data still
+     * needed: a reassembler hands out the range of a fragment not yet received. After the other
+     * failures it is untouched.
+     *
+     * @param frame the header, wrapped (and so validated) over the received datagram
+     * @param target where the clear payload goes, writable
+     * @param targetOffset the offset in {@code target} of the payload's first byte
+     * @throws AuthenticationException if the flags are not the negotiated ones or the tag fails
+     * @throws ReplayException if the sequence was seen before (by any opener of the direction)
+     *     or is too old
+     * @throws IllegalArgumentException if {@code target} is read-only
+     * @throws IndexOutOfBoundsException if the payload does not fit {@code target} at
+     *     {@code targetOffset}
+     */
+    public void openInto(FrameHeader frame, MemorySegment target, long targetOffset) {
+        if (target.isReadOnly()) {
+            throw new IllegalArgumentException("the target of an opened payload must be writable");
+        }
+        Objects.checkFromIndexSize(targetOffset, frame.payloadLength(), target.byteSize());
+        open(frame, target, targetOffset);
+    }
+
+    private void open(FrameHeader frame, MemorySegment target, long targetOffset) {
         if (frame.flags() != flags()) {
             forgeries++;
             throw new AuthenticationException("datagram not protected as negotiated");
@@ -57,7 +99,7 @@ public final class Opener extends DatagramCipher {
             throw replayed(sequence);
         }
         try {
-            run(Cipher.DECRYPT_MODE, frame);
+            decrypt(frame, target, targetOffset);
         } catch (GeneralSecurityException e) {
             forgeries++;
             throw new AuthenticationException("authentication tag does not verify");

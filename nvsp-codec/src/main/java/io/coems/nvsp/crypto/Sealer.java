@@ -6,7 +6,6 @@ import io.coems.nvsp.SequenceExhaustedException;
 import io.coems.nvsp.frame.FrameHeader;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Cipher;
 
 /**
  * Protects the datagrams one side sends: assigns each the next packet sequence of its
@@ -66,7 +65,7 @@ public final class Sealer extends DatagramCipher {
         int payloadLength = frame.payloadLength();
         frame.flags(flags()).sequence(takeSequence()).payloadLength(payloadLength);
         try {
-            run(Cipher.ENCRYPT_MODE, frame);
+            encrypt(frame);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }

@@ -4,7 +4,9 @@
  * ({@link io.coems.nvsp.crypto.Hkdf}, {@link io.coems.nvsp.crypto.SessionKeys}), AES-256-GCM
  * sealing and opening of datagrams ({@link io.coems.nvsp.crypto.Sealer},
  * {@link io.coems.nvsp.crypto.Opener}) and the {@link io.coems.nvsp.crypto.ReplayWindow}.
- * JDK {@code javax.crypto} only.
+ * JDK {@code javax.crypto} only. An opener decrypts a datagram in place, or a fragment straight
+ * into the range its {@link io.coems.nvsp.frame.Reassembler} reserved for it
+ * ({@link io.coems.nvsp.crypto.Opener#openInto}), so the plaintext is never copied.
  *
  * <p><b>Threading:</b> derive one {@link io.coems.nvsp.crypto.SessionKeys} per session; it holds
  * the one sending sequence and the one replay window of each direction. Sealers and openers are

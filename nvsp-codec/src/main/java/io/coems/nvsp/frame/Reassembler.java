@@ -24,14 +24,24 @@ import java.lang.foreign.MemorySegment;
  * message that finds no free slot is dropped ({@link Outcome#NO_SLOT}) and the sender
  * retransmits later.
  *
- * <p>Call {@link #accept} only for datagrams that passed the {@code Opener} (on a protected
- * session). After {@link Outcome#COMPLETE}, decode the message from {@link #message()} and
+ * <p>A fragment is stored in one of two ways. {@link #accept} copies the payload of a datagram
+ * that already passed the {@code Opener} (on a protected session). Or, in two phases, without
+ * that copy: {@link #reserve} finds the fragment's slot, or claims a free one, and checks the
+ * fragment is new and fits, marking nothing; the caller writes the payload (the {@code Opener}
+ * decrypts it) to {@link #reservedBuffer()} at {@link #reservedOffset()}, then either
+ * {@link #commit()}s the fragment, which counts it as received, or, if the datagram failed,
+ * {@link #abandon()}s it, which frees a slot the reservation claimed. A fragment received
+ * before is never reserved, so a datagram that fails can overwrite only the range of a fragment
+ * still missing, which a later commit of the real one fills. Nothing else may be called on the
+ * reassembler between the two phases.
+ *
+ * <p>After {@link Outcome#COMPLETE}, decode the message from {@link #message()} and
  * {@link #release()} it, in a {@code finally} block so a message that fails to decode frees its
  * slot at once; data carried by a WRITE is applied only after its checksum verified.
  * Allocation-free after construction; not thread-safe.
  */
 public final class Reassembler {
-    /** What {@link #accept} did with a fragment. */
+    /** What {@link #accept} or {@link #commit()} did with a fragment. */
     public enum Outcome {
         /** Stored; the message still misses fragments. */
         INCOMPLETE,
@@ -43,12 +53,40 @@ public final class Reassembler {
         NO_SLOT
     }
 
+    /** What {@link #reserve} found for a fragment whose datagram is not yet authenticated. */
+    public enum Reservation {
+        /**
+         * The fragment's range in its slot is reserved: write the payload to
+         * {@link #reservedBuffer()} at {@link #reservedOffset()}, then {@link #commit()} or
+         * {@link #abandon()}.
+         */
+        RESERVED,
+        /** This fragment was received before: nothing is reserved. */
+        DUPLICATE,
+        /** No slot is free: nothing is reserved. */
+        NO_SLOT,
+        /**
+         * The fragment exceeds the limits or contradicts the fragments of its message received
+         * before: nothing is reserved. Its header is not authenticated yet; authenticate the
+         * datagram and pass it to {@link #accept}, which throws {@link MalformedMessageException}
+         * with the reason.
+         */
+        MALFORMED
+    }
+
     private final Slot[] slots;
     private final int slotsPerOwner;
     private final int maxMessageLength;
     private final int maxFragments;
     private final long timeoutNanos;
     private Slot completed;
+    /** The slot of the fragment reserved and neither committed nor abandoned, or null. */
+    private Slot reserved;
+    private boolean reservedClaimed;
+    private int reservedIndex;
+    private long reservedStart;
+    private long reservedEnd;
+    private long reservedStride;
 
     /**
      * Creates a reassembler and allocates its slots ({@code slots * maxMessageLength} bytes).
@@ -84,6 +122,7 @@ public final class Reassembler {
      *     completed before, if not yet released, is freed
      * @throws MalformedMessageException if the fragment exceeds the limits or contradicts the
      *     fragments of its message received before
+     * @throws IllegalStateException if a fragment is reserved (neither committed nor abandoned)
      */
     public Outcome accept(FrameHeader frame, long nowNanos) {
         return accept(frame, frame.sessionId(), nowNanos);
@@ -100,41 +139,93 @@ public final class Reassembler {
      * @param nowNanos the current time, as {@link System#nanoTime()}
      * @return what happened to the fragment, as {@link #accept(FrameHeader, long)}
      * @throws MalformedMessageException as {@link #accept(FrameHeader, long)}
+     * @throws IllegalStateException as {@link #accept(FrameHeader, long)}
      */
     public Outcome accept(FrameHeader frame, long owner, long nowNanos) {
-        int count = frame.fragmentCount();
-        int index = frame.fragmentIndex();
-        long start = frame.fragmentOffset();
-        int length = frame.payloadLength();
-        long end = start + length;
-        if (count > maxFragments) {
-            throw malformed(frame, "fragmentCount", count + " fragments exceed " + maxFragments);
-        }
-        if (end > maxMessageLength) {
-            throw malformed(frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
-        }
-        long stride = stride(frame, index, count, start, length);
-        Slot slot = find(frame.sessionId(), frame.requestId());
-        if (slot == null) {
-            slot = claim(owner, nowNanos);
-            if (slot == null) {
-                return Outcome.NO_SLOT;
-            }
-            slot.start(frame.sessionId(), frame.requestId(), owner, count, nowNanos);
-        } else if (slot.fragmentCount != count) {
-            throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
-        } else if (slot.has(index)) {
+        Reservation placed = place(frame, owner, nowNanos, true); // throws where reserve answers MALFORMED
+        if (placed == Reservation.DUPLICATE) {
             return Outcome.DUPLICATE;
-        } else if (slot.stride != stride) {
-            throw malformed(frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
-                    + " bytes, earlier ones " + slot.stride);
         }
-        slot.stride = stride;
-        if (index == count - 1) {
-            slot.totalLength = end;
+        if (placed == Reservation.NO_SLOT) {
+            return Outcome.NO_SLOT;
         }
-        MemorySegment.copy(frame.segment(), frame.payloadOffset(), slot.buffer, start, length);
-        if (!slot.mark(index)) {
+        MemorySegment.copy(frame.segment(), frame.payloadOffset(), reserved.buffer, reservedStart,
+                reservedEnd - reservedStart);
+        return commit();
+    }
+
+    /**
+     * Reserves the range a received fragment's payload goes to, before its datagram is
+     * authenticated, so that it can be opened straight into its slot: finds the slot of its
+     * message or claims a free one, and checks the fragment is not a duplicate and has the
+     * geometry of its message; marks nothing. After {@link Reservation#RESERVED} write the
+     * payload to {@link #reservedBuffer()} at {@link #reservedOffset()} (nothing outside it),
+     * then call {@link #commit()} if the datagram authenticated, else {@link #abandon()}.
+     *
+     * @param frame the header, wrapped over the received datagram; its payload is not read
+     * @param nowNanos the current time, as {@link System#nanoTime()}
+     * @return whether the range is reserved, and if not why
+     * @throws IllegalStateException if a fragment is reserved already
+     */
+    public Reservation reserve(FrameHeader frame, long nowNanos) {
+        return reserve(frame, frame.sessionId(), nowNanos);
+    }
+
+    /**
+     * Reserves the range a received fragment's payload goes to, as
+     * {@link #reserve(FrameHeader, long)}, a new message counting against {@code owner}'s quota
+     * of slots as with {@link #accept(FrameHeader, long, long)}.
+     *
+     * @param frame the header, wrapped over the received datagram; its payload is not read
+     * @param owner whose quota a new message takes a slot of (a server passes the client id)
+     * @param nowNanos the current time, as {@link System#nanoTime()}
+     * @return whether the range is reserved, and if not why
+     * @throws IllegalStateException if a fragment is reserved already
+     */
+    public Reservation reserve(FrameHeader frame, long owner, long nowNanos) {
+        return place(frame, owner, nowNanos, false);
+    }
+
+    /**
+     * Returns the buffer of the slot reserved for a fragment.
+     *
+     * @return the slot's buffer, on the heap; the fragment's payload goes at
+     *     {@link #reservedOffset()}
+     * @throws IllegalStateException if no fragment is reserved
+     */
+    public MemorySegment reservedBuffer() {
+        return reservation().buffer;
+    }
+
+    /**
+     * Returns where the reserved fragment's payload goes in {@link #reservedBuffer()}: its
+     * offset in the message. Its length is the fragment's payload length.
+     *
+     * @return the offset in bytes
+     * @throws IllegalStateException if no fragment is reserved
+     */
+    public long reservedOffset() {
+        reservation();
+        return reservedStart;
+    }
+
+    /**
+     * Counts the reserved fragment as received, its payload having been written to its range
+     * and its datagram authenticated.
+     *
+     * @return {@link Outcome#INCOMPLETE}, or {@link Outcome#COMPLETE} when the message is whole;
+     *     after {@link Outcome#COMPLETE} the message completed before, if not yet released, is
+     *     freed
+     * @throws IllegalStateException if no fragment is reserved
+     */
+    public Outcome commit() {
+        Slot slot = reservation();
+        reserved = null;
+        slot.stride = reservedStride;
+        if (reservedIndex == slot.fragmentCount - 1) {
+            slot.totalLength = reservedEnd;
+        }
+        if (!slot.mark(reservedIndex)) {
             return Outcome.INCOMPLETE;
         }
         if (completed != null) {
@@ -143,6 +234,99 @@ public final class Reassembler {
         slot.complete = true;
         completed = slot;
         return Outcome.COMPLETE;
+    }
+
+    /**
+     * Gives up the reserved fragment, whose datagram failed: it does not count as received
+     * (whatever was written to its range is overwritten when the real fragment arrives), and a
+     * slot the reservation claimed for a new message is free again. Nothing to do if no fragment
+     * is reserved.
+     */
+    public void abandon() {
+        Slot slot = reserved;
+        if (slot == null) {
+            return;
+        }
+        reserved = null;
+        if (reservedClaimed) {
+            free(slot);
+        }
+    }
+
+    /**
+     * Checks a fragment and finds or claims its slot; when it is new and fits, records it as
+     * reserved. A malformed fragment throws when {@code strict}, else is answered MALFORMED
+     * (without building a message for an unauthenticated datagram).
+     */
+    private Reservation place(FrameHeader frame, long owner, long nowNanos, boolean strict) {
+        checkNothingReserved();
+        int count = frame.fragmentCount();
+        int index = frame.fragmentIndex();
+        long start = frame.fragmentOffset();
+        int length = frame.payloadLength();
+        long end = start + length;
+        if (count > maxFragments) {
+            if (!strict) {
+                return Reservation.MALFORMED;
+            }
+            throw malformed(frame, "fragmentCount", count + " fragments exceed " + maxFragments);
+        }
+        if (end > maxMessageLength) {
+            if (!strict) {
+                return Reservation.MALFORMED;
+            }
+            throw malformed(frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
+        }
+        long stride = stride(index, count, start, length);
+        if (stride < 0) {
+            if (!strict) {
+                return Reservation.MALFORMED;
+            }
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " at " + start + " of " + length
+                    + " bytes is not where fragments of " + impliedStride(index, count, start, length) + " bytes go");
+        }
+        Slot slot = find(frame.sessionId(), frame.requestId());
+        boolean claimed = slot == null;
+        if (claimed) {
+            slot = claim(owner, nowNanos);
+            if (slot == null) {
+                return Reservation.NO_SLOT;
+            }
+            slot.start(frame.sessionId(), frame.requestId(), owner, count, nowNanos);
+        } else if (slot.fragmentCount != count) {
+            if (!strict) {
+                return Reservation.MALFORMED;
+            }
+            throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
+        } else if (slot.has(index)) {
+            return Reservation.DUPLICATE;
+        } else if (slot.stride != stride) {
+            if (!strict) {
+                return Reservation.MALFORMED;
+            }
+            throw malformed(frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
+                    + " bytes, earlier ones " + slot.stride);
+        }
+        reserved = slot;
+        reservedClaimed = claimed;
+        reservedIndex = index;
+        reservedStart = start;
+        reservedEnd = end;
+        reservedStride = stride;
+        return Reservation.RESERVED;
+    }
+
+    private Slot reservation() {
+        if (reserved == null) {
+            throw new IllegalStateException("no fragment is reserved");
+        }
+        return reserved;
+    }
+
+    private void checkNothingReserved() {
+        if (reserved != null) {
+            throw new IllegalStateException("a reserved fragment is neither committed nor abandoned");
+        }
     }
 
     /**
@@ -203,8 +387,10 @@ public final class Reassembler {
      *
      * @param sessionId the session
      * @return how many slots were freed
+     * @throws IllegalStateException if a fragment is reserved (neither committed nor abandoned)
      */
     public int discard(long sessionId) {
+        checkNothingReserved();
         int freed = 0;
         for (Slot slot : slots) {
             if (slot.used && slot.sessionId == sessionId) {
@@ -220,8 +406,10 @@ public final class Reassembler {
      *
      * @param nowNanos the current time, as {@link System#nanoTime()}
      * @return how many slots expired
+     * @throws IllegalStateException if a fragment is reserved (neither committed nor abandoned)
      */
     public int expire(long nowNanos) {
+        checkNothingReserved();
         int expired = 0;
         for (Slot slot : slots) {
             if (isExpired(slot, nowNanos)) {
@@ -248,20 +436,21 @@ public final class Reassembler {
     }
 
     /**
-     * Returns the stride a fragment implies, checking it has the geometry the fragmenter
+     * Returns the stride a fragment implies, or -1 unless it has the geometry the fragmenter
      * produces: every fragment but the last has the same non-zero length (the stride) and
      * fragment i starts at i * stride; the last is non-empty and no longer than the stride.
      * Fragments that agree on the stride tile the message exactly.
      */
-    private static long stride(FrameHeader frame, int index, int count, long start, int length) {
-        boolean last = index == count - 1;
-        long stride = !last || index == 0 ? length : start / index;
+    private static long stride(int index, int count, long start, int length) {
+        long stride = impliedStride(index, count, start, length);
         boolean fits = length > 0 && start == index * stride && length <= stride;
-        if (!fits) {
-            throw malformed(frame, "fragmentOffset", "fragment " + index + " at " + start + " of "
-                    + length + " bytes is not where fragments of " + stride + " bytes go");
-        }
-        return stride;
+        return fits ? stride : -1;
+    }
+
+    /** The stride a fragment implies: its length, or for the last one its offset / index. */
+    private static long impliedStride(int index, int count, long start, int length) {
+        boolean last = index == count - 1;
+        return !last || index == 0 ? length : start / index;
     }
 
     private Slot completed() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.coems.nvsp.ChecksumMismatchException;
 import io.coems.nvsp.MalformedMessageException;
 import io.coems.nvsp.frame.Reassembler.Outcome;
+import io.coems.nvsp.frame.Reassembler.Reservation;
 import io.coems.nvsp.message.MessageType;
 import io.coems.nvsp.message.Nack;
 import io.coems.nvsp.message.WriteRequest;
@@ -277,5 +278,97 @@ class ReassemblerTest {
         datagram[6] = (byte) count;
         datagram[7] = (byte) (count >>> 8);
         assertThrows(MalformedMessageException.class, () -> accept(datagram, 0));
+    }
+
+    private Reservation reserve(byte[] datagram, long now) {
+        return reassembler.reserve(frame.wrap(MemorySegment.ofArray(datagram), 0, datagram.length), now);
+    }
+
+    /** Writes the wrapped fragment's payload where the reassembler reserved it, and commits it. */
+    private Outcome writeAndCommit() {
+        MemorySegment.copy(frame.segment(), frame.payloadOffset(), reassembler.reservedBuffer(),
+                reassembler.reservedOffset(), frame.payloadLength());
+        return reassembler.commit();
+    }
+
+    @Test
+    void reservedFragmentsRebuildTheMessageOnceCommittedAndAbandonedOnesNeverCount() {
+        MemorySegment message = write(11);
+        List<byte[]> datagrams = datagrams(message, 7);
+        Nack nack = new Nack().encode(MemorySegment.ofArray(new byte[100]), 0, 100, MessageType.NACK);
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(5), 0));
+        assertEquals(5L * fragmenter.maxPayload(), reassembler.reservedOffset());
+        assertEquals(1, reassembler.slotsInUse());
+        reassembler.abandon();
+        assertEquals(0, reassembler.slotsInUse(), "the slot claimed for the abandoned fragment is free again");
+        assertFalse(reassembler.nack(5, 7, nack));
+        for (int i = 47; i >= 1; i--) {
+            assertEquals(Reservation.RESERVED, reserve(datagrams.get(i), 0));
+            assertEquals(Outcome.INCOMPLETE, writeAndCommit());
+        }
+        assertEquals(Reservation.DUPLICATE, reserve(datagrams.get(5), 0), "a fragment received is never reserved again");
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(0), 0));
+        reassembler.reservedBuffer().asSlice(0, 100).fill((byte) 0x77); // what a failed open may leave
+        reassembler.abandon();
+        assertEquals(1, reassembler.slotsInUse(), "a slot holding received fragments stays");
+        assertTrue(reassembler.nack(5, 7, nack));
+        assertTrue(nack.isMissing(0));
+        assertFalse(nack.isMissing(1));
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(0), 0));
+        assertEquals(Outcome.COMPLETE, writeAndCommit());
+        assertArrayEquals(message.asSlice(0, length(message)).toArray(ValueLayout.JAVA_BYTE), completed());
+        reassembler.release();
+        assertEquals(0, reassembler.slotsInUse());
+    }
+
+    @Test
+    void reservingAMalformedFragmentAnswersMalformedAndReservesNothing() {
+        List<byte[]> datagrams = datagrams(write(12), 3);
+        byte[] shifted = datagrams.get(1).clone();
+        shifted[32] = 1;
+        assertEquals(Reservation.MALFORMED, reserve(shifted, 0));
+        assertEquals(0, reassembler.slotsInUse());
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(0), 0));
+        assertEquals(Outcome.INCOMPLETE, writeAndCommit());
+        byte[] otherCount = datagrams.get(1).clone();
+        otherCount[6] = 50;
+        assertEquals(Reservation.MALFORMED, reserve(otherCount, 0));
+        byte[] tooMany = datagrams.get(2).clone();
+        tooMany[7] = 1;
+        assertEquals(Reservation.MALFORMED, reserve(tooMany, 0));
+        assertEquals("fragmentCount", assertThrows(MalformedMessageException.class, () -> accept(otherCount, 0)).field());
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(1), 0), "nothing was left reserved");
+        reassembler.abandon();
+    }
+
+    @Test
+    void aFragmentFindsNoSlotToReserveWhenItsOwnerHoldsItsQuota() {
+        Reassembler r = new Reassembler(4, 1, 70_000, 64, SECOND);
+        byte[] first = datagrams(write(13), 1).get(0);
+        assertEquals(Reservation.RESERVED, r.reserve(frame.wrap(MemorySegment.ofArray(first), 0, first.length), 9, 0));
+        r.abandon();
+        assertEquals(Outcome.INCOMPLETE, accept(r, first, 9, 0));
+        byte[] second = datagrams(write(14), 2).get(0);
+        assertEquals(Reservation.NO_SLOT, r.reserve(frame.wrap(MemorySegment.ofArray(second), 0, second.length), 9, 0));
+        assertEquals(1, r.slotsInUse());
+    }
+
+    @Test
+    void betweenReservingAndCommittingNothingElseRuns() {
+        List<byte[]> datagrams = datagrams(write(15), 4);
+        assertThrows(IllegalStateException.class, reassembler::commit);
+        assertThrows(IllegalStateException.class, reassembler::reservedBuffer);
+        assertThrows(IllegalStateException.class, reassembler::reservedOffset);
+        reassembler.abandon(); // nothing reserved: nothing to do
+        assertEquals(Reservation.RESERVED, reserve(datagrams.get(0), 0));
+        assertThrows(IllegalStateException.class, () -> reserve(datagrams.get(1), 0));
+        assertThrows(IllegalStateException.class, () -> accept(datagrams.get(1), 0));
+        assertThrows(IllegalStateException.class, () -> reassembler.expire(10 * SECOND));
+        assertThrows(IllegalStateException.class, () -> reassembler.discard(5));
+        assertEquals(1, reassembler.slotsInUse());
+        frame.wrap(MemorySegment.ofArray(datagrams.get(0)), 0, datagrams.get(0).length);
+        assertEquals(Outcome.INCOMPLETE, writeAndCommit());
+        assertThrows(IllegalStateException.class, reassembler::commit, "a reservation is committed once");
+        assertEquals(Outcome.INCOMPLETE, accept(datagrams.get(1), 0));
     }
 }
