@@ -781,19 +781,21 @@ final class Connection {
                 return;
             }
             Session current = session;
-            if (current != null && frame.sessionId() == current.id()) {
-                opener.open(frame);
-                pool.limit(frame.credits());
+            Opener opening;
+            boolean currentSession = current != null && frame.sessionId() == current.id();
+            if (currentSession) {
+                opening = opener;
             } else if (previous != null && frame.sessionId() == previous.id()) {
                 current = previous;
-                previousOpener.open(frame);
+                opening = previousOpener;
             } else {
                 drops.drop(Drops.Cause.UNEXPECTED, "a datagram of session 0x" + Long.toHexString(frame.sessionId()));
                 return;
             }
             if (frame.fragmentCount() > 1) {
-                handleFragment(current, now);
+                handleFragment(current, opening, currentSession, now);
             } else {
+                open(opening, currentSession);
                 handleMessage(current, frame.requestId(), receivedSegment, frame.payloadOffset(),
                         frame.payloadLength(), now);
             }
@@ -855,14 +857,47 @@ final class Connection {
         return fresh != null;
     }
 
-    private void handleFragment(Session current, long now) {
+    /** Opens the received datagram in place; one of the current session updates the credits. */
+    private void open(Opener opening, boolean currentSession) {
+        opening.open(frame);
+        if (currentSession) {
+            pool.limit(frame.credits());
+        }
+    }
+
+    /**
+     * Takes a fragment of a response. A new fragment of a response awaited is decrypted straight
+     * into its reassembly slot (reserved before the datagram is authenticated, abandoned if it
+     * fails); anything else (a duplicate, no slot free, a malformed or late fragment) is opened
+     * in place first, as an unfragmented datagram, so it is authenticated and counted alike.
+     */
+    private void handleFragment(Session current, Opener opening, boolean currentSession, long now) {
         long id = frame.requestId();
         Call call = awaiting(id);
-        if (call == null) {
-            counters.lateResponses.increment();
-            return;
+        Reassembler.Outcome outcome;
+        if (call != null && reassembler.reserve(frame, now) == Reassembler.Reservation.RESERVED) {
+            boolean opened = false;
+            try {
+                opening.openInto(frame, reassembler.reservedBuffer(), reassembler.reservedOffset());
+                opened = true;
+            } finally {
+                if (!opened) {
+                    reassembler.abandon(); // a forged fragment neither counts nor keeps a slot it claimed
+                }
+            }
+            outcome = reassembler.commit();
+            if (currentSession) {
+                pool.limit(frame.credits());
+            }
+        } else {
+            open(opening, currentSession);
+            if (call == null) {
+                counters.lateResponses.increment();
+                return;
+            }
+            outcome = reassembler.accept(frame, now);
         }
-        switch (reassembler.accept(frame, now)) {
+        switch (outcome) {
             case INCOMPLETE -> {
                 synchronized (call) {
                     if (call.awaits(id)) {
