@@ -70,7 +70,11 @@ final class FakeServer implements AutoCloseable {
     static final long NACK_GAP_MILLIS = 20;
 
     /** What the hooks do with a datagram. */
-    enum Fate { PASS, DROP, DUPLICATE, DELAY, CORRUPT, TRUNCATE }
+    /**
+     * What becomes of a datagram. FORGED_COPY: sent, then a copy under a fresh sequence (so the
+     * replay window lets it through to the tag, which fails), as a forger on the path would.
+     */
+    enum Fate { PASS, DROP, DUPLICATE, DELAY, CORRUPT, TRUNCATE, FORGED_COPY }
 
     /**
      * A datagram as the hooks see it.
@@ -780,6 +784,13 @@ final class FakeServer implements AutoCloseable {
                 send(datagram, session.client);
             }
             case TRUNCATE -> send(datagram.limit(Math.max(fragments / 2, 20)), session.client);
+            case FORGED_COPY -> {
+                ByteBuffer forged = ByteBuffer.allocate(length).put(datagram.duplicate()).flip();
+                FrameHeader copy = new FrameHeader().wrap(forged, 0, length);
+                copy.sequence(copy.sequence() + 1_000_000);
+                send(datagram, session.client);
+                send(forged, session.client);
+            }
         }
     }
 

@@ -121,6 +121,21 @@ class LossTest {
     }
 
     @Test
+    void aForgedCopyOfAFragmentReceivedLeavesItAndTheResponseIntact() {
+        byte[] data = TestBytes.random(65536, 6);
+        System.arraycopy(data, 0, server.volume, 0, data.length);
+        server.outbound(p -> p.fragments() > 1 && p.fragment() % 3 == 1 && p.copy() == 0
+                ? FakeServer.Fate.FORGED_COPY : FakeServer.Fate.PASS);
+        byte[] back = new byte[data.length];
+        volume.read(0, back, 0, back.length);
+        assertArrayEquals(data, back);
+        ClientStats stats = client.stats();
+        assertTrue(stats.forged() >= 1, stats.toString());
+        // a forged copy that reached the received fragment's bytes would fail the checksum: dropped too
+        assertEquals(stats.forged(), stats.dropped(), "nothing dropped but the forged copies: " + stats);
+    }
+
+    @Test
     void reorderedFragmentsAreReassembled() {
         byte[] data = TestBytes.random(65536, 5);
         System.arraycopy(data, 0, server.volume, 0, data.length);
