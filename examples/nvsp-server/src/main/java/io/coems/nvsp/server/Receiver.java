@@ -201,13 +201,10 @@ final class Receiver implements Runnable {
             unknownSession(from, now);
             return;
         }
-        try {
-            session.opener.open(frame);
-        } catch (AuthenticationException e) {
-            session.dropped(Drop.FORGED, e.getMessage() + " (from " + from + ")");
+        if (frame.fragmentCount() > 1 && openIntoSlot(session, from, now)) {
             return;
-        } catch (ReplayException e) {
-            session.dropped(Drop.REPLAYED, e.getMessage());
+        }
+        if (!open(session, from, null, 0)) {
             return;
         }
         session.heard(now);
@@ -420,6 +417,63 @@ final class Receiver implements Runnable {
             malformed(session, requestId, e);
             return;
         }
+        fragmentStored(session, requestId, outcome, now);
+    }
+
+    /**
+     * Takes a new fragment of a new request: reserves its range in a reassembly slot, decrypts
+     * it straight there and commits it, or abandons it (a slot it claimed is freed) if the
+     * datagram fails. Anything else (a fragment of a request executing or answered, a duplicate,
+     * no slot free, a malformed fragment) is left to the caller, to be opened in place first so
+     * it is authenticated and counted as an unfragmented datagram.
+     *
+     * @return whether the datagram was taken (stored or dropped)
+     */
+    private boolean openIntoSlot(Session session, InetSocketAddress from, long now) {
+        if (session.cache.peek(frame.requestId()) != DuplicateCache.Verdict.NEW
+                || reassembler.reserve(frame, session.client.id(), now) != Reassembler.Reservation.RESERVED) {
+            return false;
+        }
+        boolean opened = false;
+        try {
+            opened = open(session, from, reassembler.reservedBuffer(), reassembler.reservedOffset());
+        } finally {
+            if (!opened) {
+                reassembler.abandon();
+            }
+        }
+        if (opened) {
+            session.heard(now);
+            fragmentStored(session, frame.requestId(), reassembler.commit(), now);
+        }
+        return true;
+    }
+
+    /**
+     * Authenticates the received datagram of a session, decrypting its payload in place, or
+     * into {@code target} at {@code targetOffset} when a target is given; a datagram that fails
+     * is counted and dropped.
+     *
+     * @return whether it authenticated
+     */
+    private boolean open(Session session, InetSocketAddress from, MemorySegment target, long targetOffset) {
+        try {
+            if (target == null) {
+                session.opener.open(frame);
+            } else {
+                session.opener.openInto(frame, target, targetOffset);
+            }
+            return true;
+        } catch (AuthenticationException e) {
+            session.dropped(Drop.FORGED, e.getMessage() + " (from " + from + ")");
+        } catch (ReplayException e) {
+            session.dropped(Drop.REPLAYED, e.getMessage());
+        }
+        return false;
+    }
+
+    /** Acts on what the reassembler did with a fragment of a new request. */
+    private void fragmentStored(Session session, long requestId, Reassembler.Outcome outcome, long now) {
         switch (outcome) {
             case INCOMPLETE -> nackTimer.fragmentArrived(session.id, requestId, now);
             case NO_SLOT -> session.dropped(Drop.NO_SLOT, "no reassembly slot free for request "

@@ -391,6 +391,31 @@ class NvspServerTest {
     }
 
     @Test
+    void forgedFragmentsNeitherDamageAWriteNorKeepASlot() {
+        byte[] data = random(KIB64, 12);
+        byte[] message = write(aliceVolume.id(), 6L * KIB64, data, 0);
+        int quota = server.reassemblySlots() / 4;
+        ServerMetrics.ClientMetrics before;
+        try (RawPeer peer = RawPeer.connected(server.address(), alice.id(), aliceKey)) {
+            before = metricsOf(server, alice);
+            for (int m = 0; m <= quota; m++) {
+                peer.sendForgedFragment(peer.nextRequestId(), message, 0); // each would take one of alice's slots
+            }
+            long requestId = peer.nextRequestId();
+            peer.sendFragments(requestId, message, i -> i < 10);
+            for (int i : new int[] {2, 5, 9, 10, 11}) {
+                peer.sendForgedFragment(requestId, message, i); // over fragments received, and missing ones
+            }
+            peer.sendFragments(requestId, message, i -> i >= 10);
+            assertAnswer(MessageType.WRITE_RESPONSE, Status.OK, peer.response(requestId));
+        }
+        assertArrayEquals(data, volumeBytes(aliceVolume, 6L * KIB64, KIB64));
+        ServerMetrics.ClientMetrics after = metricsOf(server, alice);
+        assertEquals(before.drops().forged() + quota + 1 + 5, after.drops().forged());
+        assertEquals(before.drops().noSlot(), after.drops().noSlot());
+    }
+
+    @Test
     void aClientsSessionsShareOneQuotaOfReassemblySlots() throws InterruptedException {
         int quota = server.reassemblySlots() / 4;
         int perSession = quota - 1; // below a quarter each: a quota per session would refuse none

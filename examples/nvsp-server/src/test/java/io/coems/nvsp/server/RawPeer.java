@@ -223,14 +223,28 @@ final class RawPeer implements AutoCloseable {
         int count = fragmenter.fragmentCount(message.length);
         for (int i = 0; i < count; i++) {
             if (which.test(i)) {
-                byte[] datagram = new byte[maxDatagram];
-                MemorySegment segment = MemorySegment.ofArray(datagram);
-                frame.encode(segment, 0, datagram.length).sessionId(sessionId).requestId(requestId).credits(credits);
-                fragmenter.writeFragment(frame, MemorySegment.ofArray(message), 0, message.length, i);
-                int length = sealer.seal(frame);
-                sendRaw(Arrays.copyOf(datagram, length));
+                sendRaw(sealedFragment(requestId, message, i));
             }
         }
+    }
+
+    /**
+     * Sends fragment {@code index} of a message sealed under a fresh sequence, then spoiled by a
+     * flipped payload byte, so it passes the replay window and fails its tag: a forgery.
+     */
+    void sendForgedFragment(long requestId, byte[] message, int index) {
+        byte[] datagram = sealedFragment(requestId, message, index);
+        datagram[FrameHeader.LENGTH + 10] ^= 1;
+        sendRaw(datagram);
+    }
+
+    private byte[] sealedFragment(long requestId, byte[] message, int index) {
+        byte[] datagram = new byte[maxDatagram];
+        MemorySegment segment = MemorySegment.ofArray(datagram);
+        frame.encode(segment, 0, datagram.length).sessionId(sessionId).requestId(requestId).credits(credits);
+        fragmenter.writeFragment(frame, MemorySegment.ofArray(message), 0, message.length, index);
+        int length = sealer.seal(frame);
+        return Arrays.copyOf(datagram, length);
     }
 
     /** Seals and sends one fragment with the given geometry, right or wrong. */
