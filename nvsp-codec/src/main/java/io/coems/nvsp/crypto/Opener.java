@@ -65,11 +65,12 @@ public final class Opener extends DatagramCipher {
      * only once the tag verified.
      *
      * <p>Exactly the range of {@link FrameHeader#payloadLength()} bytes from
-     * {@code targetOffset} is written, and nothing else. If this throws
-     * {@link AuthenticationException} that range may have been overwritten (the cipher may
-     * write, or zero, its output before it finds the tag wrong), so it must not hold data still
-     * needed: a reassembler hands out the range of a fragment not yet received. After the other
-     * failures it is untouched.
+     * {@code targetOffset} is written, and nothing else. If this throws, that range may have
+     * been overwritten (the cipher may write, or zero, its output before it finds the tag wrong;
+     * a datagram another opener of the direction accepted meanwhile is refused as a replay after
+     * its decryption), so it must not hold data still needed: a reassembler hands out the range
+     * of a fragment not yet received. A datagram refused before its decryption (flags, or a
+     * sequence the window has seen) leaves it untouched.
      *
      * @param frame the header, wrapped (and so validated) over the received datagram
      * @param target where the clear payload goes, writable

@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 /** One reassembly buffer: the fragments of one message received so far. */
 final class Slot {
+    /** On the heap (over a {@code byte[]}): the JDK's GCM decrypts a fragment straight into it. */
     final MemorySegment buffer;
     private final long[] received;
     boolean used;
