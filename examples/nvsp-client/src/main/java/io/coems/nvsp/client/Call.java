@@ -20,9 +20,8 @@ import java.util.function.Consumer;
  * <p>Life cycle: {@code FREE} in the {@link CallPool}; {@code RESERVED} by the application
  * thread that acquired it (its owner), which encodes the request and publishes it;
  * {@code ACTIVE} while in flight; {@code DONE} when answered or failed; {@code FREE} again when
- * released. A reserved or active call holds one credit. A call carrying a part of a
- * {@link Transfer} keeps its credit when done: the transfer settles it and either reserves it
- * again for its next part or releases it.
+ * released. A reserved or active call holds one credit; a call carrying a part of a
+ * {@link Transfer} keeps it until the transfer has settled the call.
  *
  * <p>Threading: the owner encodes and decodes (or the transfer's settling thread, under the
  * monitor); the receive thread retransmits, completes and fails. Everything both touch (state,
@@ -102,19 +101,6 @@ final class Call {
         state = State.RESERVED;
         holdsCredit = true;
         transfer = null;
-        reset();
-    }
-
-    /**
-     * Makes a done call of a transfer ready for its next part: it keeps its credit and is
-     * encoded and activated again. The caller holds the monitor.
-     */
-    void reuse() {
-        state = State.RESERVED;
-        reset();
-    }
-
-    private void reset() {
         requestId = 0;
         failure = null;
         status = null;
@@ -293,7 +279,7 @@ final class Call {
         state = State.FREE;
     }
 
-    /** Ends the call; a transfer's call keeps its credit until the transfer reuses or frees it. */
+    /** Ends the call; a transfer's call keeps its credit until the transfer settles it. */
     private void finish() {
         state = State.DONE;
         if (transfer != null) {

@@ -148,31 +148,6 @@ final class CallPool {
         }
     }
 
-    /**
-     * Gives a transfer's call that just ended the next request id, so that it carries the
-     * transfer's next part with the credit it holds, unless that would be unfair or must wait:
-     * the client is closed, another thread waits for a credit, the credits were lowered below
-     * those in use, or the id would leave the window {@link #number} keeps. Never blocks.
-     *
-     * @param call the ended call, still holding its credit
-     * @param ids the client's request id counter
-     * @return true when numbered; false when the call should give its credit back
-     */
-    boolean tryRenumber(Call call, AtomicLong ids) {
-        lock.lock();
-        try {
-            long next = ids.get();
-            if (closed != null || waiters > 0 || reserved > limit
-                    || next - oldestInFlight(next) >= (long) IDS_PER_CREDIT * limit) {
-                return false;
-            }
-            call.number(ids.getAndIncrement());
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Returns the smallest id of a numbered call still in flight, or {@code next} when none is. */
     private long oldestInFlight(long next) {
         long oldest = next;

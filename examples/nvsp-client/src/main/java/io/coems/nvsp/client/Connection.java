@@ -42,8 +42,7 @@ import org.slf4j.LoggerFactory;
  * backed-off timeouts, NACKs after a gap in a fragmented response, keep-alives.
  *
  * <p>Application threads encode their requests into pooled {@link Call}s and send them with
- * the call's own sender (the receive thread, settling a part of a {@link Transfer}, sends the
- * transfer's next part with it too); when the session is being replaced, the receive thread sends every
+ * the call's own sender; when the session is being replaced, the receive thread sends every
  * call in flight again once the new one is established, under the same request ids.
  */
 final class Connection {
@@ -252,56 +251,21 @@ final class Connection {
             counters.timeouts.increment();
             throw e;
         }
+        long now = System.nanoTime();
         long resend;
         synchronized (call) {
             checkOpen();
-            resend = start(call);
+            Session current = session;
+            call.activate(now, firstTimeout(current, call));
+            counters.requests.increment();
+            if (current != null) {
+                transmit(call.sender, current, call, now);
+            }
+            resend = call.resendNanos;
         }
         if (resend - plannedWakeNanos < 0) {
             port.wakeup();
         }
-    }
-
-    /**
-     * Sends a transfer's call that just ended again with the transfer's next part, under a new
-     * request id and with the credit it holds: first {@link #renumber}, then the owner's encoder,
-     * then this. The caller holds the call's monitor.
-     *
-     * @param call the renumbered call, with its next part encoded
-     * @return false when the client closed meanwhile: the call was not sent
-     */
-    boolean restart(Call call) {
-        if (closed != null) {
-            return false; // checked under the monitor: a close after this fails the call once it is active
-        }
-        long resend = start(call);
-        if (Thread.currentThread() != thread && resend - plannedWakeNanos < 0) {
-            port.wakeup();
-        }
-        return true;
-    }
-
-    /**
-     * Gives a transfer's call that just ended a new request id without waiting, so that it can
-     * carry the next part with its credit (see {@link CallPool#tryRenumber}).
-     *
-     * @param call the ended call, reused
-     * @return true when numbered
-     */
-    boolean renumber(Call call) {
-        return pool.tryRenumber(call, requestIds);
-    }
-
-    /** Activates a numbered call and sends it; returns when to resend it. The caller holds the monitor. */
-    private long start(Call call) {
-        long now = System.nanoTime();
-        Session current = session;
-        call.activate(now, firstTimeout(current, call));
-        counters.requests.increment();
-        if (current != null) {
-            transmit(call.sender, current, call, now);
-        }
-        return call.resendNanos;
     }
 
     /**

@@ -8,16 +8,15 @@ import java.util.concurrent.TimeUnit;
  * One pipelined transfer: a range split into parts, each carried by a {@link Call}, as many in
  * flight as the credits allow.
  *
- * <p>The owner (the application thread that runs it) issues the first parts and waits. The
- * thread that completes a call, normally the receive thread, settles it on the spot: it decodes
- * the response (a read's data goes from the receive buffer straight into the caller's memory)
- * and, while parts are left, sends the next one on the same call under a new request id with the
- * credit it holds. So the owner wakes once per transfer rather than once per part, and the next
- * part goes out without waiting for the owner to be scheduled. A call gives its credit back
- * instead when another thread waits for one (the threads sharing the credits take turns), when
- * the server lowered its credits, or when the request id window is closed; the owner then
- * issues the rest itself. When the receive thread may not touch the caller's memory (a segment
- * confined to the owner), it only queues answered calls and the owner settles them.
+ * <p>The owner (the application thread that runs it) issues the parts and waits. The thread
+ * that completes a call, normally the receive thread, settles it on the spot: it decodes the
+ * response (a read's data goes from the receive buffer straight into the caller's memory) and
+ * gives the call and its credit back. The owner wakes when credits come back, issues as many
+ * parts as they allow, and otherwise sleeps until the transfer ends; it never wakes just to copy
+ * a response. Sending stays with the owner so that the receive thread, which every response
+ * passes through, does no more than it must. When the receive thread may not touch the caller's
+ * memory (a segment confined to the owner), it only queues answered calls and the owner settles
+ * them.
  *
  * <p>Each part may take the request timeout, counted from when it starts waiting for a credit;
  * the owner fails the parts past their deadline. After a failure no new part is sent; the parts
@@ -96,7 +95,7 @@ final class Transfer {
      * Takes a call of this transfer that just ended (answered, failed or timed out). The caller
      * holds the call's monitor.
      *
-     * @param call the call, done, still holding its credit
+     * @param call the call, done, still holding its credit until settled
      */
     void ended(Call call) {
         if (call.failure() == null && !settlesHere()) {
@@ -227,8 +226,8 @@ final class Transfer {
     }
 
     /**
-     * Decodes an ended call, or records why it failed, then sends the next part on it or gives
-     * it back. The caller holds the call's monitor.
+     * Decodes an ended call, or records why it failed, and gives it back with its credit. The
+     * caller holds the call's monitor.
      */
     private void settle(Call call) {
         RuntimeException problem = connection.outcome(call);
@@ -239,43 +238,15 @@ final class Transfer {
                 problem = e;
             }
         }
-        if (problem != null) {
-            failed(problem);
-        }
-        if (!sendNextPart(call)) {
-            synchronized (this) {
-                calls.remove(call);
-                creditReturned = true;
-                notifyAll();
-            }
-            connection.release(call);
-        }
-    }
-
-    /** Sends the next part on a call that ended, keeping its credit; false when it must not. */
-    private boolean sendNextPart(Call call) {
         synchronized (this) {
-            if (failure != null || next >= total) {
-                return false;
+            if (problem != null && failure == null) {
+                failure = problem;
             }
+            calls.remove(call);
+            creditReturned = true;
+            notifyAll();
         }
-        call.reuse();
-        if (!connection.renumber(call)) {
-            return false;
-        }
-        synchronized (this) {
-            if (failure != null || next >= total) {
-                return false;
-            }
-            claim(call, System.nanoTime() + connection.requestTimeoutNanos());
-        }
-        try {
-            encoder.encode(call, call.chunkPosition, call.chunkLength);
-        } catch (RuntimeException e) {
-            failed(e);
-            return false;
-        }
-        return connection.restart(call);
+        connection.release(call);
     }
 
     private synchronized void failed(RuntimeException e) {
