@@ -18,6 +18,12 @@ import javax.crypto.spec.GCMParameterSpec;
  * Associated data: the 40-byte frame header (ENCRYPTED), or the header and the clear payload
  * (INTEGRITY_ONLY, where the tag is a GMAC). Datagram memory must be writable.
  *
+ * <p>Sealing has a second form, {@link Sealer#sealFrom}: the payload comes from an array of the
+ * sender's (a fragment in a message buffer) and, in ENCRYPTED mode into a heap datagram, is
+ * encrypted from there straight into the datagram, out of place, so it is never copied into the
+ * datagram first; in INTEGRITY_ONLY, or into a datagram in native memory, it is copied in and
+ * sealed as below.
+ *
  * <p>The cipher runs on byte arrays: the JDK's GCM processes a whole array in one intrinsic
  * call, but a direct buffer in 768-byte pieces through arrays it allocates for every call.
  * Datagrams on the heap (a segment over a {@code byte[]}) are therefore sealed in place; others
@@ -63,6 +69,27 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
      */
     public final SecurityMode mode() {
         return mode;
+    }
+
+    /**
+     * Encrypts a payload from {@code source} into a datagram on the heap, out of place, in one
+     * pass: the associated data is the 40-byte header written in the datagram, the ciphertext
+     * and the tag go after it. {@code source} is only read. ENCRYPTED mode only (in
+     * INTEGRITY_ONLY the payload itself is associated data and must be in the datagram).
+     *
+     * @param frame the header of the datagram, wrapped, flags, sequence and payload length set
+     * @param datagram the array under the datagram's memory
+     * @param start where the datagram starts in it
+     * @param source the array holding the clear payload
+     * @param sourceOffset where the payload starts in it
+     * @throws GeneralSecurityException if the cipher fails
+     */
+    final void encryptFrom(FrameHeader frame, byte[] datagram, int start, byte[] source, int sourceOffset)
+            throws GeneralSecurityException {
+        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.updateAAD(datagram, start, FrameHeader.LENGTH);
+        cipher.doFinal(source, sourceOffset, frame.payloadLength(), datagram, start + FrameHeader.LENGTH);
     }
 
     /** The frame flags of a datagram protected in this mode. */

@@ -4,24 +4,31 @@ import io.coems.nvsp.EncodingException;
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.SequenceExhaustedException;
 import io.coems.nvsp.frame.FrameHeader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.security.GeneralSecurityException;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Protects the datagrams one side sends: assigns each the next packet sequence of its
- * direction, sets the flags and the frame length, encrypts the payload in place (or leaves it
- * clear in {@link SecurityMode#INTEGRITY_ONLY}) and appends the 16-byte tag.
+ * direction, sets the flags and the frame length, encrypts the payload (or leaves it clear in
+ * {@link SecurityMode#INTEGRITY_ONLY}) and appends the 16-byte tag.
  *
  * <p>Sealers come from {@link SessionKeys#sealer}: every sealer of one session and direction
  * draws from one shared, atomic sequence, so no two datagrams of a direction get the same
  * sequence and an AES-GCM nonce is never used twice under one key, however many threads send.
  *
- * <p>Datagrams on the heap (segments over a {@code byte[]}) are sealed in place in one pass of
- * the JDK's GCM intrinsic; datagrams in native memory are copied through an array the sealer
- * keeps (as long as the longest datagram it sealed) and back. Allocation per datagram: none by
- * this class; the JDK allocates a {@code GCMParameterSpec} and, inside {@code Cipher.init},
- * small per-operation state. A sealer is not thread-safe (it owns a {@code Cipher}): one
- * sealer per sending thread.
+ * <p>{@link #seal} takes the payload written in the datagram. Datagrams on the heap (segments
+ * over a {@code byte[]}) are sealed in place in one pass of the JDK's GCM intrinsic; datagrams
+ * in native memory are copied through an array the sealer keeps (as long as the longest
+ * datagram it sealed) and back. {@link #sealFrom} takes the payload from an array of the
+ * sender's (a fragment in a message buffer) instead: in {@link SecurityMode#ENCRYPTED} it is
+ * encrypted from there straight into a heap datagram, which saves copying it into the datagram
+ * first; the datagram's bytes are the same either way. Allocation per datagram: none by this
+ * class; the JDK allocates a {@code GCMParameterSpec} and, inside {@code Cipher.init}, small
+ * per-operation state. A sealer is not thread-safe (it owns a {@code Cipher}): one sealer per
+ * sending thread.
  */
 public final class Sealer extends DatagramCipher {
     private final AtomicLong sequence;
@@ -66,6 +73,46 @@ public final class Sealer extends DatagramCipher {
         frame.flags(flags()).sequence(takeSequence()).payloadLength(payloadLength);
         try {
             encrypt(frame);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+        return frame.frameLength();
+    }
+
+    /**
+     * Seals a datagram whose header is written, flags 0 and frame length covering header and
+     * payload, taking the payload from {@code payload} rather than from the datagram: the
+     * datagram gets exactly the bytes {@link #seal} would give it had the payload been copied
+     * to {@link FrameHeader#payloadOffset()} first. In {@link SecurityMode#ENCRYPTED} with the
+     * datagram on the heap the payload is encrypted from {@code payload} into the datagram in
+     * one pass, without that copy; otherwise (INTEGRITY_ONLY, whose clear payload travels in
+     * the datagram, or a datagram in native memory) it is copied in and sealed in place.
+     * {@code payload} is only read. The wrapped region must have 16 bytes of room after the
+     * payload.
+     *
+     * @param frame the header, wrapped for encoding over the datagram
+     * @param payload the array holding the clear payload
+     * @param payloadOffset where it starts there; it is {@link FrameHeader#payloadLength()} bytes
+     * @return the length of the sealed datagram, to send
+     * @throws SequenceExhaustedException after 2<sup>64</sup>-1 datagrams in this direction
+     * @throws EncodingException if the frame is already protected or the tag does not fit
+     * @throws IndexOutOfBoundsException if the payload is not inside {@code payload}
+     */
+    public int sealFrom(FrameHeader frame, byte[] payload, int payloadOffset) {
+        if (frame.flags() != 0) {
+            throw new EncodingException("flags", "the datagram is already sealed");
+        }
+        int payloadLength = frame.payloadLength();
+        Objects.checkFromIndexSize(payloadOffset, payloadLength, payload.length);
+        MemorySegment segment = frame.segment();
+        if (mode() != SecurityMode.ENCRYPTED || !(segment.heapBase().orElse(null) instanceof byte[] datagram)) {
+            MemorySegment.copy(payload, payloadOffset, segment, ValueLayout.JAVA_BYTE, frame.payloadOffset(),
+                    payloadLength);
+            return seal(frame);
+        }
+        frame.flags(flags()).sequence(takeSequence()).payloadLength(payloadLength);
+        try {
+            encryptFrom(frame, datagram, Math.toIntExact(segment.address() + frame.offset()), payload, payloadOffset);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }

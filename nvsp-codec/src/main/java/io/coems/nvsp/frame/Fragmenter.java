@@ -70,11 +70,30 @@ public final class Fragmenter {
      */
     public int writeFragment(FrameHeader frame, MemorySegment message, long messageOffset,
             int messageLength, int index) {
+        int start = writeFragmentHeader(frame, messageLength, index);
+        MemorySegment.copy(message, messageOffset + start, frame.segment(), frame.payloadOffset(), frame.payloadLength());
+        return frame.frameLength();
+    }
+
+    /**
+     * Writes one fragment's header fields, its fragment fields and its frame length (for its
+     * payload length), but not its payload: for a sender that moves the payload into the
+     * datagram itself, for example by encrypting it there from the message buffer. As in
+     * {@link #writeFragment}, every other header field is the caller's.
+     *
+     * @param frame a header wrapped for encoding over the datagram
+     * @param messageLength the encoded message length
+     * @param index the fragment to describe, below {@link #fragmentCount(int)}
+     * @return where the fragment's payload starts in the message; it is
+     *     {@link FrameHeader#payloadLength()} bytes long
+     * @throws EncodingException if the length is negative, the message needs too many
+     *     fragments or the index is not one of its fragments
+     */
+    public int writeFragmentHeader(FrameHeader frame, int messageLength, int index) {
         int count = fragmentCount(messageLength);
         long start = (long) index * maxPayload;
         int length = (int) Math.min(maxPayload, messageLength - start);
         frame.fragment(index, count, start).payloadLength(length);
-        MemorySegment.copy(message, messageOffset + start, frame.segment(), frame.payloadOffset(), length);
-        return frame.frameLength();
+        return (int) start;
     }
 }

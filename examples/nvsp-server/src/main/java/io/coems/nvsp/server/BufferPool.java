@@ -1,13 +1,14 @@
 package io.coems.nvsp.server;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The server's budget of large message buffers, allocated off-heap once: each holds a whole
- * message of the largest size (a WRITE being executed, a READ_RESPONSE being sent). A
+ * The server's budget of large message buffers, heap arrays allocated once: each holds a whole
+ * message of the largest size (a WRITE being executed, a READ_RESPONSE being sent). They are on
+ * the heap because the JDK's AES-GCM runs in one pass only over arrays: a fragment of a
+ * response is encrypted from its buffer straight into the datagram ({@link Transmitter}). A
  * fragmented READ_RESPONSE is <em>kept</em> after it is sent, so a client's NACK is answered
  * with exactly the missing fragments; when no buffer is free, the oldest kept response is
  * dropped (the client then retransmits the READ, which runs again). Kept responses are pinned
@@ -19,6 +20,7 @@ final class BufferPool {
 
     /** One buffer and what it holds. */
     static final class Buffer {
+        private final byte[] array;
         private final MemorySegment segment;
         private Session session;
         private long requestId;
@@ -28,13 +30,19 @@ final class BufferPool {
         /** Fragments of the kept response resent so far; only the receive thread resends. */
         private int resent;
 
-        private Buffer(MemorySegment segment) {
-            this.segment = segment;
+        private Buffer(byte[] array) {
+            this.array = array;
+            this.segment = MemorySegment.ofArray(array);
         }
 
-        /** The memory, from offset 0. */
+        /** The memory, from offset 0: {@link #array()}. */
         MemorySegment segment() {
             return segment;
+        }
+
+        /** The array under {@link #segment()}. */
+        byte[] array() {
+            return array;
         }
 
         /** The length of the kept response. */
@@ -67,12 +75,11 @@ final class BufferPool {
      *
      * @param count how many
      * @param bufferSize bytes each
-     * @param arena the arena that owns their memory
      */
-    BufferPool(int count, int bufferSize, Arena arena) {
+    BufferPool(int count, int bufferSize) {
         this.bufferSize = bufferSize;
         for (int i = 0; i < count; i++) {
-            free.add(new Buffer(arena.allocate(bufferSize, 64)));
+            free.add(new Buffer(new byte[bufferSize]));
         }
     }
 

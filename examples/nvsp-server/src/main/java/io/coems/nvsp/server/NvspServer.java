@@ -10,7 +10,6 @@ import io.coems.vvm.PoolException;
 import io.coems.vvm.VolumePool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -104,7 +103,6 @@ public final class NvspServer implements AutoCloseable {
     private final LongAdder unknownSessionAnswers = new LongAdder();
     private final LongAdder unattributedDrops = new LongAdder();
     private DatagramPort port;
-    private Arena arena;
     private BufferPool buffers;
     private Scheduler scheduler;
     private Receiver receiver;
@@ -166,8 +164,7 @@ public final class NvspServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + bindAddress.getHostAddress() + ":" + requestedPort, e);
         }
         started = true;
-        arena = Arena.ofShared();
-        buffers = new BufferPool(bufferCount, bufferSize, arena);
+        buffers = new BufferPool(bufferCount, bufferSize);
         scheduler = new Scheduler(QUANTUM_BYTES, System::nanoTime);
         byte[] secret = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(secret);
@@ -268,25 +265,7 @@ public final class NvspServer implements AutoCloseable {
         sayGoodbye();
         logMetrics();
         closeQuietly();
-        closeArena();
         LOG.info("NVSP server on {} closed", address);
-    }
-
-    /**
-     * Frees the message buffers, also when a thread outlived the wait (stuck in the pool): it is
-     * not interrupted (that would close the pool's file channels); should it touch a buffer
-     * afterwards it fails with an exception instead of reading freed memory, and its request is
-     * not answered.
-     */
-    private void closeArena() {
-        List<Thread> stuck = new ArrayList<>(workerThreads);
-        stuck.add(receiveThread);
-        stuck.removeIf(thread -> !thread.isAlive());
-        try {
-            arena.close();
-        } catch (IllegalStateException e) {
-            LOG.warn("the NVSP message buffers stay allocated: {} still use them ({})", stuck, e.getMessage());
-        }
     }
 
     /** Sends CLOSE with ESHUTDOWN to every session. */
@@ -647,11 +626,12 @@ public final class NvspServer implements AutoCloseable {
         }
 
         /**
-         * The memory for whole messages, in buffers of {@code maxIoBytes} + 64 bytes: a quarter
-         * are reassembly slots (heap) for fragmented requests, the rest off-heap buffers for
-         * WRITEs being executed, each worker's response and READ_RESPONSEs kept for NACKs.
-         * Unless set: 32 MiB, or what the workers need if more. {@link #build()} refuses a
-         * budget too small for two buffers per worker plus eight and eight slots.
+         * The memory for whole messages, in buffers of {@code maxIoBytes} + 64 bytes, all on the
+         * heap (the JVM's heap must hold them): a quarter are reassembly slots for fragmented
+         * requests, the rest buffers for WRITEs being executed, each worker's response and
+         * READ_RESPONSEs kept for NACKs. Unless set: 32 MiB, or what the workers need if more.
+         * {@link #build()} refuses a budget too small for two buffers per worker plus eight and
+         * eight slots.
          *
          * @param bytes the budget
          * @return this builder

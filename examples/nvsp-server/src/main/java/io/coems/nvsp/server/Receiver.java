@@ -611,7 +611,7 @@ final class Receiver implements Runnable {
             }
             session.client.retransmitted(fragments);
             scheduler.chargeResent(session.client, kept.length());
-            transmitter.send(session, requestId, kept.segment(), 0, kept.length());
+            transmitter.send(session, requestId, kept.array(), kept.length());
         } finally {
             buffers.unpin(kept);
         }
@@ -648,7 +648,7 @@ final class Receiver implements Runnable {
             }
             session.client.retransmitted(missing);
             scheduler.chargeResent(session.client, (long) missing * session.payloadRoom());
-            transmitter.resend(session, requestId, kept.segment(), kept.length(), nack);
+            transmitter.resend(session, requestId, kept.array(), kept.length(), nack);
         } finally {
             buffers.unpin(kept);
         }

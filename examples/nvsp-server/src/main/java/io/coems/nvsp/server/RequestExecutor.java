@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * A worker's execution of requests: validates each against the session's rights and the
  * volume, calls the pool, encodes the response and sends it through the worker's
  * {@link Transmitter}. A READ is read straight into the response (the datagram itself when it
- * fits one, else the worker's large buffer, which is then kept for NACKs), checksummed in place
- * and fragmented without another copy. A client reaches only the volumes assigned to it: any
+ * fits one, else the worker's large buffer, a heap array which is then kept for NACKs),
+ * checksummed in place and, when fragmented, encrypted from there straight into the datagrams
+ * (copied into them in INTEGRITY_ONLY). A client reaches only the volumes assigned to it: any
  * other volume id, existing or not, answers EPERM, so a client learns nothing about volumes
  * that are not its own. Pool failures map to the spec's statuses ({@link #status}).
  *
@@ -177,7 +178,7 @@ final class RequestExecutor {
             BufferPool.Buffer response = scratch;
             scratch = buffers.keep(response, session, requestId, messageLength);
             try {
-                transmitter.send(session, requestId, target, 0, messageLength);
+                transmitter.send(session, requestId, response.array(), messageLength);
             } finally {
                 if (scratch != response) {
                     buffers.unpin(response);
@@ -278,7 +279,7 @@ final class RequestExecutor {
         long requestId = job.requestId;
         session.cache.forget(requestId);
         release();
-        transmitter.send(session, requestId, scratch.segment(), 0, extents.encodedLength());
+        transmitter.send(session, requestId, scratch.array(), extents.encodedLength());
     }
 
     private void management(Job job) {

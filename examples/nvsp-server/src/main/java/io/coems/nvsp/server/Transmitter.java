@@ -1,6 +1,7 @@
 package io.coems.nvsp.server;
 
 import io.coems.nvsp.SequenceExhaustedException;
+import io.coems.nvsp.crypto.Sealer;
 import io.coems.nvsp.frame.FrameHeader;
 import io.coems.nvsp.message.Nack;
 import io.coems.nvsp.transport.DatagramBatch;
@@ -13,14 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sending thread's way out: a {@link DatagramBatch} (datagrams are sealed in place in its
- * heap buffer, in one pass of the JDK's GCM intrinsic), a frame header flyweight and the thread's
+ * One sending thread's way out: a {@link DatagramBatch} (datagrams are sealed in its heap
+ * buffer, in one pass of the JDK's GCM intrinsic), a frame header flyweight and the thread's
  * sealer slot of each session. A response that fits one datagram is encoded straight into
- * {@link #segment()} at {@link #PAYLOAD} and sent with {@link #sendSingle}; a longer one is split
- * by the session's fragmenter, each fragment sealed into the next slot of the batch, which goes
- * out when full or complete: one system call for up to {@link DatagramPort#MAX_SEGMENTS}
- * datagrams on a batching port. Allocation-free per datagram. Not thread-safe: one per sending
- * thread.
+ * {@link #segment()} at {@link #PAYLOAD}, sealed there in place and sent with
+ * {@link #sendSingle}; a longer one, in a heap array of the {@link BufferPool}, is split by the
+ * session's fragmenter: each fragment's header is written into the next slot of the batch and
+ * its payload sealed into it from the array ({@link Sealer#sealFrom}:
+ * encrypted straight from the array in ENCRYPTED mode, copied in and authenticated in
+ * INTEGRITY_ONLY), so a fragment is not copied into the datagram before it is encrypted. The
+ * batch goes out when full or complete: one system call for up to
+ * {@link DatagramPort#MAX_SEGMENTS} datagrams on a batching port. Allocation-free per datagram.
+ * Not thread-safe: one per sending thread.
  */
 final class Transmitter {
     /** Where a message starts in {@link #segment()}: after the frame header. */
@@ -68,12 +73,12 @@ final class Transmitter {
         }
     }
 
-    /** Sends a message held elsewhere, in as many fragments as it needs. */
-    void send(Session session, long requestId, MemorySegment message, long at, int length) {
+    /** Sends a message held in an array from index 0, in as many fragments as it needs. */
+    void send(Session session, long requestId, byte[] message, int length) {
         int count = session.fragmenter.fragmentCount(length);
         try {
             for (int i = 0; i < count; i++) {
-                addFragment(session, requestId, message, at, length, i);
+                addFragment(session, requestId, message, length, i);
             }
             flushed(batch.flush(), session.address());
         } catch (IOException e) {
@@ -84,12 +89,12 @@ final class Transmitter {
     }
 
     /** Sends again the fragments of a message that a client's NACK names as missing. */
-    void resend(Session session, long requestId, MemorySegment message, int length, Nack nack) {
+    void resend(Session session, long requestId, byte[] message, int length, Nack nack) {
         int count = session.fragmenter.fragmentCount(length);
         try {
             for (int i = 0; i < Math.min(count, nack.fragmentCount()); i++) {
                 if (nack.isMissing(i)) {
-                    addFragment(session, requestId, message, 0, length, i);
+                    addFragment(session, requestId, message, length, i);
                 }
             }
             flushed(batch.flush(), session.address());
@@ -111,17 +116,17 @@ final class Transmitter {
     }
 
     /**
-     * Seals a fragment into the next slot of the batch. Every fragment but a message's last
-     * fills a whole datagram (the fragmenter's promise), so the batch's datagrams have the
-     * session's size and the last, shorter one ends it.
+     * Seals a fragment into the next slot of the batch, its payload taken from the message.
+     * Every fragment but a message's last fills a whole datagram (the fragmenter's promise), so
+     * the batch's datagrams have the session's size and the last, shorter one ends it.
      */
-    private void addFragment(Session session, long requestId, MemorySegment message, long at, int length, int index)
+    private void addFragment(Session session, long requestId, byte[] message, int length, int index)
             throws IOException {
         int offset = batch.reserve(session.maxDatagram, session.address());
         frame.encode(segment, offset, session.maxDatagram).sessionId(session.id).requestId(requestId)
                 .credits(session.credits);
-        session.fragmenter.writeFragment(frame, message, at, length, index);
-        int sealed = seal(session);
+        int start = session.fragmenter.writeFragmentHeader(frame, length, index);
+        int sealed = seal(session, message, start);
         if (sealed > 0) {
             flushed(batch.add(sealed), session.address());
         }
@@ -129,8 +134,18 @@ final class Transmitter {
 
     /** Seals the datagram whose header {@link #frame} wraps; its length, or 0 if the session must end. */
     private int seal(Session session) {
+        return seal(session, null, 0);
+    }
+
+    /**
+     * Seals the datagram whose header {@link #frame} wraps, its payload in the datagram or, when
+     * {@code payload} is not null, in {@code payload} from {@code at}; its length, or 0 if the
+     * session must end.
+     */
+    private int seal(Session session, byte[] payload, int at) {
         try {
-            return session.sealer(sender).seal(frame);
+            Sealer sealer = session.sealer(sender);
+            return payload == null ? sealer.seal(frame) : sealer.sealFrom(frame, payload, at);
         } catch (SequenceExhaustedException e) {
             session.markClosed();
             LOG.warn("{}: {}", session, e.getMessage());

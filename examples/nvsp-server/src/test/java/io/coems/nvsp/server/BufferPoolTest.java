@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.coems.nvsp.SecurityMode;
 import io.coems.nvsp.crypto.SessionKeys;
-import java.lang.foreign.Arena;
 import java.net.InetSocketAddress;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class BufferPoolTest {
@@ -16,13 +14,7 @@ class BufferPoolTest {
             SessionKeys.derive(new byte[32], new byte[16], new byte[16], 1), SecurityMode.ENCRYPTED, 1408, 1,
             new byte[0], null, new byte[32], new InetSocketAddress(0), 1, 0);
 
-    private final Arena arena = Arena.ofConfined();
-    private final BufferPool pool = new BufferPool(2, 4096, arena);
-
-    @AfterEach
-    void freeMemory() {
-        arena.close();
-    }
+    private final BufferPool pool = new BufferPool(2, 4096);
 
     @Test
     void aResponseIsKeptBeforeItIsSentAndNotReusedUntilItsSenderUnpinsIt() {

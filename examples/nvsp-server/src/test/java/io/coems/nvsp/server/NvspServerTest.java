@@ -30,6 +30,7 @@ import io.coems.vvm.VolumePool;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,11 +86,16 @@ class NvspServerTest {
 
     /** The client's metrics once {@code requests} are counted: a worker counts after it sent the response. */
     private static ServerMetrics.ClientMetrics counted(Client client, long requests) {
+        return counted(server, client, requests);
+    }
+
+    /** The client's metrics on {@code of} once {@code requests} are counted. */
+    private static ServerMetrics.ClientMetrics counted(NvspServer of, Client client, long requests) {
         long deadline = System.nanoTime() + 2_000_000_000L;
-        ServerMetrics.ClientMetrics metrics = metricsOf(server, client);
+        ServerMetrics.ClientMetrics metrics = metricsOf(of, client);
         while (metrics.requests() < requests && System.nanoTime() < deadline) {
             Thread.onSpinWait();
-            metrics = metricsOf(server, client);
+            metrics = metricsOf(of, client);
         }
         return metrics;
     }
@@ -307,7 +313,8 @@ class NvspServerTest {
             peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
             byte[] first = peer.response(requestId);
             assertArrayEquals(random(KIB64, 41), data(first));
-            ServerMetrics.ClientMetrics before = metricsOf(narrow, bob);
+            ServerMetrics.ClientMetrics before = counted(narrow, bob, 1);
+            assertEquals(1, before.requests());
             peer.send(requestId, read(bobVolume.id(), 1 << 20, KIB64));
             assertArrayEquals(first, peer.response(requestId));
             ServerMetrics.ClientMetrics after = metricsOf(narrow, bob);
@@ -469,6 +476,31 @@ class NvspServerTest {
             peer.timeout(200);
             assertNull(peer.receive(), "more than the missing fragments were resent");
             assertEquals(retransmissions + 2, metricsOf(server, alice).retransmissions());
+        }
+    }
+
+    @Test
+    void inIntegrityOnlyModeAFragmentedReadAndItsResentFragmentsOpenToTheData() {
+        byte[] data = random(KIB64, 12);
+        aliceVolume.write(6L * KIB64, data);
+        try (RawPeer peer = new RawPeer(server.address(), alice.id(), 1408)) {
+            assertTrue(peer.handshake(aliceKey, SecurityMode.INTEGRITY_ONLY).isPresent());
+            long requestId = peer.nextRequestId();
+            peer.send(requestId, read(aliceVolume.id(), 6L * KIB64, KIB64));
+            byte[] response = peer.response(requestId);
+            assertNotNull(response, "no response");
+            assertArrayEquals(data, data(response));
+            int count = Math.ceilDiv(response.length, peer.maxPayload());
+            peer.send(requestId, RawPeer.nack(count, 0, count - 1));
+            for (int index : new int[] {0, count - 1}) {
+                RawPeer.Datagram again = peer.receive();
+                assertNotNull(again, "fragment " + index + " was not resent");
+                assertTrue(again.sealed());
+                assertEquals(index, again.fragmentIndex());
+                int at = index * peer.maxPayload();
+                assertArrayEquals(Arrays.copyOfRange(response, at, Math.min(response.length, at + peer.maxPayload())),
+                        again.payload());
+            }
         }
     }
 
