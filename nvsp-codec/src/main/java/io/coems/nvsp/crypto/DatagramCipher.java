@@ -86,8 +86,7 @@ abstract sealed class DatagramCipher permits Sealer, Opener {
      */
     final void encryptFrom(FrameHeader frame, byte[] datagram, int start, byte[] source, int sourceOffset)
             throws GeneralSecurityException {
-        LittleEndian.put(frame.sequence(), nonce, TrafficKey.NONCE_PREFIX_LENGTH);
-        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(frame)));
         cipher.updateAAD(datagram, start, FrameHeader.LENGTH);
         cipher.doFinal(source, sourceOffset, frame.payloadLength(), datagram, start + FrameHeader.LENGTH);
     }
