@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The owner (the application thread that runs it) issues the parts and waits. The thread
  * that completes a call, normally the receive thread, settles it on the spot: it decodes the
  * response (a read's data goes from the receive buffer straight into the caller's memory) and
- * gives the call and its credit back. The owner wakes when credits come back, issues as many
- * parts as they allow, and otherwise sleeps until the transfer ends; it never wakes just to copy
- * a response. Sending stays with the owner so that the receive thread, which every response
+ * gives the call and its credit back. The owner wakes when a quarter of the calls it held have
+ * come back while parts are left, sends as many parts as the credits allow, and otherwise sleeps
+ * until the transfer ends; it never wakes just to copy a response or to learn of a credit it
+ * has no part for. Sending stays with the owner so that the receive thread, which every response
  * passes through, does no more than it must. When the receive thread may not touch the caller's
  * memory (a segment confined to the owner), it only queues answered calls and the owner settles
  * them.
@@ -36,6 +37,13 @@ final class Transfer {
     private final Pipeline.Encoder encoder;
     private final Pipeline.Decoder decoder;
     private final boolean anyThread;
+    /**
+     * The owner sends more parts once this fraction of the calls it held have given their
+     * credits back, not at each one: every wake-up of a sleeping thread costs tens of
+     * microseconds, and a batch of parts goes out in one wake.
+     */
+    private static final int REFILL_FRACTION = 4;
+
     private final Thread owner = Thread.currentThread();
     /** The calls reserved or in flight, and those answered but not yet settled. */
     private final ArrayList<Call> calls = new ArrayList<>();
@@ -43,8 +51,10 @@ final class Transfer {
     private final ArrayDeque<Call> unsettled = new ArrayDeque<>();
     /** Where the next part starts. */
     private long next;
-    /** Whether a call gave its credit back since the owner last looked for credits. */
-    private boolean creditReturned;
+    /** Calls given back since the owner last looked for credits. */
+    private int returned;
+    /** How many given back wake the owner to send more parts: a quarter of those it held. */
+    private int refill = 1;
     private RuntimeException failure;
 
     /**
@@ -113,7 +123,7 @@ final class Transfer {
         while (true) {
             boolean holding;
             synchronized (this) {
-                creditReturned = false;
+                returned = 0;
                 holding = !calls.isEmpty();
                 if (failure != null || next >= total) {
                     return holding;
@@ -128,6 +138,9 @@ final class Transfer {
                 continue;
             }
             if (call == null) {
+                synchronized (this) {
+                    refill = Math.max(1, calls.size() / REFILL_FRACTION);
+                }
                 return true;
             }
             call.transfer = this;
@@ -157,8 +170,8 @@ final class Transfer {
     }
 
     /**
-     * Owner: waits until a call gives its credit back, an answered call is left to settle, or a
-     * part passes its deadline, and deals with it.
+     * Owner: waits until enough calls gave their credits back (see {@link #refillDue}), an
+     * answered call is left to settle, or a part passes its deadline, and deals with it.
      */
     private void awaitProgress() {
         Call answered;
@@ -166,7 +179,7 @@ final class Transfer {
         RemoteException interrupted = null;
         synchronized (this) {
             try {
-                while (unsettled.isEmpty() && !creditReturned && !calls.isEmpty()) {
+                while (unsettled.isEmpty() && !refillDue()) {
                     long left = earliestDeadline() - System.nanoTime();
                     if (left <= 0) {
                         late = true;
@@ -243,10 +256,20 @@ final class Transfer {
                 failure = problem;
             }
             calls.remove(call);
-            creditReturned = true;
-            notifyAll();
+            returned++;
+            if (refillDue()) {
+                notifyAll();
+            }
         }
         connection.release(call);
+    }
+
+    /**
+     * Tells whether the owner has something to do about returned credits: none of its calls is
+     * left, or enough came back to send a batch of parts. Under the transfer's monitor.
+     */
+    private boolean refillDue() {
+        return calls.isEmpty() || failure == null && next < total && returned >= refill;
     }
 
     private synchronized void failed(RuntimeException e) {
