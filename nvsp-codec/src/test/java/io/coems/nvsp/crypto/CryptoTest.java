@@ -122,6 +122,24 @@ class CryptoTest {
         assertEquals(1, opener.replays());
     }
 
+    /** A sending thread preempted between sealing and sending: the others' datagrams overtake its own. */
+    @Test
+    void aSessionsOpenerTakesADatagramUpTo8191SequencesLate() {
+        SessionKeys keys = SessionKeys.derive(Vectors.PSK, new byte[16], new byte[16], 1);
+        Sealer preempted = keys.sealer(Direction.SERVER_TO_CLIENT, SecurityMode.ENCRYPTED);
+        Sealer other = keys.sealer(Direction.SERVER_TO_CLIENT, SecurityMode.ENCRYPTED);
+        Opener opener = keys.opener(Direction.SERVER_TO_CLIENT, SecurityMode.ENCRYPTED);
+        byte[] first = seal(preempted, new byte[] {7}); // sequence 1
+        byte[] second = seal(preempted, new byte[] {8}); // sequence 2
+        for (int i = 0; i < 8190; i++) { // sequences 3 to 8,192, received before the two
+            open(opener, seal(other, new byte[0]));
+        }
+        assertArrayEquals(new byte[] {8}, open(opener, second)); // 8,190 behind the highest
+        open(opener, seal(other, new byte[0]));
+        assertThrows(ReplayException.class, () -> open(opener, first)); // 8,192 behind: out of the window
+        assertEquals(1, opener.replays());
+    }
+
     @Test
     void aDatagramUnderAnotherKeyOrModeFailsAuthenticationAndIsCounted() {
         SessionKeys keys = SessionKeys.derive(Vectors.PSK, new byte[16], new byte[16], 1);
