@@ -255,8 +255,7 @@ public final class Reassembler {
 
     /**
      * Checks a fragment and finds or claims its slot; when it is new and fits, records it as
-     * reserved. A malformed fragment throws when {@code strict}, else is answered MALFORMED
-     * (without building a message for an unauthenticated datagram).
+     * reserved. A malformed fragment throws when {@code strict}, else is answered MALFORMED.
      */
     private Reservation place(FrameHeader frame, long owner, long nowNanos, boolean strict) {
         checkNothingReserved();
@@ -266,23 +265,14 @@ public final class Reassembler {
         int length = frame.payloadLength();
         long end = start + length;
         if (count > maxFragments) {
-            if (!strict) {
-                return Reservation.MALFORMED;
-            }
-            throw malformed(frame, "fragmentCount", count + " fragments exceed " + maxFragments);
+            return refuse(strict, frame, "fragmentCount", count + " fragments exceed " + maxFragments);
         }
         if (end > maxMessageLength) {
-            if (!strict) {
-                return Reservation.MALFORMED;
-            }
-            throw malformed(frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
+            return refuse(strict, frame, "fragmentOffset", "fragment ends at " + end + ", beyond " + maxMessageLength);
         }
         long stride = stride(index, count, start, length);
         if (stride < 0) {
-            if (!strict) {
-                return Reservation.MALFORMED;
-            }
-            throw malformed(frame, "fragmentOffset", "fragment " + index + " at " + start + " of " + length
+            return refuse(strict, frame, "fragmentOffset", "fragment " + index + " at " + start + " of " + length
                     + " bytes is not where fragments of " + impliedStride(index, count, start, length) + " bytes go");
         }
         Slot slot = find(frame.sessionId(), frame.requestId());
@@ -294,17 +284,12 @@ public final class Reassembler {
             }
             slot.start(frame.sessionId(), frame.requestId(), owner, count, nowNanos);
         } else if (slot.fragmentCount != count) {
-            if (!strict) {
-                return Reservation.MALFORMED;
-            }
-            throw malformed(frame, "fragmentCount", count + " fragments, earlier ones said " + slot.fragmentCount);
+            return refuse(strict, frame, "fragmentCount",
+                    count + " fragments, earlier ones said " + slot.fragmentCount);
         } else if (slot.has(index)) {
             return Reservation.DUPLICATE;
         } else if (slot.stride != stride) {
-            if (!strict) {
-                return Reservation.MALFORMED;
-            }
-            throw malformed(frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
+            return refuse(strict, frame, "fragmentOffset", "fragment " + index + " implies fragments of " + stride
                     + " bytes, earlier ones " + slot.stride);
         }
         reserved = slot;
@@ -314,6 +299,14 @@ public final class Reassembler {
         reservedEnd = end;
         reservedStride = stride;
         return Reservation.RESERVED;
+    }
+
+    /** Answers a malformed fragment: MALFORMED when reserving, the exception when accepting. */
+    private Reservation refuse(boolean strict, FrameHeader frame, String field, String reason) {
+        if (strict) {
+            throw malformed(frame, field, reason);
+        }
+        return Reservation.MALFORMED;
     }
 
     private Slot reservation() {
