@@ -759,7 +759,7 @@ final class Connection {
             if (frame.fragmentCount() > 1) {
                 handleFragment(current, opening, currentSession, now);
             } else {
-                open(opening, currentSession);
+                open(opening, currentSession, null, 0);
                 handleMessage(current, frame.requestId(), receivedSegment, frame.payloadOffset(),
                         frame.payloadLength(), now);
             }
@@ -821,9 +821,16 @@ final class Connection {
         return fresh != null;
     }
 
-    /** Opens the received datagram in place; one of the current session updates the credits. */
-    private void open(Opener opening, boolean currentSession) {
-        opening.open(frame);
+    /**
+     * Opens the received datagram, in place or, when a target is given, into it at its offset;
+     * one of the current session updates the credits.
+     */
+    private void open(Opener opening, boolean currentSession, MemorySegment target, long targetOffset) {
+        if (target == null) {
+            opening.open(frame);
+        } else {
+            opening.openInto(frame, target, targetOffset);
+        }
         if (currentSession) {
             pool.limit(frame.credits());
         }
@@ -842,7 +849,7 @@ final class Connection {
         if (call != null && reassembler.reserve(frame, now) == Reassembler.Reservation.RESERVED) {
             boolean opened = false;
             try {
-                opening.openInto(frame, reassembler.reservedBuffer(), reassembler.reservedOffset());
+                open(opening, currentSession, reassembler.reservedBuffer(), reassembler.reservedOffset());
                 opened = true;
             } finally {
                 if (!opened) {
@@ -850,11 +857,8 @@ final class Connection {
                 }
             }
             outcome = reassembler.commit();
-            if (currentSession) {
-                pool.limit(frame.credits());
-            }
         } else {
-            open(opening, currentSession);
+            open(opening, currentSession, null, 0);
             if (call == null) {
                 counters.lateResponses.increment();
                 return;
