@@ -7,7 +7,6 @@ import io.coems.nvsp.frame.FrameHeader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.security.GeneralSecurityException;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -95,15 +94,18 @@ public final class Sealer extends DatagramCipher {
      * @param payloadOffset where it starts there; it is {@link FrameHeader#payloadLength()} bytes
      * @return the length of the sealed datagram, to send
      * @throws SequenceExhaustedException after 2<sup>64</sup>-1 datagrams in this direction
-     * @throws EncodingException if the frame is already protected or the tag does not fit
-     * @throws IndexOutOfBoundsException if the payload is not inside {@code payload}
+     * @throws EncodingException if the frame is already protected, the tag does not fit or the
+     *     payload is not inside {@code payload}
      */
     public int sealFrom(FrameHeader frame, byte[] payload, int payloadOffset) {
         if (frame.flags() != 0) {
             throw new EncodingException("flags", "the datagram is already sealed");
         }
         int payloadLength = frame.payloadLength();
-        Objects.checkFromIndexSize(payloadOffset, payloadLength, payload.length);
+        if (payloadOffset < 0 || payloadOffset > payload.length - payloadLength) {
+            throw new EncodingException("payload", "[" + payloadOffset + ", +" + payloadLength
+                    + ") is outside an array of " + payload.length + " bytes");
+        }
         MemorySegment segment = frame.segment();
         if (mode() != SecurityMode.ENCRYPTED || !(segment.heapBase().orElse(null) instanceof byte[] datagram)) {
             MemorySegment.copy(payload, payloadOffset, segment, ValueLayout.JAVA_BYTE, frame.payloadOffset(),

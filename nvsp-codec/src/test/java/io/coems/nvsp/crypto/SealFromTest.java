@@ -151,8 +151,11 @@ class SealFromTest {
         byte[] buffer = buffer(4000);
         MemorySegment datagram = MemorySegment.ofArray(new byte[MAX_DATAGRAM]);
         header(datagram, 0, 4000, 0);
-        assertThrows(IndexOutOfBoundsException.class, () -> sealer.sealFrom(frame, buffer, buffer.length - 100));
-        assertThrows(IndexOutOfBoundsException.class, () -> sealer.sealFrom(frame, buffer, -1));
+        assertEquals("payload: [" + (buffer.length - 100) + ", +" + frame.payloadLength() + ") is outside an array of "
+                + buffer.length + " bytes",
+                assertThrows(EncodingException.class, () -> sealer.sealFrom(frame, buffer, buffer.length - 100))
+                        .getMessage());
+        assertThrows(EncodingException.class, () -> sealer.sealFrom(frame, buffer, -1));
         assertEquals(FIRST_SEQUENCE, sealer.nextSequence());
         sealer.sealFrom(frame, buffer, AT);
         assertThrows(EncodingException.class, () -> sealer.sealFrom(frame, buffer, AT));
