@@ -64,7 +64,7 @@ final class Call {
 
     /** The pipelined transfer the call carries a part of, or null (set by the owner while reserved). */
     Transfer transfer;
-    /** The part's offset in the transfer (under the monitor once issued). */
+    /** The part's offset in the transfer (set by the owner under the transfer's monitor before it issues the call). */
     long chunkPosition;
     /** The length of that part. */
     int chunkLength;

@@ -31,12 +31,6 @@ import java.util.concurrent.TimeUnit;
  * holding the transfer's.
  */
 final class Transfer {
-    private final Connection connection;
-    private final long total;
-    private final int partLength;
-    private final Pipeline.Encoder encoder;
-    private final Pipeline.Decoder decoder;
-    private final boolean anyThread;
     /**
      * The owner sends more parts once this fraction of the calls it held have given their
      * credits back, not at each one: every wake-up of a sleeping thread costs tens of
@@ -44,6 +38,12 @@ final class Transfer {
      */
     private static final int REFILL_FRACTION = 4;
 
+    private final Connection connection;
+    private final long total;
+    private final int partLength;
+    private final Pipeline.Encoder encoder;
+    private final Pipeline.Decoder decoder;
+    private final boolean anyThread;
     private final Thread owner = Thread.currentThread();
     /** The calls reserved or in flight, and those answered but not yet settled. */
     private final ArrayList<Call> calls = new ArrayList<>();
@@ -227,12 +227,12 @@ final class Transfer {
         }
     }
 
+    /** The earliest deadline of the calls held; only while at least one is. */
     private long earliestDeadline() {
-        long earliest = Long.MAX_VALUE;
+        long earliest = calls.getFirst().chunkDeadline;
         for (Call call : calls) {
-            long deadline = call.chunkDeadline;
-            if (earliest == Long.MAX_VALUE || deadline - earliest < 0) {
-                earliest = deadline;
+            if (call.chunkDeadline - earliest < 0) {
+                earliest = call.chunkDeadline;
             }
         }
         return earliest;
@@ -252,8 +252,8 @@ final class Transfer {
             }
         }
         synchronized (this) {
-            if (problem != null && failure == null) {
-                failure = problem;
+            if (problem != null) {
+                failed(problem);
             }
             calls.remove(call);
             returned++;
